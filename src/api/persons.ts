@@ -1,0 +1,245 @@
+// One typed function per persons endpoint (posthog-api.md §2). They send and return data; they
+// render nothing and decide nothing about the terminal.
+import type { HttpClient, QueryValue } from './http.js';
+
+export interface ListPerson {
+  type?: 'person';
+  id: string;
+  uuid: string;
+  name?: string;
+  distinct_ids: string[];
+  properties: Record<string, unknown>;
+  created_at: string;
+  last_seen_at?: string | null;
+  is_identified?: boolean;
+  [key: string]: unknown;
+}
+
+export interface RetrievedPerson {
+  id: number;
+  uuid: string;
+  name?: string;
+  distinct_ids: string[];
+  properties: Record<string, unknown>;
+  created_at: string;
+  last_seen_at?: string | null;
+  [key: string]: unknown;
+}
+
+export interface Page<T> {
+  results: T[];
+  next: string | null;
+  previous?: string | null;
+  count?: number;
+}
+
+export interface ListQuery {
+  email?: string;
+  distinct_id?: string;
+  search?: string;
+  properties?: string;
+  limit?: number;
+  offset?: number;
+  include_total?: boolean;
+}
+
+export interface BulkDeleteBody {
+  ids?: string[];
+  distinct_ids?: string[];
+  delete_events?: boolean;
+  delete_recordings?: boolean;
+  keep_person?: boolean;
+}
+
+export interface BulkDeleteSummary {
+  persons_found?: number;
+  persons_deleted?: number;
+  persons_queued_for_deletion?: number;
+  events_queued_for_deletion?: boolean;
+  recordings_queued_for_deletion?: boolean;
+  deletion_errors?: Array<{ person_uuid?: string; [key: string]: unknown }>;
+}
+
+export class PersonsApi {
+  constructor(
+    readonly http: HttpClient,
+    readonly project: string,
+  ) {}
+
+  get base(): string {
+    return `/api/projects/${encodeURIComponent(this.project)}/persons`;
+  }
+
+  person(id: string | number): string {
+    return `${this.base}/${encodeURIComponent(String(id))}`;
+  }
+
+  async list(query: ListQuery): Promise<Page<ListPerson>> {
+    const res = await this.http.request<Page<ListPerson>>({
+      method: 'GET',
+      path: `${this.base}/`,
+      query: query as Record<string, QueryValue>,
+      retry: 'safe',
+    });
+    return normalizePage(res.data);
+  }
+
+  /** Follows a `next` URL. Only its path and query are used: the request stays on our host. */
+  async nextPage<T>(next: string): Promise<Page<T>> {
+    const url = new URL(next);
+    const res = await this.http.request<Page<T>>({ method: 'GET', path: url.pathname + url.search, rawPath: true, retry: 'safe' });
+    return normalizePage(res.data);
+  }
+
+  /**
+   * Every page of a listing, following `next` until it is null. A short or empty page is not the
+   * end (posthog-api.md §3.3): only `next` says so. The following page is requested while the
+   * caller is still writing the current one, unless `more` says the caller has enough.
+   */
+  async *pages<T>(first: () => Promise<Page<T>>, more: (page: Page<T>) => boolean = () => true): AsyncGenerator<Page<T>> {
+    let pending: Promise<Page<T>> | undefined = first();
+    while (pending) {
+      const page: Page<T> = await pending;
+      pending = page.next && more(page) ? this.nextPage<T>(page.next) : undefined;
+      // Keep an unhandled rejection from firing while the consumer is busy; it is rethrown on await.
+      pending?.catch(() => undefined);
+      yield page;
+    }
+  }
+
+  async retrieve(id: string | number): Promise<RetrievedPerson> {
+    const res = await this.http.request<RetrievedPerson>({ method: 'GET', path: `${this.person(id)}/`, retry: 'safe' });
+    return res.data as RetrievedPerson;
+  }
+
+  async updateProperty(id: string, key: string, value: unknown): Promise<number> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: `${this.person(id)}/update_property/`,
+      body: { key, value },
+      retry: 'safe',
+    });
+    return res.status;
+  }
+
+  async setProperties(id: string, properties: Record<string, unknown>): Promise<number> {
+    const res = await this.http.request({ method: 'PATCH', path: `${this.person(id)}/`, body: { properties }, retry: 'safe' });
+    return res.status;
+  }
+
+  async deleteProperty(id: string, keys: string | string[]): Promise<{ status: number; data: unknown }> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: `${this.person(id)}/delete_property/`,
+      body: { $unset: keys },
+      retry: 'safe',
+    });
+    return { status: res.status, data: res.data };
+  }
+
+  async split(id: string, body: { main_distinct_id?: string; distinct_ids_to_split?: string[] }): Promise<unknown> {
+    const res = await this.http.request({ method: 'POST', path: `${this.person(id)}/split/`, body, retry: 'never' });
+    return res.data;
+  }
+
+  async bulkDelete(body: BulkDeleteBody): Promise<{ status: number; summary: BulkDeleteSummary | undefined }> {
+    const res = await this.http.request<BulkDeleteSummary>({
+      method: 'POST',
+      path: `${this.base}/bulk_delete/`,
+      body,
+      retry: 'safe',
+      bucket: 'delete',
+    });
+    return { status: res.status, summary: res.data };
+  }
+
+  async deletionStatus(query: { status?: string; person_uuid?: string; limit?: number; offset?: number }): Promise<Page<DeletionStatusRow>> {
+    const res = await this.http.request<Page<DeletionStatusRow>>({
+      method: 'GET',
+      path: `${this.base}/deletion_status/`,
+      query,
+      retry: 'safe',
+    });
+    return normalizePage(res.data);
+  }
+
+  async activity(id: string | undefined, query: { limit?: number; page?: number }): Promise<ActivityPage> {
+    const path = id === undefined ? `${this.base}/activity/` : `${this.person(id)}/activity/`;
+    const res = await this.http.request<ActivityPage>({ method: 'GET', path, query, retry: 'safe' });
+    const data = res.data ?? { results: [], next: null };
+    return { ...data, results: data.results ?? [], next: data.next ?? null };
+  }
+
+  async activityPage(next: string): Promise<ActivityPage> {
+    return this.nextPage<ActivityEntry>(next) as Promise<ActivityPage>;
+  }
+
+  async propertiesTimeline(id: string, query: Record<string, QueryValue>): Promise<PropertiesTimeline> {
+    const res = await this.http.request<PropertiesTimeline>({
+      method: 'GET',
+      path: `${this.person(id)}/properties_timeline/`,
+      query,
+      retry: 'safe',
+    });
+    return res.data ?? { points: [], crucial_property_keys: [] };
+  }
+
+  async batchByUuids(uuids: string[]): Promise<Record<string, RetrievedPerson>> {
+    const res = await this.http.request<{ results: Record<string, RetrievedPerson> }>({
+      method: 'POST',
+      path: `${this.base}/batch_by_uuids/`,
+      body: { uuids },
+      retry: 'safe',
+    });
+    return res.data?.results ?? {};
+  }
+
+  async batchByDistinctIds(distinctIds: string[]): Promise<Record<string, RetrievedPerson>> {
+    const res = await this.http.request<{ results: Record<string, RetrievedPerson> }>({
+      method: 'POST',
+      path: `${this.base}/batch_by_distinct_ids/`,
+      body: { distinct_ids: distinctIds },
+      retry: 'safe',
+    });
+    return res.data?.results ?? {};
+  }
+}
+
+export interface DeletionStatusRow {
+  person_uuid: string;
+  created_at: string;
+  status: 'pending' | 'completed' | string;
+  delete_verified_at: string | null;
+}
+
+export interface ActivityEntry {
+  id: string;
+  user?: { first_name?: string; email?: string | null; is_system?: boolean } | null;
+  activity: string;
+  scope?: string;
+  item_id?: string;
+  detail?: {
+    id?: string;
+    name?: string | null;
+    changes?: Array<{ type?: string; action?: string; field?: string; before?: unknown; after?: unknown }> | null;
+    [key: string]: unknown;
+  } | null;
+  created_at: string;
+}
+
+export interface ActivityPage extends Page<ActivityEntry> {
+  total_count?: number;
+}
+
+export interface PropertiesTimeline {
+  points: Array<{ timestamp: string; properties: Record<string, unknown>; relevant_event_count: number }>;
+  crucial_property_keys: string[];
+  effective_date_from?: string;
+  effective_date_to?: string;
+}
+
+function normalizePage<T>(data: Page<T> | undefined): Page<T> {
+  // Old servers and odd proxies: tolerate a missing results array or a bare list.
+  if (Array.isArray(data)) return { results: data as T[], next: null };
+  return { ...(data ?? {}), results: data?.results ?? [], next: data?.next ?? null } as Page<T>;
+}

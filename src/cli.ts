@@ -1,0 +1,84 @@
+// Entry point: builds the program, runs it, and turns every error into a message on stderr and
+// the exit code of the contract. The only module besides src/io that touches `process`.
+import { CommanderError } from 'commander';
+import { CliError, ExitCode, redact } from './errors.js';
+import { createFactory } from './factory.js';
+import { systemIO } from './io/streams.js';
+import { createProgram } from './program.js';
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+async function main(argv: string[]): Promise<number> {
+  const io = systemIO({ env: process.env, noInput: argv.includes('--no-input') });
+  const factory = createFactory({
+    io,
+    env: process.env,
+    version: VERSION,
+    cwd: process.cwd(),
+    readStdin: () => readAll(process.stdin),
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    // A bulk run finishes or abandons its batches in flight and writes its journal; a second
+    // Ctrl-C, or a command with nothing to save, stops at once.
+    if (interrupts === 1 && factory.interrupt()) {
+      io.err('Interrupted: finishing the requests in flight… (Ctrl-C again to stop at once)');
+      return;
+    }
+    io.err('Interrupted.');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSigint);
+
+  const program = createProgram(factory);
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, factory.secrets(), factory.debugEnabled(), io.err);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await factory.close();
+  }
+}
+
+function report(error: unknown, secrets: string[], debug: boolean, err: (line: string) => void): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (help, version, or a usage error).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    if (error.code === 'commander.executeSubCommandAsync') return error.exitCode;
+    return ExitCode.usage;
+  }
+  if (error instanceof CliError) {
+    err(`error: ${redact(error.message, secrets)}`);
+    if (error.hint) err(redact(error.hint, secrets));
+    if (debug && error.stack) err(redact(error.stack, secrets));
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  err(`error: unexpected failure: ${redact(message, secrets)}`);
+  if (error instanceof Error && error.stack) {
+    err(debug ? redact(error.stack, secrets) : 'Run again with --debug for details.');
+  }
+  return ExitCode.failure;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) text += chunk as string;
+  return text;
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

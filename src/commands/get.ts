@@ -1,0 +1,78 @@
+// `get <person>`: one person's identity, distinct_ids and properties.
+import { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
+import type { RetrievedPerson } from '../api/persons.js';
+import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+
+export interface GetOptions extends OutputFlags {
+  by?: string;
+}
+
+export function createGetCommand(factory: Factory): Command {
+  const command = new Command('get')
+    .description('Show one person: identity, distinct_ids and properties')
+    .argument('<person>', 'a person UUID or a distinct_id')
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+  addOutputOptions(command);
+  examples(command, [
+    ['by distinct_id', 'posthog-persons get user_4821'],
+    ['by person UUID, as JSON', 'posthog-persons get 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d -o json'],
+    ['an anonymous distinct_id (a UUID) without trying it as a person UUID', 'posthog-persons get 5f2c1e9a-0b7d-4c3e-8a6f-1d2e3f4a5b6c --by distinct-id'],
+    ['just the email, for a script', 'posthog-persons get user_4821 --fields properties.email'],
+  ]);
+  return command.action(async (person: string, options: GetOptions) => runGet(factory, person, options));
+}
+
+export async function runGet(factory: Factory, ref: string, options: GetOptions): Promise<void> {
+  const by = parseByFlag(options.by);
+  validatePersonRef(ref, by);
+  const format = outputFormat(factory, options.output);
+  const [{ createRenderer }, { personSchema }] = await Promise.all([
+    import('../output/render.js'),
+    import('../output/person-schema.js'),
+  ]);
+  const card = format === 'table' && !options.fields;
+  const renderer = card
+    ? undefined
+    : createRenderer<RetrievedPerson>({
+        format,
+        schema: personSchema,
+        fields: options.fields,
+        out: factory.io.stdout,
+        color: factory.io.color,
+        width: factory.io.width,
+        kind: 'single',
+      });
+  const api = await factory.api();
+  const { person } = await resolvePerson(api, ref, by);
+  if (renderer) {
+    await renderer.write(person);
+    await renderer.end();
+    return;
+  }
+  factory.io.stdout.write(formatPersonCard(person));
+}
+
+/** The terminal view of one person: identity first, then every distinct_id and property. */
+export function formatPersonCard(person: RetrievedPerson): string {
+  const rows: Array<[string, string]> = [
+    ['Name', person.name ?? ''],
+    ['UUID', person.uuid],
+    ['ID', String(person.id)],
+    ['Created', person.created_at ?? ''],
+    ['Last seen', person.last_seen_at ?? '—'],
+  ];
+  const lines = rows.map(([label, value]) => `${label.padEnd(14)}${value}`);
+  const ids = person.distinct_ids ?? [];
+  lines.push('', `Distinct IDs (${ids.length})`);
+  for (const id of ids) lines.push(`  ${id}`);
+  const props = Object.entries(person.properties ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  lines.push('', `Properties (${props.length})`);
+  const width = Math.min(32, Math.max(0, ...props.map(([k]) => k.length)));
+  for (const [key, value] of props) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    lines.push(`  ${key.padEnd(width)}  ${text.replace(/\r?\n/g, '\\n')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,138 @@
+// `list`: persons matching filters, one page or every page (--all, streamed in constant memory).
+import { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { parseWhereList, type PropertyFilter } from '../filters/where.js';
+import { parsePropertiesJson } from '../filters/properties.js';
+import type { ListPerson, ListQuery } from '../api/persons.js';
+import { addOutputOptions, collect, examples, exclusive, intInRange, outputFormat, type OutputFlags } from './shared.js';
+
+export interface ListOptions extends OutputFlags {
+  email?: string;
+  distinctId?: string;
+  search?: string;
+  where?: string[];
+  properties?: string;
+  limit?: number;
+  all?: boolean;
+  pageSize?: number;
+  offset?: number;
+  count?: boolean;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export function createListCommand(factory: Factory): Command {
+  const command = new Command('list')
+    .description('List persons, newest first')
+    .option('--email <email>', 'only the person whose email property is exactly this')
+    .option('--distinct-id <id>', 'only the person with this distinct_id')
+    .option('--search <text>', 'case-insensitive match on email, name, UUID and distinct_ids')
+    .option('--where <expr>', 'property condition, repeatable; all must hold: KEY=V KEY!=V KEY~V KEY!~V KEY>N KEY>=N KEY<N KEY<=N KEY=* KEY!=*', collect)
+    .option('--properties <json>', 'raw PostHog property filter array, e.g. \'[{"key":"plan","value":"scale"}]\'')
+    .option('--limit <n>', `rows to print (default ${DEFAULT_LIMIT})`, intInRange('--limit', 1))
+    .option('--all', 'every matching person, streamed page by page')
+    .option('--page-size <n>', `persons per request, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, intInRange('--page-size', 1, MAX_PAGE_SIZE))
+    .option('--offset <n>', 'skip this many persons first', intInRange('--offset', 0))
+    .option('--count', 'print only the number of matching persons');
+  addOutputOptions(command);
+  examples(command, [
+    ['the 100 newest persons', 'posthog-persons list'],
+    ['persons on the scale plan older than 30, as CSV', "posthog-persons list --where plan=scale --where 'age>30' -o csv"],
+    ['export every person as JSON Lines', 'posthog-persons list --all --page-size 1000 -o jsonl > persons.jsonl'],
+    ['how many persons have no email', "posthog-persons list --where 'email!=*' --count"],
+    ['emails of persons matching a search, for a shell loop', 'posthog-persons list --search acme --fields properties.email'],
+  ]);
+  return command.action(async (options: ListOptions) => runList(factory, options));
+}
+
+export async function runList(factory: Factory, options: ListOptions): Promise<void> {
+  // Everything that can be wrong with the flags fails here, before any request.
+  exclusive(options, [
+    ['count', '--count'],
+    ['all', '--all'],
+  ]);
+  exclusive(options, [
+    ['all', '--all'],
+    ['limit', '--limit'],
+  ]);
+  if (options.count && (options.fields || options.output)) {
+    throw new UsageError('--count prints a single number; it cannot be combined with --fields or --output');
+  }
+  const filters: PropertyFilter[] = [
+    ...(options.properties !== undefined ? parsePropertiesJson(options.properties) : []),
+    ...parseWhereList(options.where ?? []),
+  ];
+  const query: ListQuery = {
+    email: options.email,
+    distinct_id: options.distinctId,
+    search: options.search,
+    properties: filters.length > 0 ? JSON.stringify(filters) : undefined,
+  };
+  const format = outputFormat(factory, options.output);
+  const [{ createRenderer }, { personSchema }] = await Promise.all([
+    import('../output/render.js'),
+    import('../output/person-schema.js'),
+  ]);
+  const renderer = options.count
+    ? undefined
+    : createRenderer<ListPerson>({
+        format,
+        schema: personSchema,
+        fields: options.fields,
+        out: factory.io.stdout,
+        color: factory.io.color,
+        width: factory.io.width,
+        kind: 'list',
+      });
+
+  const api = await factory.api();
+  if (options.count) {
+    const page = await api.list({ ...query, limit: 1, offset: options.offset, include_total: true });
+    if (typeof page.count !== 'number') {
+      throw new UsageError('this PostHog server does not report totals (no "count" with include_total)');
+    }
+    factory.io.stdout.write(`${page.count}\n`);
+    return;
+  }
+
+  const limit = options.all ? Infinity : (options.limit ?? DEFAULT_LIMIT);
+  const pageSize = options.pageSize ?? Math.min(DEFAULT_PAGE_SIZE, limit);
+  const progress = options.all && factory.io.stderrIsTTY ? await startProgress() : undefined;
+  let received = 0;
+  let printed = 0;
+  try {
+    const pages = api.pages<ListPerson>(
+      () => api.list({ ...query, limit: pageSize, offset: options.offset }),
+      (page) => {
+        received += page.results.length;
+        return received < limit;
+      },
+    );
+    outer: for await (const page of pages) {
+      for (const person of page.results) {
+        if (printed >= limit) break outer;
+        await renderer!.write(person);
+        printed++;
+      }
+      progress?.update(printed);
+    }
+  } finally {
+    progress?.stop();
+  }
+  const { count } = await renderer!.end();
+  if (count === 0 && format === 'table') factory.io.err('No persons found.');
+
+  async function startProgress() {
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: 'Fetching persons…', stream: factory.io.stderr as NodeJS.WriteStream, discardStdin: false }).start();
+    return {
+      update: (n: number) => {
+        spinner.text = `Fetched ${n.toLocaleString('en-US')} persons…`;
+      },
+      stop: () => spinner.stop(),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+// Flag helpers shared by commands: output flags, integer parsing, examples in --help.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+
+export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
+const FORMATS: OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
+
+export interface OutputFlags {
+  output?: OutputFormat;
+  fields?: string;
+}
+
+/** -o/--output and --fields, for every command that prints records. */
+export function addOutputOptions(command: Command, { fields = true } = {}): Command {
+  command.addOption(
+    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices(FORMATS),
+  );
+  if (fields) command.option('--fields <list>', 'comma-separated fields to print, e.g. uuid,name,properties.email');
+  return command;
+}
+
+/** table on a terminal, tsv when piped (cli-spec.md, "Output"). */
+export function outputFormat(factory: Factory, flag: OutputFormat | undefined): OutputFormat {
+  return flag ?? (factory.io.stdoutIsTTY ? 'table' : 'tsv');
+}
+
+/** A commander argument parser for integers in [min, max]. */
+export function intInRange(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const trimmed = value.trim();
+    if (!/^-?\d+$/.test(trimmed)) throw new InvalidArgumentError(`${name} must be a whole number, not "${value}".`);
+    const n = Number(trimmed);
+    if (n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER ? `${name} must be at least ${min}.` : `${name} must be between ${min} and ${max}.`,
+      );
+    }
+    return n;
+  };
+}
+
+/** Collects a repeatable flag into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function examples(command: Command, lines: Array<[string, string]>): Command {
+  const text = lines.map(([what, cmd]) => `  # ${what}\n  $ ${cmd}`).join('\n\n');
+  return command.addHelpText('after', `\nExamples:\n${text}\n`);
+}
+
+/** Flags that cannot go together. */
+export function exclusive(options: object, names: Array<[key: string, flag: string]>): void {
+  const values = options as Record<string, unknown>;
+  const given = names.filter(([key]) => values[key] !== undefined && values[key] !== false);
+  if (given.length > 1) {
+    throw new UsageError(`${given.map(([, flag]) => flag).join(' and ')} cannot be used together`);
+  }
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

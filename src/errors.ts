@@ -1,0 +1,115 @@
+// Typed errors, each carrying the exit code of the command-line contract (cli-spec.md).
+// The entry point (src/cli.ts) is the only place that turns them into an exit code and a message.
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  cancelled: 3,
+  auth: 4,
+  notFound: 5,
+  rateLimited: 6,
+  partialFailure: 7,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  /** What the user can do next; printed on its own line after the message. */
+  readonly hint?: string;
+
+  constructor(message: string, exitCode: number, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+/** Bad flags, arguments or input files. Nothing was sent. Exit 2. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
+}
+
+/** The user declined a confirmation. Exit 3. */
+export class Cancelled extends CliError {
+  constructor(message = 'Cancelled.') {
+    super(message, ExitCode.cancelled);
+  }
+}
+
+/** No key, a rejected key (401) or a missing permission (403). Exit 4. */
+export class AuthError extends CliError {
+  readonly status?: number;
+  constructor(message: string, hint?: string, status?: number) {
+    super(message, ExitCode.auth, hint);
+    this.status = status;
+  }
+}
+
+/** A person (or project) that does not exist. Exit 5. */
+export class NotFoundError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.notFound, hint);
+  }
+}
+
+/** Still throttled after every retry. Exit 6. */
+export class RateLimitError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.rateLimited, hint);
+  }
+}
+
+/** Any other failure of a request: an API error, a network failure after retries, a bad body. Exit 1. */
+export class ApiError extends CliError {
+  readonly status?: number;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly attr?: string | null;
+  constructor(
+    message: string,
+    opts: { status?: number; code?: string; detail?: string; attr?: string | null; hint?: string } = {},
+  ) {
+    super(message, ExitCode.failure, opts.hint);
+    this.status = opts.status;
+    this.code = opts.code;
+    this.detail = opts.detail;
+    this.attr = opts.attr;
+  }
+}
+
+/** Some batches of a bulk run failed; the journal names them. Exit 7. */
+export class PartialFailure extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.partialFailure, hint);
+  }
+}
+
+/** Ctrl-C. Exit 130. */
+export class Interrupted extends CliError {
+  constructor(message = 'Interrupted.') {
+    super(message, ExitCode.interrupted);
+  }
+}
+
+/** Replaces every occurrence of each secret with a masked form. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    out = out.split(secret).join(maskKey(secret));
+  }
+  return out;
+}
+
+/** `phx_AbCd…wXyZ`: enough to recognise a key, never enough to use it. */
+export function maskKey(key: string): string {
+  if (key.length <= 12) return `${key.slice(0, 4)}…`;
+  const prefixEnd = key.startsWith('phx_') ? 8 : 4;
+  return `${key.slice(0, prefixEnd)}…${key.slice(-4)}`;
+}

@@ -1,0 +1,169 @@
+// Lazy, memoised dependencies handed to every command: streams, settings, the API client, prompts
+// and the clock. Nothing heavy is loaded until a command asks for it, so --help and --version
+// start fast and a command only pays for what it uses.
+import type { IOStreams } from './io/streams.js';
+import type { Prompter } from './io/prompt.js';
+import type { PersonsApi } from './api/persons.js';
+import type { ProfileStore } from './settings/profiles.js';
+import type { ConnectionSettings, SettingsFlags } from './settings/resolve.js';
+import { UsageError } from './errors.js';
+
+export interface GlobalOptions extends SettingsFlags {
+  sandbox?: boolean;
+  debug?: boolean;
+  input?: boolean; // commander's --no-input sets input=false
+  timeout?: number;
+  retries?: number;
+  rateLimit?: number;
+}
+
+export interface Factory {
+  readonly io: IOStreams;
+  readonly env: NodeJS.ProcessEnv;
+  readonly version: string;
+  readonly cwd: string;
+  globals(): GlobalOptions;
+  setGlobals(options: GlobalOptions): void;
+  debugEnabled(): boolean;
+  store(): Promise<ProfileStore>;
+  settings(): Promise<ConnectionSettings>;
+  api(): Promise<PersonsApi>;
+  prompter(): Promise<Prompter>;
+  now(): Date;
+  /** Every secret the run knows of, for redaction of anything printed. */
+  secrets(): string[];
+  /** Called by the entry when the command is over (closes sockets and the in-process sandbox). */
+  close(): Promise<void>;
+  /** Commands that can stop gracefully on Ctrl-C register here; returns the unregister function. */
+  onInterrupt(handler: () => void): () => void;
+  /** Called by the entry on Ctrl-C: true when a command took it and will stop by itself. */
+  interrupt(): boolean;
+}
+
+export interface FactoryInit {
+  io: IOStreams;
+  env: NodeJS.ProcessEnv;
+  version: string;
+  cwd: string;
+  readStdin: () => Promise<string>;
+}
+
+export function createFactory(init: FactoryInit): Factory {
+  let globals: GlobalOptions = {};
+  let storePromise: Promise<ProfileStore> | undefined;
+  let settingsPromise: Promise<ConnectionSettings> | undefined;
+  let apiPromise: Promise<PersonsApi> | undefined;
+  let prompterPromise: Promise<Prompter> | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+  const secrets = new Set<string>();
+  const interruptHandlers = new Set<() => void>();
+
+  const factory: Factory = {
+    io: init.io,
+    env: init.env,
+    version: init.version,
+    cwd: init.cwd,
+    globals: () => globals,
+    setGlobals(options) {
+      globals = options;
+    },
+    debugEnabled: () => Boolean(globals.debug) || ['1', 'true'].includes(init.env.POSTHOG_PERSONS_DEBUG ?? ''),
+    store() {
+      storePromise ??= import('./settings/profiles.js').then(({ ProfileStore }) =>
+        ProfileStore.open(init.env.POSTHOG_PERSONS_CONFIG_DIR),
+      );
+      return storePromise;
+    },
+    settings() {
+      settingsPromise ??= (async () => {
+        if (globals.sandbox) return sandboxSettings();
+        const { resolveSettings } = await import('./settings/resolve.js');
+        const store = await factory.store();
+        const settings = await resolveSettings({
+          flags: globals,
+          env: init.env,
+          currentProfile: store.currentProfile(),
+          getProfile: (name) => store.get(name),
+          readStdin: init.readStdin,
+        });
+        if (settings.apiKey) secrets.add(settings.apiKey.value);
+        return settings;
+      })();
+      return settingsPromise;
+    },
+    api() {
+      apiPromise ??= (async () => {
+        const settings = await factory.settings();
+        const { requireKey, requireProject } = await import('./settings/resolve.js');
+        const project = requireProject(settings);
+        const apiKey = requireKey(settings);
+        const [{ HttpClient }, { RateLimiter, POSTHOG_LIMITS }, { PersonsApi }] = await Promise.all([
+          import('./api/http.js'),
+          import('./api/limiter.js'),
+          import('./api/persons.js'),
+        ]);
+        const rate = globals.rateLimit;
+        const perMinute = rate === undefined ? POSTHOG_LIMITS : { read: rate, delete: rate };
+        const debug = factory.debugEnabled() ? (line: string) => init.io.err(line) : undefined;
+        const http = new HttpClient({
+          host: settings.host.value,
+          apiKey,
+          userAgent: `posthog-persons/${init.version}`,
+          timeoutMs: globals.timeout !== undefined ? globals.timeout * 1000 : undefined,
+          retries: globals.retries,
+          limiter: new RateLimiter({ perMinute }),
+          debug,
+          notice: (line) => init.io.err(line),
+          backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
+        });
+        cleanups.push(() => http.close());
+        return new PersonsApi(http, project);
+      })();
+      return apiPromise;
+    },
+    prompter() {
+      prompterPromise ??= import('./io/prompt.js').then(({ createPrompter }) => createPrompter(init.io));
+      return prompterPromise;
+    },
+    now: () => new Date(),
+    secrets: () => [...secrets],
+    async close() {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    },
+    onInterrupt(handler) {
+      interruptHandlers.add(handler);
+      return () => interruptHandlers.delete(handler);
+    },
+    interrupt() {
+      for (const handler of interruptHandlers) handler();
+      return interruptHandlers.size > 0;
+    },
+  };
+
+  async function sandboxSettings(): Promise<ConnectionSettings> {
+    const explicit = ['host', 'project', 'apiKeyFile', 'profile'].filter((k) => globals[k as keyof GlobalOptions] !== undefined);
+    if (explicit.length > 0) {
+      throw new UsageError(`--sandbox cannot be combined with --${explicit[0]!.replace('apiKeyFile', 'api-key-file')}`);
+    }
+    const { startSandbox, SANDBOX_KEYS } = await import('./sandbox/index.js');
+    const sandbox = await startSandbox({ writeLagMs: 1000 });
+    cleanups.push(() => sandbox.close());
+    const source = { kind: 'sandbox' as const, name: 'sandbox' };
+    secrets.add(SANDBOX_KEYS.legacy.key);
+    return {
+      profile: { value: 'sandbox', source },
+      profileExists: false,
+      host: { value: sandbox.url, source },
+      project: { value: String(sandbox.projectId), source },
+      apiKey: { value: SANDBOX_KEYS.legacy.key, source },
+    };
+  }
+
+  return factory;
+}
+
+function numberFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

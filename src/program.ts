@@ -1,0 +1,52 @@
+// The command tree: global flags and every command. Command modules only declare flags here;
+// what they need to run (HTTP, tables, CSV, prompts) is loaded when they run.
+import { Command, Option } from 'commander';
+import type { Factory, GlobalOptions } from './factory.js';
+import { intInRange } from './commands/shared.js';
+import { createListCommand } from './commands/list.js';
+import { createGetCommand } from './commands/get.js';
+
+export function createProgram(factory: Factory): Command {
+  const program = new Command('posthog-persons')
+    .description('Manage PostHog persons from the command line: list, inspect, edit, split and delete them.')
+    .version(factory.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--host <url>', 'PostHog host: us, eu or a URL (env POSTHOG_HOST; default https://us.posthog.com)')
+    .option('--project <id>', 'project id or @current (env POSTHOG_PROJECT_ID)')
+    .option('--api-key-file <path>', 'read the personal API key from a file, - for stdin (env POSTHOG_PERSONAL_API_KEY)')
+    .option('-p, --profile <name>', 'saved profile to use (env POSTHOG_PERSONS_PROFILE)')
+    .option('--sandbox', 'run against a built-in local sandbox with demo data (no account needed)')
+    .option('--no-input', 'never prompt; commands that need a confirmation then require --yes')
+    .option('--timeout <seconds>', 'response timeout for each request (default 30)', intInRange('--timeout', 1, 3600))
+    .option('--retries <n>', 'retries after the first attempt (default 5)', intInRange('--retries', 0, 20))
+    .option('--rate-limit <n>', 'client-side limit, requests per minute (default PostHog\'s: 240 reads, 480 deletes; 0 = off)', intInRange('--rate-limit', 0, 100_000))
+    .addOption(new Option('--debug', 'log every request and retry decision to stderr (the key is redacted)'))
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false });
+
+  program.hook('preAction', (_root, action) => {
+    factory.setGlobals(action.optsWithGlobals() as GlobalOptions);
+  });
+
+  const commands = [createListCommand(factory), createGetCommand(factory)];
+  for (const command of commands) program.addCommand(command);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  # try every command without an account
+  $ posthog-persons --sandbox list
+
+  # save a key for PostHog Cloud EU, then look someone up
+  $ posthog-persons auth login --host eu
+  $ posthog-persons get user@example.com
+
+  # in CI: settings from the environment, machine-readable output
+  $ POSTHOG_PERSONAL_API_KEY=... POSTHOG_PROJECT_ID=12345 posthog-persons list --all -o jsonl
+
+Exit codes: 0 ok, 1 failure, 2 bad usage (nothing sent), 3 cancelled, 4 auth, 5 not found,
+6 rate limited, 7 partial bulk failure, 130 interrupted.
+`,
+  );
+  return program;
+}
