@@ -21,12 +21,9 @@ async function main(argv: string[]): Promise<number> {
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    // A bulk run finishes or abandons its batches in flight and writes its journal; a second
-    // Ctrl-C, or a command with nothing to save, stops at once.
-    if (interrupts === 1 && factory.interrupt()) {
-      io.err('Interrupted: finishing the requests in flight… (Ctrl-C again to stop at once)');
-      return;
-    }
+    // A command that registered with onInterrupt (a bulk run, the sandbox) stops by itself and
+    // says so; a second Ctrl-C, or a command with nothing to save, stops at once.
+    if (interrupts === 1 && factory.interrupt()) return;
     io.err('Interrupted.');
     process.exit(ExitCode.interrupted);
   };

@@ -28,8 +28,12 @@ export interface Factory {
   store(): Promise<ProfileStore>;
   settings(): Promise<ConnectionSettings>;
   api(): Promise<PersonsApi>;
+  /** An API client for explicit settings (auth login checks a key before saving it). */
+  createApi(connection: { host: string; apiKey: string; project: string }): Promise<PersonsApi>;
   prompter(): Promise<Prompter>;
   now(): Date;
+  /** All of stdin as text (for --with-token and --api-key-file -). */
+  readStdin(): Promise<string>;
   /** Every secret the run knows of, for redaction of anything printed. */
   secrets(): string[];
   /** Called by the entry when the command is over (closes sockets and the in-process sandbox). */
@@ -97,35 +101,40 @@ export function createFactory(init: FactoryInit): Factory {
         const { requireKey, requireProject } = await import('./settings/resolve.js');
         const project = requireProject(settings);
         const apiKey = requireKey(settings);
-        const [{ HttpClient }, { RateLimiter, POSTHOG_LIMITS }, { PersonsApi }] = await Promise.all([
-          import('./api/http.js'),
-          import('./api/limiter.js'),
-          import('./api/persons.js'),
-        ]);
-        const rate = globals.rateLimit;
-        const perMinute = rate === undefined ? POSTHOG_LIMITS : { read: rate, delete: rate };
-        const debug = factory.debugEnabled() ? (line: string) => init.io.err(line) : undefined;
-        const http = new HttpClient({
-          host: settings.host.value,
-          apiKey,
-          userAgent: `posthog-persons/${init.version}`,
-          timeoutMs: globals.timeout !== undefined ? globals.timeout * 1000 : undefined,
-          retries: globals.retries,
-          limiter: new RateLimiter({ perMinute }),
-          debug,
-          notice: (line) => init.io.err(line),
-          backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
-        });
-        cleanups.push(() => http.close());
-        return new PersonsApi(http, project);
+        return factory.createApi({ host: settings.host.value, apiKey, project });
       })();
       return apiPromise;
+    },
+    async createApi({ host, apiKey, project }) {
+      secrets.add(apiKey);
+      const [{ HttpClient }, { RateLimiter, POSTHOG_LIMITS }, { PersonsApi }] = await Promise.all([
+        import('./api/http.js'),
+        import('./api/limiter.js'),
+        import('./api/persons.js'),
+      ]);
+      const rate = globals.rateLimit;
+      const perMinute = rate === undefined ? POSTHOG_LIMITS : { read: rate, delete: rate };
+      const debug = factory.debugEnabled() ? (line: string) => init.io.err(line) : undefined;
+      const http = new HttpClient({
+        host,
+        apiKey,
+        userAgent: `posthog-persons/${init.version}`,
+        timeoutMs: globals.timeout !== undefined ? globals.timeout * 1000 : undefined,
+        retries: globals.retries,
+        limiter: new RateLimiter({ perMinute }),
+        debug,
+        notice: (line) => init.io.err(line),
+        backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
+      });
+      cleanups.push(() => http.close());
+      return new PersonsApi(http, project);
     },
     prompter() {
       prompterPromise ??= import('./io/prompt.js').then(({ createPrompter }) => createPrompter(init.io));
       return prompterPromise;
     },
     now: () => new Date(),
+    readStdin: init.readStdin,
     secrets: () => [...secrets],
     async close() {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

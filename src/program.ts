@@ -5,6 +5,10 @@ import type { Factory, GlobalOptions } from './factory.js';
 import { intInRange } from './commands/shared.js';
 import { createListCommand } from './commands/list.js';
 import { createGetCommand } from './commands/get.js';
+import { createAuthCommand } from './commands/auth.js';
+import { createProfileCommand } from './commands/profile.js';
+import { createSandboxCommand } from './commands/sandbox.js';
+import { createCompletionCommand } from './commands/completion.js';
 
 export function createProgram(factory: Factory): Command {
   const program = new Command('posthog-persons')
@@ -28,7 +32,14 @@ export function createProgram(factory: Factory): Command {
     factory.setGlobals(action.optsWithGlobals() as GlobalOptions);
   });
 
-  const commands = [createListCommand(factory), createGetCommand(factory)];
+  const commands = [
+    createListCommand(factory),
+    createGetCommand(factory),
+    createAuthCommand(factory),
+    createProfileCommand(factory),
+    createSandboxCommand(factory),
+    createCompletionCommand(factory, () => program),
+  ];
   for (const command of commands) program.addCommand(command);
   program.addHelpText(
     'after',

@@ -1,0 +1,81 @@
+// `sandbox`: a local PostHog-compatible persons API with generated data, for trying every command
+// and rehearsing runbooks. Prints the environment lines on stdout and serves until Ctrl-C.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Factory } from '../factory.js';
+import { examples, intInRange } from './shared.js';
+
+export interface SandboxCommandOptions {
+  port?: number;
+  persons?: number;
+  seed?: number;
+  latency?: number;
+  failRate?: number;
+  writeLag?: number;
+  listLag?: number;
+  ghosts?: number;
+  deleteMode?: 'sync' | 'async';
+  legacy?: boolean;
+  log?: boolean;
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError('--fail-rate must be a number from 0 to 1.');
+  }
+  return n;
+}
+
+export function createSandboxCommand(factory: Factory): Command {
+  const command = new Command('sandbox')
+    .description('Run a local PostHog-compatible persons API with generated data (no account needed)')
+    .option('--port <n>', 'port on 127.0.0.1 (default 8010; 0 picks a free one)', intInRange('--port', 0, 65535))
+    .option('--persons <n>', 'generated persons (default 500)', intInRange('--persons', 0, 1_000_000))
+    .option('--seed <n>', 'random seed: the same seed gives the same data (default 1)', intInRange('--seed', 0))
+    .option('--latency <ms>', 'added to every response', intInRange('--latency', 0, 600_000))
+    .option('--fail-rate <p>', 'fraction of requests answered with a 5xx, 0 to 1', probability)
+    .option('--write-lag <ms>', 'how long writes take to become visible, like PostHog\'s ingestion (default 1500)', intInRange('--write-lag', 0, 3_600_000))
+    .option('--list-lag <ms>', 'how long the list index lags behind (deleted persons still listed)', intInRange('--list-lag', 0, 3_600_000))
+    .option('--ghosts <n>', 'persons only in the list index, giving short pages with next set', intInRange('--ghosts', 0, 1_000_000))
+    .addOption(new Option('--delete-mode <mode>', 'bulk_delete summary mode').choices(['sync', 'async']))
+    .option('--legacy', 'behave like an old self-hosted PostHog (DELETE 204, empty bulk_delete body, one $unset key)')
+    .option('--log', 'print a line per request on stderr');
+  command.addHelpText('after', '\nThe global --rate-limit N sets the sandbox\'s per-key limit (requests a minute) here.\n');
+  examples(command, [
+    ['start it and point this shell at it', 'eval "$(posthog-persons sandbox --port 8010 &)"   # or copy the printed lines'],
+    ['100,000 persons for an export rehearsal', 'posthog-persons sandbox --persons 100000'],
+    ['rehearse a runbook under PostHog Cloud\'s limits with failures', 'posthog-persons sandbox --rate-limit 480 --fail-rate 0.05 --log'],
+  ]);
+  return command.action(async (options: SandboxCommandOptions) => runSandbox(factory, options));
+}
+
+export async function runSandbox(factory: Factory, options: SandboxCommandOptions): Promise<void> {
+  const { startSandbox, formatEnvLines, SANDBOX_KEYS } = await import('../sandbox/index.js');
+  const rate = factory.globals().rateLimit;
+  const sandbox = await startSandbox({
+    port: options.port ?? 8010,
+    persons: options.persons,
+    seed: options.seed,
+    latencyMs: options.latency,
+    failRate: options.failRate,
+    writeLagMs: options.writeLag,
+    listLagMs: options.listLag,
+    ghosts: options.ghosts,
+    deleteMode: options.deleteMode,
+    legacy: options.legacy,
+    rateLimit: rate,
+    log: options.log ? (line) => factory.io.err(line) : undefined,
+  });
+  factory.io.stdout.write(`${formatEnvLines(sandbox)}\n`);
+  factory.io.err(`Sandbox serving ${sandbox.store.count(sandbox.projectId)} persons at ${sandbox.url} (project ${sandbox.projectId}). Ctrl-C stops it.`);
+  factory.io.err(
+    `Other keys: read-only ${SANDBOX_KEYS.read.key}, write ${SANDBOX_KEYS.write.key}, all-scopes ${SANDBOX_KEYS.all.key}.`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = factory.onInterrupt(() => {
+      stop();
+      void sandbox.close().then(resolve);
+    });
+  });
+  factory.io.err('Sandbox stopped.');
+}

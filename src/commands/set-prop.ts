@@ -1,0 +1,153 @@
+// `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7).
+// PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
+// --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs and
+// reuses parsePropertyValue and setProperty.
+import { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
+import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+import type { RecordSchema } from '../output/columns.js';
+import { addOutputOptions, examples, type OutputFlags } from './shared.js';
+import {
+  addWaitOption,
+  formatElapsed,
+  formatWaitSeconds,
+  personLabel,
+  pollUntil,
+  printResult,
+  resultRenderer,
+  shortJson,
+  terminalNotice,
+  waitMs,
+  waitTimedOut,
+  type WaitFlag,
+  type WaitOutcome,
+  type WriteStatus,
+} from './wait.js';
+
+export interface SetPropOptions extends OutputFlags {
+  json?: boolean;
+  by?: string;
+  wait?: WaitFlag;
+}
+
+export interface SetPropResult {
+  person: string;
+  key: string;
+  value: unknown;
+  status: WriteStatus;
+}
+
+export const setPropResultSchema: RecordSchema<SetPropResult> = {
+  columns: [
+    { name: 'person', fixedWidth: true, get: (r) => r.person },
+    { name: 'key', get: (r) => r.key },
+    { name: 'value', get: (r) => r.value },
+    { name: 'status', get: (r) => r.status },
+  ],
+  defaultFields: ['person', 'key', 'value', 'status'],
+};
+
+export function createSetPropCommand(factory: Factory): Command {
+  const command = new Command('set-prop')
+    .description('Set one property of a person (queued by PostHog; --wait to see it applied)')
+    .argument('<person>', 'a person UUID or a distinct_id')
+    .argument('<key>', 'the property key')
+    .argument('<value>', 'the value: a string, or JSON with --json')
+    .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects)')
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+  addWaitOption(command, 'the new value');
+  addOutputOptions(command);
+  examples(command, [
+    ['set a string property', 'posthog-persons set-prop user_4821 plan scale'],
+    ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_4821 seats 25 --json --wait'],
+    ['set an object property on a person given by UUID', `posthog-persons set-prop 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d address '{"city":"Berlin"}' --json`],
+    ['clear a value to null (the key stays)', 'posthog-persons set-prop user_4821 trial_ends null --json'],
+    ['in a script: the result as JSON, waiting up to 2 minutes', 'posthog-persons set-prop user_4821 plan scale --wait=120 -o json'],
+  ]);
+  return command.action(async (person: string, key: string, value: string, options: SetPropOptions) =>
+    runSetProp(factory, person, key, value, options),
+  );
+}
+
+/** The value to send: the string as given, or its JSON reading with --json. */
+export function parsePropertyValue(raw: string, json: boolean | undefined): unknown {
+  if (!json) return raw;
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      `--json: the value ${shortJson(raw, 60)} is not valid JSON (${reason})`,
+      `Strings need JSON quotes with --json (e.g. '"text"'); or leave out --json to set the value as a string.`,
+    );
+  }
+}
+
+export function validatePropertyKey(key: string): void {
+  if (key.trim() === '') throw new UsageError('the property key is empty');
+}
+
+export async function runSetProp(factory: Factory, ref: string, key: string, raw: string, options: SetPropOptions): Promise<void> {
+  const by = parseByFlag(options.by);
+  validatePersonRef(ref, by);
+  validatePropertyKey(key);
+  const value = parsePropertyValue(raw, options.json);
+  const timeoutMs = waitMs(options.wait);
+  const renderer = await resultRenderer(factory, options, setPropResultSchema);
+
+  const api = await factory.api();
+  const { person } = await resolvePerson(api, ref, by);
+  const outcome = await setProperty(factory, api, person, ref, key, value, timeoutMs);
+  await printResult(renderer, { person: person.uuid, key, value, status: outcome === 'visible' ? 'visible' : 'queued' });
+  if (outcome === 'timed-out') {
+    throw waitTimedOut(timeoutMs!, `posthog-persons get ${person.uuid} --fields properties.${key}`);
+  }
+}
+
+/**
+ * Sends one update_property and, with a timeout, polls the person until the value shows. Says
+ * what happened on stderr when it is a terminal; reports 'timed-out' rather than throwing, so the
+ * caller can still print its result before failing.
+ */
+export async function setProperty(
+  factory: Factory,
+  api: PersonsApi,
+  person: RetrievedPerson,
+  ref: string,
+  key: string,
+  value: unknown,
+  timeoutMs: number | undefined,
+): Promise<WaitOutcome> {
+  await api.updateProperty(person.uuid, key, value);
+  const tell = terminalNotice(factory);
+  const what = `set ${key} = ${shortJson(value)} on ${personLabel(person, ref)}`;
+  if (timeoutMs === undefined) {
+    tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
+    return 'queued';
+  }
+  tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
+  const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
+    const fresh = await api.retrieve(person.uuid);
+    return Object.hasOwn(fresh.properties ?? {}, key) && sameJson(fresh.properties[key], value);
+  });
+  if (!visible) return 'timed-out';
+  tell(`Done: ${key} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  return 'visible';
+}
+
+/** JSON equality that ignores object key order (the server may store objects re-ordered). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((k) => Object.hasOwn(right, k) && sameJson(left[k], right[k]));
+}

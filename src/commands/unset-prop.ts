@@ -1,0 +1,145 @@
+// `unset-prop <person> <key>...`: remove properties through delete_property (posthog-api.md §2.8).
+// The newest PostHog takes every key in one request ($unset as a list); older servers take one key
+// a request, so a 400 about $unset makes the command fall back to one request per key.
+import { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { ApiError } from '../errors.js';
+import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
+import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+import type { RecordSchema } from '../output/columns.js';
+import { addOutputOptions, examples, plural, type OutputFlags } from './shared.js';
+import { validatePropertyKey } from './set-prop.js';
+import {
+  addWaitOption,
+  formatElapsed,
+  formatWaitSeconds,
+  personLabel,
+  pollUntil,
+  printResult,
+  resultRenderer,
+  terminalNotice,
+  waitMs,
+  waitTimedOut,
+  type WaitFlag,
+  type WaitOutcome,
+  type WriteStatus,
+} from './wait.js';
+
+export interface UnsetPropOptions extends OutputFlags {
+  by?: string;
+  wait?: WaitFlag;
+}
+
+export interface UnsetPropResult {
+  person: string;
+  keys: string[];
+  status: WriteStatus;
+}
+
+export const unsetPropResultSchema: RecordSchema<UnsetPropResult> = {
+  columns: [
+    { name: 'person', fixedWidth: true, get: (r) => r.person },
+    { name: 'keys', get: (r) => r.keys },
+    { name: 'status', get: (r) => r.status },
+  ],
+  defaultFields: ['person', 'keys', 'status'],
+};
+
+export function createUnsetPropCommand(factory: Factory): Command {
+  const command = new Command('unset-prop')
+    .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
+    .argument('<person>', 'a person UUID or a distinct_id')
+    .argument('<key...>', 'the property keys to remove')
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+  addWaitOption(command, 'the properties are gone');
+  addOutputOptions(command);
+  examples(command, [
+    ['remove one property', 'posthog-persons unset-prop user_4821 trial_ends'],
+    ['remove several in one request', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],
+    ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_4821 phone --wait'],
+    ['by person UUID, the result as JSON', 'posthog-persons unset-prop 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d phone -o json'],
+  ]);
+  return command.action(async (person: string, keys: string[], options: UnsetPropOptions) =>
+    runUnsetProp(factory, person, keys, options),
+  );
+}
+
+export async function runUnsetProp(factory: Factory, ref: string, rawKeys: string[], options: UnsetPropOptions): Promise<void> {
+  const by = parseByFlag(options.by);
+  validatePersonRef(ref, by);
+  rawKeys.forEach(validatePropertyKey);
+  const keys = [...new Set(rawKeys)];
+  const timeoutMs = waitMs(options.wait);
+  const renderer = await resultRenderer(factory, options, unsetPropResultSchema);
+
+  const api = await factory.api();
+  const { person } = await resolvePerson(api, ref, by);
+  const outcome = await unsetProperties(factory, api, person, ref, keys, timeoutMs);
+  await printResult(renderer, { person: person.uuid, keys, status: outcome === 'visible' ? 'visible' : 'queued' });
+  if (outcome === 'timed-out') {
+    throw waitTimedOut(timeoutMs!, `posthog-persons get ${person.uuid} -o json`);
+  }
+}
+
+/**
+ * Sends the delete_property request(s) and, with a timeout, polls the person until every key is
+ * gone. Reports 'timed-out' rather than throwing, so the caller can print its result first.
+ */
+export async function unsetProperties(
+  factory: Factory,
+  api: PersonsApi,
+  person: RetrievedPerson,
+  ref: string,
+  keys: string[],
+  timeoutMs: number | undefined,
+): Promise<WaitOutcome> {
+  await sendUnset(factory, api, person.uuid, keys);
+  const tell = terminalNotice(factory);
+  const what = `unset ${keys.join(', ')} on ${personLabel(person, ref)}`;
+  if (timeoutMs === undefined) {
+    tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
+    return 'queued';
+  }
+  tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
+  const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
+    const fresh = await api.retrieve(person.uuid);
+    return keys.every((key) => !Object.hasOwn(fresh.properties ?? {}, key));
+  });
+  if (!visible) return 'timed-out';
+  tell(`Done: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  return 'visible';
+}
+
+async function sendUnset(factory: Factory, api: PersonsApi, uuid: string, keys: string[]): Promise<void> {
+  if (keys.length === 1) {
+    checkSuccess(await api.deleteProperty(uuid, keys[0]!));
+    return;
+  }
+  try {
+    checkSuccess(await api.deleteProperty(uuid, keys));
+    return;
+  } catch (error) {
+    if (!takesOneKeyOnly(error)) throw error;
+    if (factory.debugEnabled()) {
+      factory.io.err(
+        `[debug] this server takes one key per delete_property request (${(error as ApiError).message}); ` +
+          `sending ${plural(keys.length, 'request')}, one per key`,
+      );
+    }
+  }
+  for (const key of keys) checkSuccess(await api.deleteProperty(uuid, key));
+}
+
+/** Older servers refuse a list in $unset with a 400 whose detail names $unset. */
+function takesOneKeyOnly(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 400 && /\$unset/.test(error.detail ?? error.message);
+}
+
+/** delete_property reports a failed capture as {"success": false, "detail": ...}. */
+function checkSuccess(answer: { status: number; data: unknown }): void {
+  const data = answer.data as { success?: unknown; detail?: unknown } | undefined;
+  if (data && data.success === false) {
+    const detail = typeof data.detail === 'string' ? data.detail : 'no detail';
+    throw new ApiError(`PostHog could not remove the properties (${answer.status}): ${detail}`, { status: answer.status, detail });
+  }
+}
