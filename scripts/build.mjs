@@ -3,12 +3,19 @@
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// `--outdir DIR` builds elsewhere (the tests build a private copy so parallel runs never share one).
+const outdirArg = process.argv.indexOf('--outdir');
+const outdir = outdirArg > 0 ? process.argv[outdirArg + 1] : join(root, 'dist');
+rmSync(outdir, { recursive: true, force: true });
 
 const result = await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+  entryPoints: { cli: join(root, 'src/cli.ts') },
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -24,4 +31,4 @@ const result = await build({
   },
   logLevel: 'warning',
 });
-writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
+writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));

@@ -5,6 +5,13 @@ import type { Factory, GlobalOptions } from './factory.js';
 import { intInRange } from './commands/shared.js';
 import { createListCommand } from './commands/list.js';
 import { createGetCommand } from './commands/get.js';
+import { createSetPropCommand } from './commands/set-prop.js';
+import { createUnsetPropCommand } from './commands/unset-prop.js';
+import { createSplitCommand } from './commands/split.js';
+import { createDeleteCommand } from './commands/delete.js';
+import { createDeletionStatusCommand } from './commands/deletion-status.js';
+import { createTimelineCommand } from './commands/timeline.js';
+import { createActivityCommand } from './commands/activity.js';
 import { createAuthCommand } from './commands/auth.js';
 import { createProfileCommand } from './commands/profile.js';
 import { createSandboxCommand } from './commands/sandbox.js';
@@ -35,12 +42,26 @@ export function createProgram(factory: Factory): Command {
   const commands = [
     createListCommand(factory),
     createGetCommand(factory),
+    createSetPropCommand(factory),
+    createUnsetPropCommand(factory),
+    createSplitCommand(factory),
+    createDeleteCommand(factory),
+    createDeletionStatusCommand(factory),
+    createTimelineCommand(factory),
+    createActivityCommand(factory),
     createAuthCommand(factory),
     createProfileCommand(factory),
     createSandboxCommand(factory),
     createCompletionCommand(factory, () => program),
   ];
   for (const command of commands) program.addCommand(command);
+  // Subcommands made with `new Command()` do not inherit the entry's exitOverride, so commander
+  // would exit 1 by itself on a bad flag value; make every level throw, for src/cli.ts to map to 2.
+  const overrideExit = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(overrideExit);
+  };
+  commands.forEach(overrideExit);
   program.addHelpText(
     'after',
     `

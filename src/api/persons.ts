@@ -1,6 +1,7 @@
 // One typed function per persons endpoint (posthog-api.md §2). They send and return data; they
 // render nothing and decide nothing about the terminal.
-import type { HttpClient, QueryValue } from './http.js';
+import { NotFoundError } from '../errors.js';
+import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
 
 export interface ListPerson {
   type?: 'person';
@@ -66,8 +67,18 @@ export class PersonsApi {
     readonly project: string,
   ) {}
 
+  /** Every request goes through here, so a missing project is reported as such everywhere. */
+  private async request<T>(req: ApiRequest): Promise<ApiResponse<T>> {
+    try {
+      return await this.http.request<T>(req);
+    } catch (error) {
+      if (error instanceof NotFoundError && error.message.includes('Project not found')) throw projectNotFound(this);
+      throw error;
+    }
+  }
+
   get base(): string {
-    return `/api/projects/${encodeURIComponent(this.project)}/persons`;
+    return `/api/projects/${this.project}/persons`; // validated: digits or @current
   }
 
   person(id: string | number): string {
@@ -75,7 +86,7 @@ export class PersonsApi {
   }
 
   async list(query: ListQuery): Promise<Page<ListPerson>> {
-    const res = await this.http.request<Page<ListPerson>>({
+    const res = await this.request<Page<ListPerson>>({
       method: 'GET',
       path: `${this.base}/`,
       query: query as Record<string, QueryValue>,
@@ -87,7 +98,7 @@ export class PersonsApi {
   /** Follows a `next` URL. Only its path and query are used: the request stays on our host. */
   async nextPage<T>(next: string): Promise<Page<T>> {
     const url = new URL(next);
-    const res = await this.http.request<Page<T>>({ method: 'GET', path: url.pathname + url.search, rawPath: true, retry: 'safe' });
+    const res = await this.request<Page<T>>({ method: 'GET', path: url.pathname + url.search, rawPath: true, retry: 'safe' });
     return normalizePage(res.data);
   }
 
@@ -108,12 +119,12 @@ export class PersonsApi {
   }
 
   async retrieve(id: string | number): Promise<RetrievedPerson> {
-    const res = await this.http.request<RetrievedPerson>({ method: 'GET', path: `${this.person(id)}/`, retry: 'safe' });
+    const res = await this.request<RetrievedPerson>({ method: 'GET', path: `${this.person(id)}/`, retry: 'safe' });
     return res.data as RetrievedPerson;
   }
 
   async updateProperty(id: string, key: string, value: unknown): Promise<number> {
-    const res = await this.http.request({
+    const res = await this.request({
       method: 'POST',
       path: `${this.person(id)}/update_property/`,
       body: { key, value },
@@ -123,12 +134,12 @@ export class PersonsApi {
   }
 
   async setProperties(id: string, properties: Record<string, unknown>): Promise<number> {
-    const res = await this.http.request({ method: 'PATCH', path: `${this.person(id)}/`, body: { properties }, retry: 'safe' });
+    const res = await this.request({ method: 'PATCH', path: `${this.person(id)}/`, body: { properties }, retry: 'safe' });
     return res.status;
   }
 
   async deleteProperty(id: string, keys: string | string[]): Promise<{ status: number; data: unknown }> {
-    const res = await this.http.request({
+    const res = await this.request({
       method: 'POST',
       path: `${this.person(id)}/delete_property/`,
       body: { $unset: keys },
@@ -138,12 +149,12 @@ export class PersonsApi {
   }
 
   async split(id: string, body: { main_distinct_id?: string; distinct_ids_to_split?: string[] }): Promise<unknown> {
-    const res = await this.http.request({ method: 'POST', path: `${this.person(id)}/split/`, body, retry: 'never' });
+    const res = await this.request({ method: 'POST', path: `${this.person(id)}/split/`, body, retry: 'never' });
     return res.data;
   }
 
   async bulkDelete(body: BulkDeleteBody): Promise<{ status: number; summary: BulkDeleteSummary | undefined }> {
-    const res = await this.http.request<BulkDeleteSummary>({
+    const res = await this.request<BulkDeleteSummary>({
       method: 'POST',
       path: `${this.base}/bulk_delete/`,
       body,
@@ -154,7 +165,7 @@ export class PersonsApi {
   }
 
   async deletionStatus(query: { status?: string; person_uuid?: string; limit?: number; offset?: number }): Promise<Page<DeletionStatusRow>> {
-    const res = await this.http.request<Page<DeletionStatusRow>>({
+    const res = await this.request<Page<DeletionStatusRow>>({
       method: 'GET',
       path: `${this.base}/deletion_status/`,
       query,
@@ -165,7 +176,7 @@ export class PersonsApi {
 
   async activity(id: string | undefined, query: { limit?: number; page?: number }): Promise<ActivityPage> {
     const path = id === undefined ? `${this.base}/activity/` : `${this.person(id)}/activity/`;
-    const res = await this.http.request<ActivityPage>({ method: 'GET', path, query, retry: 'safe' });
+    const res = await this.request<ActivityPage>({ method: 'GET', path, query, retry: 'safe' });
     const data = res.data ?? { results: [], next: null };
     return { ...data, results: data.results ?? [], next: data.next ?? null };
   }
@@ -175,7 +186,7 @@ export class PersonsApi {
   }
 
   async propertiesTimeline(id: string, query: Record<string, QueryValue>): Promise<PropertiesTimeline> {
-    const res = await this.http.request<PropertiesTimeline>({
+    const res = await this.request<PropertiesTimeline>({
       method: 'GET',
       path: `${this.person(id)}/properties_timeline/`,
       query,
@@ -185,7 +196,7 @@ export class PersonsApi {
   }
 
   async batchByUuids(uuids: string[]): Promise<Record<string, RetrievedPerson>> {
-    const res = await this.http.request<{ results: Record<string, RetrievedPerson> }>({
+    const res = await this.request<{ results: Record<string, RetrievedPerson> }>({
       method: 'POST',
       path: `${this.base}/batch_by_uuids/`,
       body: { uuids },
@@ -195,7 +206,7 @@ export class PersonsApi {
   }
 
   async batchByDistinctIds(distinctIds: string[]): Promise<Record<string, RetrievedPerson>> {
-    const res = await this.http.request<{ results: Record<string, RetrievedPerson> }>({
+    const res = await this.request<{ results: Record<string, RetrievedPerson> }>({
       method: 'POST',
       path: `${this.base}/batch_by_distinct_ids/`,
       body: { distinct_ids: distinctIds },
@@ -242,4 +253,14 @@ function normalizePage<T>(data: Page<T> | undefined): Page<T> {
   // Old servers and odd proxies: tolerate a missing results array or a bare list.
   if (Array.isArray(data)) return { results: data as T[], next: null };
   return { ...(data ?? {}), results: data?.results ?? [], next: data?.next ?? null } as Page<T>;
+}
+
+/** The project in the URL does not exist (or the key cannot see it): not a missing person. */
+export class ProjectNotFoundError extends NotFoundError {}
+
+export function projectNotFound(api: PersonsApi): NotFoundError {
+  return new ProjectNotFoundError(
+    `project ${api.project} not found at ${api.http.host}`,
+    'Check --project (the numeric id in PostHog under Settings > Project) and --host (US and EU are separate).',
+  );
 }

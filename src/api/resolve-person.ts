@@ -2,7 +2,7 @@
 // as a person UUID first and then as a distinct_id (anonymous distinct_ids are UUIDs too); any
 // other value is an exact distinct_id. --by forces one reading.
 import { NotFoundError, UsageError } from '../errors.js';
-import type { PersonsApi, RetrievedPerson } from './persons.js';
+import { ProjectNotFoundError, type PersonsApi, type RetrievedPerson } from './persons.js';
 
 export type PersonRefKind = 'auto' | 'uuid' | 'distinct-id' | 'id';
 export const PERSON_REF_KINDS = ['uuid', 'distinct-id', 'id'] as const;
@@ -59,8 +59,7 @@ async function retrieveOrNotFound(api: PersonsApi, id: string, ref: string, by: 
 }
 
 function notFoundFor(error: unknown, ref: string, by: PersonRefKind, api: PersonsApi): unknown {
-  if (error !== undefined && !(error instanceof NotFoundError)) return error;
-  if (error instanceof NotFoundError && error.message.includes('Project not found')) return projectNotFound(api);
+  if (error !== undefined && (!(error instanceof NotFoundError) || error instanceof ProjectNotFoundError)) return error;
   const what =
     by === 'id'
       ? `id ${ref}`
@@ -72,12 +71,5 @@ function notFoundFor(error: unknown, ref: string, by: PersonRefKind, api: Person
   return new NotFoundError(
     `no person with ${what} in project ${api.project} at ${api.http.host}`,
     by === 'uuid' ? 'Without --by uuid, a UUID is also tried as a distinct_id.' : undefined,
-  );
-}
-
-export function projectNotFound(api: PersonsApi): NotFoundError {
-  return new NotFoundError(
-    `project ${api.project} not found at ${api.http.host}`,
-    'Check --project (the numeric id in PostHog under Settings > Project) and --host (US and EU are separate).',
   );
 }

@@ -100,8 +100,8 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
 
   const api = await factory.createApi({ host, apiKey: key, project: project ?? '@current' });
   await api.list({ limit: 1 });
-  store.set(profileName, { host, project, apiKey: key });
-  if (!store.currentProfile()) store.setCurrentProfile(profileName);
+  await store.set(profileName, { host, project, apiKey: key });
+  if (!store.currentProfile()) await store.setCurrentProfile(profileName);
   io.err(
     `Logged in to ${host}${project ? `, project ${project}` : ''} as profile "${profileName}" (key ${maskKey(key)}).`,
   );
@@ -182,7 +182,7 @@ export async function runLogout(factory: Factory): Promise<void> {
     return;
   }
   const { apiKey: _removed, ...rest } = profile;
-  store.set(name, rest);
+  await store.set(name, rest);
   factory.io.err(`Removed the key of profile "${name}".`);
   if (hasKeyInEnv(factory.env)) {
     factory.io.err('Note: a key is still set in the environment (POSTHOG_PERSONAL_API_KEY or POSTHOG_CLI_API_KEY).');

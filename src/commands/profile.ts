@@ -90,12 +90,12 @@ async function requireProfile(factory: Factory, name: string) {
 
 async function runProfileUse(factory: Factory, name: string): Promise<void> {
   const store = await requireProfile(factory, name);
-  store.setCurrentProfile(name);
+  await store.setCurrentProfile(name);
   factory.io.err(`Now using profile "${name}".`);
 }
 
 async function runProfileRemove(factory: Factory, name: string): Promise<void> {
   const store = await requireProfile(factory, name);
-  store.remove(name);
+  await store.remove(name);
   factory.io.err(`Removed profile "${name}".`);
 }

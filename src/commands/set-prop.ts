@@ -8,8 +8,9 @@ import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, type OutputFlags } from './shared.js';
+import { examples, type OutputFlags } from './shared.js';
 import {
+  addResultOutputOptions,
   addWaitOption,
   formatElapsed,
   formatWaitSeconds,
@@ -17,6 +18,7 @@ import {
   pollUntil,
   printResult,
   resultRenderer,
+  shellWord,
   shortJson,
   terminalNotice,
   waitMs,
@@ -57,8 +59,8 @@ export function createSetPropCommand(factory: Factory): Command {
     .argument('<value>', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects)')
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addWaitOption(command, 'the new value');
-  addOutputOptions(command);
+  addWaitOption(command, 'until the new value is visible');
+  addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_4821 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_4821 seats 25 --json --wait'],
@@ -102,7 +104,7 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
   const outcome = await setProperty(factory, api, person, ref, key, value, timeoutMs);
   await printResult(renderer, { person: person.uuid, key, value, status: outcome === 'visible' ? 'visible' : 'queued' });
   if (outcome === 'timed-out') {
-    throw waitTimedOut(timeoutMs!, `posthog-persons get ${person.uuid} --fields properties.${key}`);
+    throw waitTimedOut(timeoutMs!, `posthog-persons get ${person.uuid} --fields ${shellWord(`properties.${key}`)}`);
   }
 }
 

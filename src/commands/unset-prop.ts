@@ -7,9 +7,10 @@ import { ApiError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, plural, type OutputFlags } from './shared.js';
+import { examples, plural, type OutputFlags } from './shared.js';
 import { validatePropertyKey } from './set-prop.js';
 import {
+  addResultOutputOptions,
   addWaitOption,
   formatElapsed,
   formatWaitSeconds,
@@ -51,8 +52,8 @@ export function createUnsetPropCommand(factory: Factory): Command {
     .argument('<person>', 'a person UUID or a distinct_id')
     .argument('<key...>', 'the property keys to remove')
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addWaitOption(command, 'the properties are gone');
-  addOutputOptions(command);
+  addWaitOption(command, 'until the properties are gone');
+  addResultOutputOptions(command, ['person', 'keys', 'status']);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_4821 trial_ends'],
     ['remove several in one request', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],

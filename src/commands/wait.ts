@@ -2,27 +2,46 @@
 // they report. PostHog answers these writes at once and applies them later through its ingestion
 // pipeline (posthog-api.md §7.1, §7.4), so a result is "queued" unless --wait saw it on a fresh
 // read ("visible"): poll with a short backoff until the change shows or time is up.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { OutputFormat, Renderer } from '../output/render.js';
+import { terminalText } from '../output/values.js';
 
 export const DEFAULT_WAIT_SECONDS = 60;
 const MAX_WAIT_SECONDS = 24 * 3600;
 /** First pause between polls; it doubles up to the cap, so a quick change is seen quickly. */
 const FIRST_POLL_DELAY_MS = 250;
-const MAX_POLL_DELAY_MS = 2_000;
+const MAX_POLL_DELAY_MS = 1_000;
 
 /** The flag's value as commander gives it: true for a bare `--wait`, a number for `--wait=N`. */
 export type WaitFlag = true | number | undefined;
 
-export function addWaitOption(command: Command, what: string): Command {
+/** `until` completes "wait …", e.g. "until the new value is visible". */
+export function addWaitOption(command: Command, until: string): Command {
   return command.option(
     '--wait [seconds]',
-    `wait until ${what} is visible, up to SECONDS (default ${DEFAULT_WAIT_SECONDS}); write --wait=SECONDS`,
+    `wait ${until}, up to SECONDS (default ${DEFAULT_WAIT_SECONDS}); write --wait=SECONDS`,
     parseWaitSeconds,
   );
+}
+
+/**
+ * -o/--output and --fields of a write command: without them stdout stays empty; with them the
+ * result record is printed as data.
+ */
+export function addResultOutputOptions(command: Command, fields: string[]): Command {
+  command.addOption(
+    new Option('-o, --output <format>', 'print the result as data (default: nothing on stdout)').choices([
+      'table',
+      'tsv',
+      'json',
+      'jsonl',
+      'csv',
+    ]),
+  );
+  return command.option('--fields <list>', `result fields to print, comma-separated: ${fields.join(', ')}`);
 }
 
 function parseWaitSeconds(value: string): number {
@@ -130,14 +149,22 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
   await renderer.end();
 }
 
-/** `person <uuid> (user_1)`: the UUID, and what the user typed when it was something else. */
+/**
+ * `person <uuid> (user_1)`: the UUID, and what the user typed when it was something else (else the
+ * person's name). Names come from event data, so control characters are escaped for the terminal.
+ */
 export function personLabel(person: { uuid: string; name?: string }, ref: string): string {
   const alias = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${alias})` : `person ${person.uuid}`;
+  return alias && alias !== person.uuid ? `person ${person.uuid} (${terminalText(alias)})` : `person ${person.uuid}`;
 }
 
-/** A value as JSON, cut short for a message line. */
+/** A value as JSON, cut short and safe for a message line. */
 export function shortJson(value: unknown, max = 80): string {
-  const text = JSON.stringify(value) ?? 'undefined';
+  const text = terminalText(JSON.stringify(value) ?? 'undefined');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A word for a shell command line in a hint, quoted when the shell would change it. */
+export function shellWord(text: string): string {
+  return /^[\w.@:,/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

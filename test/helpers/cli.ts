@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { SANDBOX_KEYS } from '../../src/sandbox/index.js';
 
-export const BIN = resolve(__dirname, '../../bin/posthog-persons.js');
+/** The CLI as built for this test run (test/global-setup.ts); bin/posthog-persons.js only imports it. */
+export const BIN = process.env.POSTHOG_PERSONS_TEST_ENTRY ?? resolve(__dirname, '../../bin/posthog-persons.js');
 
 export interface RunResult {
   code: number | null;

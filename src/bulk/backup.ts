@@ -1,0 +1,103 @@
+// --backup PATH: every person's full record, as JSON Lines, written and synced to disk before the
+// bulk_delete that removes them is sent. Records are fetched with the batch endpoints, 200 a
+// request, never one request a person: except for persons with 10 or more distinct_ids, which the
+// batch endpoints cut at 10 (posthog-api.md §2.17) and which are fetched whole, one by one.
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CliError, ExitCode } from '../errors.js';
+import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+
+/** What batch_by_distinct_ids / batch_by_uuids accept in one request (more is silently dropped). */
+export const LOOKUP_BATCH = 200;
+/** The batch endpoints return at most this many distinct_ids a person. */
+const BATCH_DISTINCT_ID_CAP = 10;
+
+export type LookupKind = 'distinct_id' | 'uuid';
+
+/** Looks persons up in chunks of 200: a map from each identifier found to its person. */
+export async function lookupPersons(api: PersonsApi, ids: readonly string[], by: LookupKind): Promise<Map<string, RetrievedPerson>> {
+  const found = new Map<string, RetrievedPerson>();
+  for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
+    const chunk = ids.slice(start, start + LOOKUP_BATCH);
+    const results = by === 'uuid' ? await api.batchByUuids(chunk) : await api.batchByDistinctIds(chunk);
+    for (const [id, person] of Object.entries(results)) {
+      if (person) found.set(by === 'uuid' ? id.toLowerCase() : id, person);
+    }
+  }
+  return found;
+}
+
+export class Backup {
+  private queue: Promise<void> = Promise.resolve();
+  private readonly written = new Set<string>();
+  saved = 0;
+
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle | undefined,
+  ) {}
+
+  /** Opens the file for appending (a resumed run adds to it), private to the user like the journal. */
+  static async open(path: string): Promise<Backup> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const handle = await open(path, 'a', 0o600);
+      await handle.chmod(0o600);
+      return new Backup(path, handle);
+    } catch (error) {
+      throw backupError(path, error);
+    }
+  }
+
+  /** Fetches and durably writes the records of the persons behind `ids`; returns how many were found. */
+  async save(api: PersonsApi, ids: readonly string[], by: LookupKind): Promise<number> {
+    const found = await lookupPersons(api, ids, by);
+    const persons = new Map<string, RetrievedPerson>();
+    for (const person of found.values()) persons.set(person.uuid, person);
+    for (const [uuid, person] of persons) {
+      if ((person.distinct_ids?.length ?? 0) >= BATCH_DISTINCT_ID_CAP) persons.set(uuid, await api.retrieve(uuid));
+    }
+    const fresh = [...persons.values()].filter((p) => !this.written.has(p.uuid));
+    if (fresh.length > 0) await this.write(fresh.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    for (const person of fresh) this.written.add(person.uuid);
+    this.saved += fresh.length;
+    return persons.size;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
+  }
+
+  private write(text: string): Promise<void> {
+    const bytes = Buffer.from(text, 'utf8');
+    const write = this.queue.then(async () => {
+      const handle = this.handle;
+      if (!handle) throw new Error(`the backup ${this.path} is closed`);
+      try {
+        for (let offset = 0; offset < bytes.length; ) {
+          const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+          offset += bytesWritten;
+        }
+        await handle.datasync();
+      } catch (error) {
+        throw backupError(this.path, error);
+      }
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+}
+
+/** A backup that cannot be written stops the run: no person may be deleted without its record. */
+class BackupError extends CliError {
+  readonly fatal = true;
+}
+
+function backupError(path: string, error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BackupError(`cannot write the backup ${path}: ${detail}`, ExitCode.failure);
+}

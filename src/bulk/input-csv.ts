@@ -1,0 +1,154 @@
+// CSV with a header row, read with csv-parse's streaming parser. Line numbers are counted here
+// from each record's raw text, because csv-parse counts a CRLF inside a quoted cell as two lines.
+// Line breaks are LF or CRLF (a lone CR is kept as text, as csv-parse's own detection would).
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { Options } from 'csv-parse';
+import { CliError, UsageError } from '../errors.js';
+import {
+  ROW_GROUP_SIZE,
+  chooseColumn,
+  jsonErrorDetail,
+  noColumnError,
+  quote,
+  type ParseContext,
+  type ParseState,
+  type RawRow,
+} from './input-rows.js';
+
+interface Header {
+  names: string[];
+  idIndex: number;
+}
+
+interface CsvRecord {
+  record: string[];
+  /** The line where the record starts. */
+  line: number;
+}
+
+/** Yields the data rows of a CSV text in groups; sets `state.column` once the header is read. */
+export async function* parseCsv(text: AsyncIterable<string>, ctx: ParseContext, state: ParseState): AsyncGenerator<RawRow[]> {
+  const { parse } = await import('csv-parse'); // loaded only when a CSV file is read
+  // Counted as csv-parse goes (on_record runs synchronously, in order), so that when it stops at
+  // a syntax error this is the line where the bad record starts, whatever has been consumed yet.
+  let nextLine = 1;
+  const options: Options<CsvRecord, { record: string[]; raw: string }> = {
+    raw: true,
+    relax_column_count: true, // checked here, to word the error and to let blank rows through
+    skip_empty_lines: false, // counted here as blank rows
+    record_delimiter: ['\r\n', '\n'],
+    on_record: ({ record, raw }) => {
+      const line = nextLine;
+      nextLine += linesSpanned(raw);
+      return { record, line };
+    },
+  };
+  // csv-parse's overloads only type on_record for plain string[] records, hence the cast.
+  const parser = parse(options as unknown as Options);
+  // Errors of either stream surface through the iteration of the parser below.
+  pipeline(Readable.from(text), parser, () => {});
+
+  let header: Header | undefined;
+  let group: RawRow[] = [];
+  try {
+    for await (const { record, line } of parser as AsyncIterable<CsvRecord>) {
+      if (record.every((cell) => cell.trim() === '')) {
+        group.push({ line, id: '' });
+      } else if (header === undefined) {
+        header = readHeader(record, ctx, line);
+        state.column = header.names[header.idIndex];
+      } else {
+        group.push(readRecord(record, header, ctx, line));
+      }
+      if (group.length >= ROW_GROUP_SIZE) {
+        yield group;
+        group = [];
+      }
+    }
+  } catch (err) {
+    throw err instanceof CliError ? err : syntaxError(err, ctx.name, nextLine);
+  }
+  if (group.length > 0) yield group;
+}
+
+/** How many lines a record covers, judged from its raw text (which ends with `\n` or `\r` when a line break ended it). */
+function linesSpanned(raw: string): number {
+  let newlines = 0;
+  for (let at = raw.indexOf('\n'); at !== -1; at = raw.indexOf('\n', at + 1)) newlines++;
+  // A CRLF that ended the record shows only as its CR; LF and everything inside the record show whole.
+  return raw.endsWith('\r') ? newlines + 1 : newlines;
+}
+
+function readHeader(record: string[], ctx: ParseContext, line: number): Header {
+  const names = record.map((cell) => cell.trim());
+  const where = `${ctx.name} line ${line}`;
+  names.forEach((name, index) => {
+    if (name !== '' && names.indexOf(name) !== index) {
+      throw new UsageError(`${where}: column "${name}" appears twice in the header`);
+    }
+  });
+  const column = chooseColumn(names.filter((name) => name !== ''), ctx);
+  if (column === undefined) throw noColumnError(ctx.name, 'column', names.filter((name) => name !== ''), ctx);
+  const idIndex = names.indexOf(column);
+  if (ctx.withProperties) {
+    const unnamed = names.findIndex((name) => name === '');
+    if (unnamed !== -1) {
+      throw new UsageError(`${where}: column ${unnamed + 1} of the header has no name; every other column is a property to set`);
+    }
+    if (names.length === 1) {
+      throw new UsageError(`${ctx.name}: no property columns besides "${column}"`, 'Add one column per property to set.');
+    }
+  }
+  return { names, idIndex };
+}
+
+function readRecord(record: string[], header: Header, ctx: ParseContext, line: number): RawRow {
+  if (record.length !== header.names.length) {
+    const cells = record.length === 1 ? '1 cell' : `${record.length} cells`;
+    throw new UsageError(`${ctx.name} line ${line}: ${cells} but the header has ${header.names.length}`);
+  }
+  const id = record[header.idIndex].trim();
+  if (id === '' || !ctx.withProperties) return { line, id };
+  const entries: [string, unknown][] = [];
+  record.forEach((cell, index) => {
+    if (index === header.idIndex) return;
+    const name = header.names[index];
+    entries.push([name, ctx.jsonValues ? parseJsonCell(cell, ctx, line, name) : cell]);
+  });
+  // fromEntries defines own properties, so a column named __proto__ stays a plain property.
+  return { line, id, properties: Object.fromEntries(entries) };
+}
+
+function parseJsonCell(cell: string, ctx: ParseContext, line: number, column: string): unknown {
+  const where = `${ctx.name} line ${line}, column "${column}"`;
+  if (cell.trim() === '') {
+    throw new UsageError(`${where}: an empty cell is not JSON`, 'With JSON values, write "" for an empty string and null for null.');
+  }
+  try {
+    return JSON.parse(cell);
+  } catch (err) {
+    throw new UsageError(`${where}: ${quote(cell)} is not valid JSON (${jsonErrorDetail(err)})`);
+  }
+}
+
+/** csv-parse's errors, reworded for people and placed at the line where the bad record starts. */
+function syntaxError(err: unknown, name: string, line: number): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = `${name} line ${line}`;
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new UsageError(`${where}: unclosed quote`);
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new UsageError(`${where}: a closing quote must be followed by a comma or the end of the line`);
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_OPENING_QUOTE':
+      return new UsageError(`${where}: a double quote inside an unquoted cell`, 'Quote the whole cell and double the quote inside it: "a""b".');
+    default:
+      if (typeof code === 'string' && code.startsWith('CSV_')) {
+        return new UsageError(`${where}: ${(err as Error).message}`);
+      }
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}

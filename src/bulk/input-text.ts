@@ -1,0 +1,128 @@
+// Bytes to text to lines, streaming: strict UTF-8 decoding, the BOM removed, and line splitting
+// that accepts LF, CRLF and lone CR however the chunks happen to be cut.
+
+import { UsageError } from '../errors.js';
+
+const BOM = 0xfeff;
+
+/**
+ * Decodes UTF-8 and strips a leading byte order mark. Invalid UTF-8 is an error rather than
+ * replacement characters: a mangled identifier would silently miss its person, or worse, a
+ * mangled property value would be written to everyone in the file.
+ */
+export async function* decodeText(bytes: AsyncIterable<Buffer | string>, name: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let atStart = true;
+  let newlinesBefore = 0;
+  for await (const chunk of bytes) {
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = chunk;
+    } else {
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw notUtf8(name, newlinesBefore + newlinesBeforeBadByte(chunk));
+      }
+    }
+    if (atStart && text.length > 0) {
+      if (text.charCodeAt(0) === BOM) text = text.slice(1);
+      atStart = false;
+    }
+    newlinesBefore += countNewlines(text);
+    if (text.length > 0) yield text;
+  }
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    throw notUtf8(name, newlinesBefore);
+  }
+  if (tail.length > 0) yield tail;
+}
+
+function notUtf8(name: string, newlinesBefore: number): UsageError {
+  return new UsageError(`${name} line ${newlinesBefore + 1}: not UTF-8 text`, 'Save the file as UTF-8 and try again.');
+}
+
+/** Where a chunk that failed strict decoding goes wrong, as a count of newlines before that point. */
+function newlinesBeforeBadByte(chunk: Buffer): number {
+  const lenient = new TextDecoder('utf-8', { ignoreBOM: true }).decode(chunk);
+  const bad = lenient.indexOf('\ufffd');
+  return countNewlines(bad === -1 ? lenient : lenient.slice(0, bad));
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * Splits text into lines at LF, CRLF or a lone CR, yielding the complete lines of each chunk
+ * together. A file that ends with a line break has no extra empty line after it.
+ */
+export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of chunks) {
+    let text = rest + chunk;
+    // A CR at the very end may be the first half of a CRLF cut between two chunks.
+    const heldCr = text.endsWith('\r');
+    if (heldCr) text = text.slice(0, -1);
+    const lines = text.split(LINE_BREAK);
+    rest = lines.pop()! + (heldCr ? '\r' : '');
+    if (lines.length > 0) yield lines;
+  }
+  if (rest.endsWith('\r')) yield [rest.slice(0, -1)];
+  else if (rest !== '') yield [rest];
+}
+
+/**
+ * Reads just far enough to see the first non-blank line (to guess the format), and returns it
+ * with a text stream that replays everything from the start. Only the head of the input is held.
+ * Call `close` when giving up without reading `text` (a generator never started cannot clean up).
+ */
+export async function peekFirstLine(
+  chunks: AsyncIterable<string>,
+): Promise<{ firstLine: string | undefined; text: AsyncGenerator<string>; close: () => Promise<void> }> {
+  const source = chunks[Symbol.asyncIterator]();
+  const head: string[] = [];
+  let headText = '';
+  let firstLine: string | undefined;
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) {
+        firstLine = firstNonBlank(headText, true);
+        break;
+      }
+      head.push(next.value);
+      headText += next.value;
+      firstLine = firstNonBlank(headText, false);
+      if (firstLine !== undefined) break;
+    }
+  } catch (err) {
+    await source.return?.();
+    throw err;
+  }
+  async function* replay(): AsyncGenerator<string> {
+    try {
+      yield* head;
+      for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+    } finally {
+      await source.return?.();
+    }
+  }
+  const close = async (): Promise<void> => {
+    await source.return?.();
+  };
+  return { firstLine, text: replay(), close };
+}
+
+function firstNonBlank(text: string, complete: boolean): string | undefined {
+  const lines = text.split(LINE_BREAK);
+  if (!complete) lines.pop(); // the last piece may be a line still being read
+  return lines.find((line) => line.trim() !== '');
+}

@@ -1,0 +1,187 @@
+// The journal of a bulk run: append-only JSON Lines that make an interrupted run resumable and
+// stay behind as the record of what was done (privacy teams keep it as proof of an erasure).
+//
+// Safe against a kill at any moment: every entry is one write of a whole line ending in "\n",
+// synced to disk before its promise resolves, so a line is either complete or a torn tail that
+// readers ignore. Secrets cannot get in: every entry passes through serializeEntry on the way out.
+
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CliError, ExitCode } from '../errors.js';
+import { parseEntry } from './journal-read.js';
+import { serializeEntry } from './journal-redact.js';
+
+export { readJournal, type JournalScope, type JournalState } from './journal-read.js';
+
+export interface JournalHeader {
+  type: 'run';
+  version: 1;
+  run_id: string;
+  started_at: string;
+  command: string;
+  host: string;
+  project: string;
+  flags: Record<string, unknown>;
+  input?: { path: string; format: string; column?: string; rows: number; unique: number; blank: number; duplicates: number };
+}
+
+export interface JournalBatch {
+  type: 'batch';
+  run_id: string;
+  time: string;
+  batch: number;
+  ids: string[];
+  by: string;
+  status: 'done' | 'failed';
+  http_status?: number;
+  response?: unknown;
+  error?: string;
+  attempts?: number;
+}
+
+export interface JournalFooter {
+  type: 'end';
+  run_id: string;
+  finished_at: string;
+  outcome: 'completed' | 'partial' | 'interrupted' | 'failed';
+  summary: Record<string, unknown>;
+}
+
+export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;
+
+export class Journal {
+  readonly path: string;
+  private handle: FileHandle | undefined;
+  /** Writes run one after another, so concurrent workers never interleave their lines. */
+  private queue: Promise<void> = Promise.resolve();
+  /** After a failed write the file may end in a partial line: nothing more may be appended. */
+  private failure: unknown;
+
+  private constructor(path: string, handle: FileHandle) {
+    this.path = path;
+    this.handle = handle;
+  }
+
+  /** Creates the journal (mode 0600, and its folder) or opens it to append a resumed run. */
+  static async open(path: string): Promise<Journal> {
+    await mkdir(dirname(path), { recursive: true });
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'a+', 0o600);
+    } catch (err) {
+      throw writeError(path, err);
+    }
+    try {
+      // The journal names people; keep it private even if it existed with looser permissions.
+      await handle.chmod(0o600);
+      await settleTornTail(handle);
+    } catch (err) {
+      await handle.close();
+      throw writeError(path, err);
+    }
+    return new Journal(path, handle);
+  }
+
+  async writeHeader(header: Omit<JournalHeader, 'type' | 'version'>): Promise<void> {
+    await this.append({ type: 'run', version: 1, ...header });
+  }
+
+  async writeBatch(batch: Omit<JournalBatch, 'type'>): Promise<void> {
+    await this.append({ type: 'batch', ...batch });
+  }
+
+  async writeFooter(footer: Omit<JournalFooter, 'type'>): Promise<void> {
+    await this.append({ type: 'end', ...footer });
+  }
+
+  /** Waits for pending writes, then closes the file. Safe to call twice. */
+  async close(): Promise<void> {
+    await this.queue;
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
+  }
+
+  private append(entry: JournalEntry): Promise<void> {
+    const bytes = Buffer.from(`${serializeEntry(entry)}\n`, 'utf8');
+    const write = this.queue.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
+      const handle = this.handle;
+      if (handle === undefined) throw new Error(`the journal ${this.path} is closed`);
+      try {
+        await writeWhole(handle, bytes);
+        await handle.datasync();
+      } catch (err) {
+        this.failure = writeError(this.path, err);
+        throw this.failure;
+      }
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+}
+
+async function writeWhole(handle: FileHandle, bytes: Buffer): Promise<void> {
+  // The file is opened for appending, so every write lands at its end whatever the position.
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * Before appending to a journal whose last run was killed mid-write, deal with its unterminated
+ * last line: a complete entry gets its missing "\n"; a torn fragment is cut off (its request was
+ * never confirmed, so its identifiers are simply sent again). Appending after the fragment instead
+ * would glue two lines together and damage the next entry.
+ */
+async function settleTornTail(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  if (size === 0) return;
+  const lastLineStart = await startOfLastLine(handle, size);
+  if (lastLineStart === size) return; // ends with "\n"
+  const tail = Buffer.alloc(size - lastLineStart);
+  await handle.read(tail, 0, tail.length, lastLineStart);
+  if (typeof parseEntry(tail.toString('utf8')) === 'object') await writeWhole(handle, Buffer.from('\n'));
+  else await handle.truncate(lastLineStart);
+  await handle.datasync();
+}
+
+/** The offset just after the last "\n" (0 if there is none; `size` if the file ends with one). */
+async function startOfLastLine(handle: FileHandle, size: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at !== -1) return start + at + 1;
+    end = start;
+  }
+  return 0;
+}
+
+function writeError(path: string, err: unknown): unknown {
+  if (err instanceof CliError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new CliError(`cannot write the journal ${path}: ${detail}`, ExitCode.failure);
+}
+
+/**
+ * Where a run keeps its journal unless --journal says otherwise: beside the input file
+ * (`people.csv.delete.journal.jsonl`), else in the current folder with the start time in UTC
+ * (`posthog-persons-delete-20250102-030405.journal.jsonl`).
+ */
+export function defaultJournalPath(opts: { inputPath?: string; command: string; now: Date; cwd: string }): string {
+  const command = opts.command.trim().replace(/[^A-Za-z0-9_-]+/g, '-');
+  if (opts.inputPath !== undefined && opts.inputPath !== '' && opts.inputPath !== '-') {
+    const input = resolve(opts.cwd, opts.inputPath);
+    return join(dirname(input), `${basename(input)}.${command}.journal.jsonl`);
+  }
+  return join(resolve(opts.cwd), `posthog-persons-${command}-${timestamp(opts.now)}.journal.jsonl`);
+}
+
+function timestamp(now: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const date = `${now.getUTCFullYear()}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}`;
+  return `${date}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}`;
+}

@@ -1,0 +1,107 @@
+// How a bulk run uses its journal: where it lives, what --resume may skip, and refusing the two
+// mistakes that would corrupt the record (resuming with different flags, or starting a second,
+// unrelated run in a journal that already holds one).
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Factory } from '../factory.js';
+import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
+import type { InputStats } from './input.js';
+
+export interface JournalPlanOptions {
+  command: string;
+  host: string;
+  project: string;
+  /** --journal */
+  path?: string;
+  resume?: boolean;
+  /** the --from-file path ('-' for stdin), for the default journal beside it */
+  inputPath?: string;
+  /** the flags of this run, recorded in the header */
+  flags: Record<string, unknown>;
+  /** flags that must be the same on --resume (what is being done to each identifier) */
+  sameOnResume: string[];
+}
+
+export interface JournalPlan {
+  path: string;
+  resume: boolean;
+  /** identifiers a previous run recorded done */
+  done: ReadonlySet<string>;
+  /** identifiers whose batch failed last time: sent again */
+  retry: number;
+  previousRuns: number;
+}
+
+/** Decided before any request; reads an existing journal only on --resume. */
+export async function planJournal(factory: Factory, o: JournalPlanOptions): Promise<JournalPlan> {
+  const fromFile = o.inputPath !== undefined && o.inputPath !== '-';
+  if (o.resume && o.path === undefined && !fromFile) {
+    throw new UsageError('--resume needs --journal PATH: the journal of the run to resume', 'Runs without an input file keep their journal in a file named with the start time; pass that file.');
+  }
+  const path = o.path !== undefined ? resolve(factory.cwd, o.path) : defaultJournalPath({ inputPath: o.inputPath, command: o.command, now: factory.now(), cwd: factory.cwd });
+  if (!o.resume) {
+    const size = await stat(path).then((s) => s.size, () => 0);
+    if (size > 0) {
+      throw new UsageError(
+        `the journal ${path} already records an earlier run`,
+        'Pass --resume to continue that run (identifiers recorded done are skipped), or --journal PATH to keep this run in a new file.',
+      );
+    }
+    return { path, resume: false, done: new Set(), retry: 0, previousRuns: 0 };
+  }
+  const state = await readJournal(path, { command: o.command, host: o.host, project: o.project });
+  if (state.runs === 0 || state.lastHeader === undefined) {
+    throw new UsageError(`the journal ${path} records no ${o.command} run against ${o.host}, project ${o.project}`, 'Check --journal, --host and --project.');
+  }
+  checkSameFlags(state.lastHeader, o);
+  if (state.corruptTail) factory.io.err(`Note: the journal's last line was cut short by the previous run's end; its identifiers are sent again.`);
+  return { path, resume: true, done: state.done, retry: state.failed.size, previousRuns: state.runs };
+}
+
+function checkSameFlags(header: JournalHeader, o: JournalPlanOptions): void {
+  for (const key of o.sameOnResume) {
+    const before = JSON.stringify(header.flags[key] ?? null);
+    const now = JSON.stringify(o.flags[key] ?? null);
+    if (before !== now) {
+      throw new UsageError(
+        `--resume with different flags: the journal's run had ${key}=${before}, this one has ${key}=${now}`,
+        'Resume with the same flags as the original run, or start a new run with another --journal PATH.',
+      );
+    }
+  }
+}
+
+export interface OpenedJournal {
+  journal: Journal;
+  runId: string;
+}
+
+/** Creates (or appends to) the journal and writes this run's header. Never given the key. */
+export async function openRunJournal(
+  factory: Factory,
+  plan: JournalPlan,
+  o: JournalPlanOptions & { input?: { path: string; format: string; column?: string; stats: InputStats } },
+): Promise<OpenedJournal> {
+  const journal = await Journal.open(plan.path);
+  const runId = randomUUID();
+  const input = o.input
+    ? { path: o.input.path === '-' ? '-' : resolve(factory.cwd, o.input.path), format: o.input.format, ...(o.input.column ? { column: o.input.column } : {}), ...o.input.stats }
+    : undefined;
+  try {
+    await journal.writeHeader({
+      run_id: runId,
+      started_at: factory.now().toISOString(),
+      command: o.command,
+      host: o.host,
+      project: o.project,
+      flags: { ...o.flags, resume: plan.resume },
+      ...(input ? { input } : {}),
+    });
+  } catch (error) {
+    await journal.close().catch(() => undefined);
+    throw error;
+  }
+  return { journal, runId };
+}

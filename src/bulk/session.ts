@@ -1,0 +1,144 @@
+// One bulk run from the moment it is confirmed to its exit code: journal header, progress bar,
+// the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
+// error that carries the exit code (7 partial failure, 130 interrupted, or the fatal error).
+// Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
+import { Interrupted, PartialFailure } from '../errors.js';
+import type { Factory } from '../factory.js';
+import type { InputRow, InputStats } from './input.js';
+import { startProgress } from './progress.js';
+import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
+import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
+import type { RunContext } from './summary.js';
+
+export interface SessionOptions {
+  factory: Factory;
+  rows: AsyncIterable<InputRow> | Iterable<InputRow>;
+  /** unique identifiers of the input */
+  requested: number;
+  /** identifiers this run will send (requested minus those recorded done) */
+  toSend: number;
+  by: string;
+  batchSize: number;
+  concurrency: number;
+  /** no plan: no journal (a single named person) */
+  plan?: JournalPlan;
+  journalOptions: JournalPlanOptions;
+  input?: { path: string; format: string; column?: string; stats: InputStats };
+  backupPath?: string;
+  execute(batch: Batch, context: BatchContext): Promise<BatchReport[]>;
+  tally: { add(report: BatchReport): void };
+  summarize(run: RunContext): Record<string, unknown>;
+  format(summary: Record<string, unknown>): string[];
+  /** -o json / jsonl: the summary also goes to stdout */
+  json: boolean;
+  /** called once the batches are over, before the summary (closes the backup file) */
+  cleanup?: () => Promise<void>;
+  progressUnit: string;
+}
+
+export interface SessionResult {
+  summary: Record<string, unknown>;
+  result: RunBatchesResult;
+}
+
+export async function runSession(o: SessionOptions): Promise<SessionResult> {
+  const { factory } = o;
+  const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
+  const progress = await startProgress(factory, o.toSend, o.progressUnit);
+  // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
+  let firstError: unknown;
+  const execute: SessionOptions['execute'] = async (batch, context) => {
+    try {
+      return await o.execute(batch, context);
+    } catch (error) {
+      firstError ??= error;
+      throw error;
+    }
+  };
+  let result: RunBatchesResult;
+  try {
+    result = await runBatches({
+      factory,
+      rows: o.rows,
+      skip: o.plan?.done,
+      batchSize: o.batchSize,
+      concurrency: o.concurrency,
+      runId: opened?.runId ?? 'no-journal',
+      by: o.by,
+      journal: opened?.journal,
+      execute,
+      notice: (line) => progress.log(line),
+      onReport(report) {
+        o.tally.add(report);
+        progress.advance(report.ids.length);
+      },
+    });
+  } finally {
+    progress.stop();
+    await o.cleanup?.().catch(() => undefined);
+  }
+
+  const run: RunContext = {
+    outcome: result.outcome,
+    requested: o.requested,
+    skipped: result.skipped,
+    batches: { done: result.batches.done, failed: result.batches.failed },
+    input: o.input ? { path: o.input.path, ...o.input.stats } : undefined,
+    journal: opened?.journal.path,
+    backup: o.backupPath,
+  };
+  const summary = o.summarize(run);
+  if (opened) {
+    try {
+      await opened.journal.writeFooter({ run_id: opened.runId, finished_at: factory.now().toISOString(), outcome: result.outcome, summary });
+    } finally {
+      await opened.journal.close().catch(() => undefined);
+    }
+  }
+  for (const line of o.format(summary)) factory.io.err(line);
+  if (o.json) factory.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (!opened && firstError !== undefined) throw firstError;
+  throwForOutcome(result, summary, opened?.journal.path);
+  return { summary, result };
+}
+
+function throwForOutcome(result: RunBatchesResult, summary: Record<string, unknown>, journal: string | undefined): void {
+  const resume = journal ? `rerun the same command with --resume (journal: ${journal})` : 'rerun the command';
+  if (result.outcome === 'interrupted') {
+    const notSent = summary.not_sent as number;
+    throw new Interrupted(`Interrupted: ${notSent.toLocaleString('en-US')} identifiers were not sent. To finish, ${resume}.`);
+  }
+  if (result.fatal !== undefined) throw result.fatal;
+  if (result.outcome === 'failed') {
+    throw new PartialFailure(`stopped: ${result.stopReason ?? 'the run could not go on'}`, `Fix the cause, then ${resume}.`);
+  }
+  if (result.outcome === 'partial') {
+    const failed = result.batches.failed;
+    const total = result.batches.done + failed;
+    const where = journal ? `; the journal ${journal} names them` : '';
+    throw new PartialFailure(`${failed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} batches failed${where}`, `To retry them, ${resume}.`);
+  }
+  const errors = summary.deletion_errors as unknown[] | undefined;
+  if (errors && errors.length > 0) {
+    throw new PartialFailure(
+      `PostHog could not delete ${errors.length.toLocaleString('en-US')} persons (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,
+      'Retry them by UUID: posthog-persons delete --by uuid <uuid>...',
+    );
+  }
+}
+
+/** Counts the identifiers a run will send, and the first few of them (for the dry run and the prompt). */
+export async function planSend(
+  rows: AsyncIterable<InputRow> | Iterable<InputRow>,
+  done: ReadonlySet<string>,
+  sample = 5,
+): Promise<{ toSend: number; first: string[] }> {
+  let toSend = 0;
+  const first: string[] = [];
+  for await (const row of rows) {
+    if (done.has(row.id)) continue;
+    toSend++;
+    if (first.length < sample) first.push(row.id);
+  }
+  return { toSend, first };
+}

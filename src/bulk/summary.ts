@@ -1,0 +1,193 @@
+// What a bulk run reports at the end, built only from what PostHog answered: the counts of the
+// contract (requested, found, deleted, queued for deletion, not found, failed, skipped), printed
+// on stderr for people, or as one JSON object on stdout with -o json for scripts and records.
+import type { BulkDeleteSummary } from '../api/persons.js';
+import type { InputStats } from './input.js';
+import type { BatchReport, RunOutcome } from './runner.js';
+
+export interface RunContext {
+  outcome: RunOutcome;
+  requested: number;
+  skipped: number;
+  batches: { done: number; failed: number };
+  input?: InputStats & { path: string };
+  journal?: string;
+  backup?: string;
+}
+
+/** Sums the servers' bulk_delete answers. Identifiers, not persons: one person may have several. */
+export class DeleteTally {
+  accepted = 0;
+  found = 0;
+  deleted = 0;
+  queued = 0;
+  failedIds = 0;
+  /** persons the server reported in deletion_errors */
+  errorPersons: string[] = [];
+  eventsQueued = false;
+  recordingsQueued = false;
+  /** a batch was answered without a summary (an old server's empty 202): the found counts are unknown */
+  unknown = false;
+
+  add(report: BatchReport): void {
+    if (report.status === 'failed') {
+      this.failedIds += report.ids.length;
+      return;
+    }
+    this.accepted += report.ids.length;
+    const summary = report.response as BulkDeleteSummary | undefined;
+    if (!summary || typeof summary !== 'object' || typeof summary.persons_found !== 'number') {
+      this.unknown = true;
+      return;
+    }
+    this.found += summary.persons_found;
+    this.deleted += numberOr0(summary.persons_deleted);
+    this.queued += numberOr0(summary.persons_queued_for_deletion);
+    this.eventsQueued ||= summary.events_queued_for_deletion === true;
+    this.recordingsQueued ||= summary.recordings_queued_for_deletion === true;
+    for (const entry of summary.deletion_errors ?? []) this.errorPersons.push(String(entry?.person_uuid ?? JSON.stringify(entry)));
+  }
+
+  toJSON(by: string, run: RunContext, flags: { deleteEvents: boolean; deleteRecordings: boolean }): Record<string, unknown> {
+    const known = !this.unknown;
+    const notSent = Math.max(0, run.requested - run.skipped - this.accepted - this.failedIds);
+    return {
+      command: 'delete',
+      outcome: run.outcome,
+      by,
+      requested: run.requested,
+      accepted: this.accepted,
+      found: known ? this.found : null,
+      deleted: known ? this.deleted : null,
+      queued_for_deletion: known ? this.queued : null,
+      // identifiers that matched no person when their batch was sent (an identifier whose person an
+      // earlier identifier of the run already deleted counts here too)
+      not_found: known ? Math.max(0, this.accepted - this.found) : null,
+      failed: this.failedIds + this.errorPersons.length,
+      skipped: run.skipped,
+      not_sent: notSent,
+      events_queued_for_deletion: flags.deleteEvents ? (known ? this.eventsQueued : null) : false,
+      recordings_queued_for_deletion: flags.deleteRecordings ? (known ? this.recordingsQueued : null) : false,
+      deletion_errors: this.errorPersons,
+      batches: run.batches,
+      ...(run.input ? { input: run.input } : {}),
+      ...(run.journal ? { journal: run.journal } : {}),
+      ...(run.backup ? { backup: run.backup } : {}),
+    };
+  }
+}
+
+/** set-prop / unset-prop --from-file: one request a person, each answered 202/201 or not. */
+export class WriteTally {
+  found = 0;
+  queued = 0;
+  notFound = 0;
+  failed = 0;
+
+  add(report: BatchReport): void {
+    const outcome = (report.response as { outcome?: string } | undefined)?.outcome;
+    if (report.status === 'failed') this.failed += report.ids.length;
+    else if (outcome === 'not_found') this.notFound += report.ids.length;
+    else {
+      this.found += report.ids.length;
+      this.queued += report.ids.length;
+    }
+  }
+
+  toJSON(command: string, by: string, run: RunContext): Record<string, unknown> {
+    return {
+      command,
+      outcome: run.outcome,
+      by,
+      requested: run.requested,
+      found: this.found,
+      queued: this.queued,
+      not_found: this.notFound,
+      failed: this.failed,
+      skipped: run.skipped,
+      not_sent: Math.max(0, run.requested - run.skipped - this.found - this.notFound - this.failed),
+      batches: run.batches,
+      ...(run.input ? { input: run.input } : {}),
+      ...(run.journal ? { journal: run.journal } : {}),
+    };
+  }
+}
+
+/** The people-readable block: one aligned line per count, "unknown" where the server did not say. */
+export function formatCounts(rows: Array<[label: string, value: number | null]>): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const shown = rows.map(([, value]) => (value === null ? 'unknown' : value.toLocaleString('en-US')));
+  const valueWidth = Math.max(...shown.map((v) => v.length));
+  return rows.map(([label], i) => `  ${label.padEnd(width)}  ${shown[i]!.padStart(valueWidth)}`);
+}
+
+export function formatDeleteSummary(json: Record<string, unknown>): string[] {
+  const n = (key: string) => json[key] as number | null;
+  const rows: Array<[string, number | null]> = [
+    ['requested', n('requested')],
+    ['found', n('found')],
+    ['deleted', n('deleted')],
+    ['queued for deletion', n('queued_for_deletion')],
+    ['not found', n('not_found')],
+    ['failed', n('failed')],
+    ['skipped', n('skipped')],
+  ];
+  if (n('not_sent')! > 0) rows.push(['not sent', n('not_sent')]);
+  const lines = [`${headline(json.outcome as RunOutcome)} (by ${json.by}):`, ...formatCounts(rows)];
+  if (json.found === null) {
+    lines.push(
+      `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} identifiers, but what it found and deleted is unknown.`,
+    );
+  }
+  if (json.events_queued_for_deletion === true) {
+    lines.push('Events are queued for deletion: PostHog deletes them in a weekly batch; check with `posthog-persons deletion-status`.');
+  }
+  if (json.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
+  const errors = json.deletion_errors as string[];
+  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} persons: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
+  return [...lines, ...footerLines(json)];
+}
+
+export function formatWriteSummary(json: Record<string, unknown>): string[] {
+  const n = (key: string) => json[key] as number;
+  const rows: Array<[string, number]> = [
+    ['requested', n('requested')],
+    ['found', n('found')],
+    ['queued', n('queued')],
+    ['not found', n('not_found')],
+    ['failed', n('failed')],
+    ['skipped', n('skipped')],
+  ];
+  if (n('not_sent') > 0) rows.push(['not sent', n('not_sent')]);
+  const lines = [`${headline(json.outcome as RunOutcome)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
+  if (n('queued') > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
+  return [...lines, ...footerLines(json)];
+}
+
+function footerLines(json: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  if (json.backup) lines.push(`Backup: ${json.backup}`);
+  if (json.journal) lines.push(`Journal: ${json.journal}`);
+  return lines;
+}
+
+function headline(outcome: RunOutcome): string {
+  switch (outcome) {
+    case 'completed':
+      return 'Done';
+    case 'partial':
+      return 'Done, with failures';
+    case 'interrupted':
+      return 'Interrupted';
+    case 'failed':
+      return 'Stopped';
+  }
+}
+
+function plain(n: number | null): string {
+  return n === null ? 'unknown' : n.toLocaleString('en-US');
+}
+
+function numberOr0(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}

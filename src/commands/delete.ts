@@ -1,0 +1,108 @@
+// `delete [<person>...]` and `delete --from-file PATH`: persons erased through bulk_delete, in
+// batches of up to 1000, with a confirmation nobody can give by accident, a journal that makes
+// any interruption resumable, and a summary of exactly what PostHog answered.
+import { Command, Option } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
+import { requireConsentPossible } from '../bulk/confirm.js';
+import type { IdKind } from '../bulk/input.js';
+import { examples, intInRange, type OutputFormat } from './shared.js';
+
+export interface DeleteOptions {
+  by?: string;
+  fromFile?: string;
+  column?: string;
+  deleteEvents?: boolean;
+  deleteRecordings?: boolean;
+  keepPerson?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  batchSize?: number;
+  concurrency?: number;
+  journal?: string;
+  resume?: boolean;
+  backup?: string;
+  output?: OutputFormat;
+}
+
+export const MAX_BATCH_SIZE = 1000;
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 16;
+
+export function createDeleteCommand(factory: Factory): Command {
+  const command = new Command('delete')
+    .description('Delete persons (and optionally their events and recordings) through bulk_delete')
+    .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
+    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (files: default distinct-id)')
+    .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
+    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else the only one)')
+    .option('--delete-events', "also queue the persons' events for deletion")
+    .option('--delete-recordings', "also delete the persons' session recordings")
+    .option('--keep-person', 'with --delete-events/--delete-recordings: remove only that data, keep the persons')
+    .option('--dry-run', 'show what would be deleted; send no write')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--batch-size <n>', `identifiers per bulk_delete request, 1-${MAX_BATCH_SIZE} (default ${MAX_BATCH_SIZE})`, intInRange('--batch-size', 1, MAX_BATCH_SIZE))
+    .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
+    .option('--journal <path>', 'where to keep the run journal (default: beside the input file, or in the current folder)')
+    .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
+    .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it")
+    .addOption(new Option('-o, --output <format>', 'json or jsonl: print the summary (or the dry-run plan) as JSON on stdout').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
+  examples(command, [
+    ['one person, asking first', 'posthog-persons delete user_4821'],
+    ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
+    ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
+    ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
+    ["remove a person's events but keep the person", 'posthog-persons delete 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d --delete-events --keep-person'],
+  ]);
+  return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
+}
+
+/** The normalised request: what is checked before any request is sent. */
+export interface DeletePlan {
+  mode: 'named' | 'file';
+  refs: string[];
+  refBy: PersonRefKind;
+  fileBy: IdKind;
+  batchSize: number;
+  concurrency: number;
+  flags: { deleteEvents: boolean; deleteRecordings: boolean; keepPerson: boolean };
+  json: boolean;
+}
+
+export function checkDeleteOptions(refs: string[], options: DeleteOptions): DeletePlan {
+  if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
+  if (refs.length === 0 && options.fromFile === undefined) {
+    throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH');
+  }
+  if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
+  if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
+    throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
+  }
+  const refBy = parseByFlag(options.by);
+  let fileBy: IdKind = 'distinct_id';
+  if (options.fromFile !== undefined) {
+    if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
+    if (refBy === 'uuid') fileBy = 'uuid';
+  }
+  for (const ref of refs) validatePersonRef(ref, refBy);
+  return {
+    mode: options.fromFile !== undefined ? 'file' : 'named',
+    refs: [...new Set(refs)],
+    refBy,
+    fileBy,
+    batchSize: options.batchSize ?? MAX_BATCH_SIZE,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    flags: { deleteEvents: Boolean(options.deleteEvents), deleteRecordings: Boolean(options.deleteRecordings), keepPerson: Boolean(options.keepPerson) },
+    json: options.output === 'json' || options.output === 'jsonl',
+  };
+}
+
+export async function runDelete(factory: Factory, refs: string[], options: DeleteOptions): Promise<void> {
+  const plan = checkDeleteOptions(refs, options);
+  requireConsentPossible(factory, options, 'delete persons');
+  const api = await factory.api();
+  const run = await import('../bulk/delete-run.js');
+  if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
+  else await run.deleteNamed(factory, api, plan, options);
+}

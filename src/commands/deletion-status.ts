@@ -1,0 +1,109 @@
+// `deletion-status [<person-uuid>...]`: PostHog's tracking of queued *event* deletions
+// (posthog-api.md §2.6). Events are deleted by a weekly batch, so "pending" is normal for days,
+// and a person with no row may simply never have had its events queued for deletion.
+import { Command, Option } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { isUuid } from '../api/resolve-person.js';
+import type { DeletionStatusRow } from '../api/persons.js';
+import type { RecordSchema } from '../output/columns.js';
+import { addOutputOptions, examples, exclusive, intInRange, outputFormat, type OutputFlags } from './shared.js';
+
+export interface DeletionStatusOptions extends OutputFlags {
+  status?: 'pending' | 'completed' | 'all';
+  limit?: number;
+  all?: boolean;
+}
+
+export const DEFAULT_DELETION_LIMIT = 100;
+/** Rows per request: the server's default page, which every version accepts. */
+const PAGE_SIZE = 100;
+
+export const deletionStatusSchema: RecordSchema<DeletionStatusRow> = {
+  columns: [
+    { name: 'person_uuid', fixedWidth: true, get: (r) => r.person_uuid },
+    { name: 'status', get: (r) => r.status },
+    { name: 'created_at', fixedWidth: true, get: (r) => r.created_at },
+    { name: 'delete_verified_at', fixedWidth: true, get: (r) => r.delete_verified_at },
+  ],
+  defaultFields: ['person_uuid', 'status', 'created_at', 'delete_verified_at'],
+};
+
+export function createDeletionStatusCommand(factory: Factory): Command {
+  const command = new Command('deletion-status')
+    .description("Show queued event deletions (PostHog deletes events in a weekly batch)")
+    .argument('[person-uuid...]', 'only these persons (person UUIDs)')
+    .addOption(
+      new Option('--status <status>', 'which rows (default all)').choices(['pending', 'completed', 'all']),
+    )
+    .option('--limit <n>', `rows to print (default ${DEFAULT_DELETION_LIMIT})`, intInRange('--limit', 1))
+    .option('--all', 'every row, following the pages');
+  addOutputOptions(command, { fields: false });
+  command.option('--fields <list>', 'fields to print, comma-separated: person_uuid, status, created_at, delete_verified_at');
+  examples(command, [
+    ['event deletions still waiting for the weekly batch', 'posthog-persons deletion-status --status pending --all'],
+    ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d'],
+    ['check a list of deleted persons, as CSV', 'posthog-persons deletion-status $(cat deleted-uuids.txt) -o csv'],
+    ['the 20 newest rows as JSON', 'posthog-persons deletion-status --limit 20 -o json'],
+  ]);
+  return command.action(async (uuids: string[], options: DeletionStatusOptions) => runDeletionStatus(factory, uuids, options));
+}
+
+export async function runDeletionStatus(factory: Factory, uuids: string[], options: DeletionStatusOptions): Promise<void> {
+  exclusive(options, [
+    ['all', '--all'],
+    ['limit', '--limit'],
+  ]);
+  const bad = uuids.filter((uuid) => !isUuid(uuid));
+  if (bad.length > 0) {
+    throw new UsageError(
+      `${bad.map((v) => JSON.stringify(v)).join(', ')} ${bad.length === 1 ? 'is not a person UUID' : 'are not person UUIDs'}`,
+      'deletion-status takes person UUIDs (deleted persons have no distinct_ids to look them up by).',
+    );
+  }
+  const format = outputFormat(factory, options.output);
+  const { createRenderer } = await import('../output/render.js');
+  const renderer = createRenderer<DeletionStatusRow>({
+    format,
+    schema: deletionStatusSchema,
+    fields: options.fields,
+    out: factory.io.stdout,
+    color: factory.io.color,
+    width: factory.io.width,
+    kind: 'list',
+  });
+
+  const api = await factory.api();
+  const status = options.status === 'all' ? undefined : options.status;
+  const limit = options.all ? Infinity : (options.limit ?? DEFAULT_DELETION_LIMIT);
+  const pageSize = Math.min(PAGE_SIZE, limit);
+  // One query for everything, or one per person (the endpoint filters by a single person_uuid).
+  const targets: Array<string | undefined> = uuids.length > 0 ? [...new Set(uuids.map((u) => u.toLowerCase()))] : [undefined];
+  let printed = 0;
+  let received = 0;
+  for (const personUuid of targets) {
+    if (printed >= limit) break;
+    const pages = api.pages<DeletionStatusRow>(
+      () => api.deletionStatus({ status, person_uuid: personUuid, limit: pageSize }),
+      (page) => {
+        received += page.results.length;
+        return received < limit;
+      },
+    );
+    outer: for await (const page of pages) {
+      for (const row of page.results) {
+        if (printed >= limit) break outer;
+        await renderer.write(row);
+        printed++;
+      }
+    }
+  }
+  const { count } = await renderer.end();
+  if (format === 'table') {
+    if (count === 0) factory.io.err('No event deletions found.');
+    factory.io.err(
+      'These rows track event deletion (delete --delete-events), which PostHog runs in a weekly batch; ' +
+        '"pending" is normal until then. No row does not mean the events are gone: it means none were queued for deletion.',
+    );
+  }
+}

@@ -1,0 +1,174 @@
+// The one renderer layer every command prints records through. Records stream in one at a time
+// and go out as they come (except table rows, buffered per block to align them), so `list --all`
+// holds at most one page or one table block in memory; `write()` waits when stdout is full.
+
+import { UsageError } from '../errors.js';
+import { resolveFields, type Column, type RecordSchema } from './columns.js';
+import { OutputSink, type RenderTarget } from './sink.js';
+import { TableRenderer } from './table.js';
+import { csvText, escapeTsv, jsonValue, plainText } from './values.js';
+
+export type { RenderTarget } from './sink.js';
+
+export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
+
+export function parseOutputFormat(value: string): OutputFormat {
+  const format = OUTPUT_FORMATS.find((candidate) => candidate === value);
+  if (!format) {
+    throw new UsageError(
+      `unknown output format ${JSON.stringify(value)}; valid formats: ${OUTPUT_FORMATS.join(', ')}`,
+    );
+  }
+  return format;
+}
+
+export interface RendererOptions<T> {
+  format: OutputFormat;
+  schema: RecordSchema<T>;
+  /** The raw --fields flag. */
+  fields?: string;
+  out: RenderTarget;
+  /** Table only: colour the header when true. */
+  color?: boolean;
+  /** Table only: the terminal width; long cells are cut with "…" to keep rows on one line. */
+  width?: number;
+  /** 'single' (e.g. `get`): json prints the one object, not an array. */
+  kind?: 'list' | 'single';
+  /** For json/jsonl without --fields: the API object printed whole (default: the record itself). */
+  raw?: (record: T) => unknown;
+}
+
+export interface Renderer<T> {
+  write(record: T): Promise<void>;
+  /** Finishes the document; `count` lets the caller say "No persons found." on stderr. */
+  end(): Promise<{ count: number }>;
+}
+
+/** Validates --fields (throwing UsageError) before anything is written, then renders. */
+export function createRenderer<T>(options: RendererOptions<T>): Renderer<T> {
+  const { fields, explicit } = resolveFields(options.schema, options.fields);
+  const sink = new OutputSink(options.out);
+  const format = formatFor(options, fields, explicit, sink);
+
+  let count = 0;
+  let ended = false;
+  return {
+    async write(record: T): Promise<void> {
+      if (ended) throw new Error('renderer: write() after end()');
+      if (options.kind === 'single' && count === 1) {
+        throw new Error('renderer: a single-object renderer was given a second record');
+      }
+      count += 1;
+      await format.record(record);
+    },
+    async end(): Promise<{ count: number }> {
+      if (!ended) {
+        ended = true;
+        await format.finish(count);
+        await sink.close();
+      }
+      return { count };
+    },
+  };
+}
+
+/** What differs between formats: how a record is written, and what closes the document. */
+interface Format<T> {
+  record(record: T): Promise<void>;
+  finish(count: number): Promise<void>;
+}
+
+function formatFor<T>(
+  options: RendererOptions<T>,
+  fields: Column<T>[],
+  explicit: boolean,
+  sink: OutputSink,
+): Format<T> {
+  // json/jsonl print the API object whole unless the user picked fields; then an object with
+  // exactly those fields, keyed by the names as given (`properties.email` stays one key).
+  const toJson = explicit
+    ? (record: T) => Object.fromEntries(fields.map((field) => [field.name, jsonValue(field.get(record))]))
+    : (record: T) => jsonValue(options.raw ? options.raw(record) : record);
+
+  switch (options.format) {
+    case 'table': {
+      const table = new TableRenderer({ fields, sink, color: options.color === true, width: options.width });
+      // An empty table prints nothing at all; the caller says so on stderr.
+      return { record: (record) => table.add(record), finish: () => table.finish() };
+    }
+    case 'tsv':
+      return {
+        record: (record) =>
+          sink.write(fields.map((field) => escapeTsv(plainText(field.get(record)))).join('\t') + '\n'),
+        finish: async () => {},
+      };
+    case 'jsonl':
+      return {
+        record: (record) => sink.write(JSON.stringify(toJson(record)) + '\n'),
+        finish: async () => {},
+      };
+    case 'json':
+      return options.kind === 'single' ? singleJson(toJson, sink) : jsonArray(toJson, sink);
+    case 'csv':
+      return csvFormat(fields, sink);
+  }
+}
+
+function singleJson<T>(toJson: (record: T) => unknown, sink: OutputSink): Format<T> {
+  return {
+    record: (record) => sink.write(JSON.stringify(toJson(record), null, 2) + '\n'),
+    finish: async () => {},
+  };
+}
+
+/**
+ * A JSON array written as it streams. The bytes are exactly `JSON.stringify(all, null, 2)` plus a
+ * newline, as if the whole list had been collected first, so tools and eyes see ordinary JSON.
+ */
+function jsonArray<T>(toJson: (record: T) => unknown, sink: OutputSink): Format<T> {
+  let first = true;
+  return {
+    record(record) {
+      // JSON strings cannot contain a raw newline, so indenting after every newline is safe.
+      const item = '  ' + JSON.stringify(toJson(record), null, 2).replace(/\n/g, '\n  ');
+      const chunk = (first ? '[\n' : ',\n') + item;
+      first = false;
+      return sink.write(chunk);
+    },
+    finish: (count) => sink.write(count === 0 ? '[]\n' : '\n]\n'),
+  };
+}
+
+type StringifyModule = typeof import('csv-stringify/sync');
+let csvLibrary: Promise<StringifyModule> | undefined;
+
+/**
+ * RFC 4180 through csv-stringify: CRLF between records, fields quoted only when they need it.
+ * The header is printed even when there are no records, so a script always sees the columns.
+ */
+function csvFormat<T>(fields: Column<T>[], sink: OutputSink): Format<T> {
+  let headerWritten = false;
+  const line = async (cells: (string | null)[]) => {
+    csvLibrary ??= import('csv-stringify/sync');
+    const { stringify } = await csvLibrary;
+    return stringify([cells], {
+      record_delimiter: '\r\n',
+      // An empty string is written `""` and a missing value as nothing, so a consumer that cares
+      // (PostgreSQL COPY, pandas with keep_default_na) can still tell them apart.
+      cast: { string: (value) => (value === '' ? { value, quoted_empty: true } : value) },
+    });
+  };
+  const writeHeader = async () => {
+    if (headerWritten) return;
+    headerWritten = true;
+    await sink.write(await line(fields.map((field) => field.name)));
+  };
+  return {
+    async record(record) {
+      await writeHeader();
+      await sink.write(await line(fields.map((field) => csvText(field.get(record)))));
+    },
+    finish: () => writeHeader(),
+  };
+}

@@ -1,0 +1,28 @@
+// The sandbox: a local, PostHog-compatible persons API with generated data, fault injection and
+// a request log. See docs/posthog-api.md for the behaviour it reproduces.
+
+import { SANDBOX_KEYS, SANDBOX_PROJECT_ID } from './keys.js';
+import type { Sandbox, SandboxKey } from './types.js';
+
+export { SANDBOX_KEYS, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
+export { startSandbox } from './server.js';
+export { SandboxStore } from './store.js';
+export type { DeletionStatusView, NewPerson } from './store.js';
+export type { ActivityEntry, PendingWrite, PersonRecord, PropertySnapshot } from './model.js';
+export { uuidFromDistinctId } from './random.js';
+export { SEED_EPOCH } from './seed.js';
+export type {
+  FaultKind, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxKey, SandboxOptions, ScriptedFault,
+} from './types.js';
+
+/**
+ * The lines a user pastes into a shell to point the CLI at this sandbox, joined with newlines
+ * (no trailing one). The key is a public demo value, so printing it is intended.
+ */
+export function formatEnvLines(sandbox: Pick<Sandbox, 'url'>, key: SandboxKey = SANDBOX_KEYS.legacy): string {
+  return [
+    `export POSTHOG_HOST=${sandbox.url}`,
+    `export POSTHOG_PROJECT_ID=${SANDBOX_PROJECT_ID}`,
+    `export POSTHOG_PERSONAL_API_KEY=${key.key}`,
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+// Per-key throttling with DRF's SimpleRateThrottle semantics: a sliding log of the timestamps of
+// allowed requests; a throttled request is not recorded; the wait is rounded up to whole seconds.
+
+import type { RateLimitConfig } from './types.js';
+
+interface Window {
+  limit: number;
+  durationMs: number;
+  history: number[]; // oldest first
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+export class RateLimiter {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private config: RateLimitConfig | null) {}
+
+  /** Replaces the limits and forgets recorded history. */
+  configure(config: RateLimitConfig | null): void {
+    this.config = config;
+    this.windows.clear();
+  }
+
+  /**
+   * Records the request if every window of its bucket allows it; otherwise returns the number of
+   * seconds until it would be allowed (the largest wait, like DRF when several throttles fail).
+   */
+  check(keyLabel: string, bucket: 'read' | 'delete', now: number): { allowed: true } | { allowed: false; waitSeconds: number } {
+    const windows = this.windowsFor(keyLabel, bucket);
+    let wait = 0;
+    for (const w of windows) {
+      while (w.history.length > 0 && w.history[0]! <= now - w.durationMs) w.history.shift();
+      if (w.history.length >= w.limit) {
+        const remaining = w.durationMs - (now - w.history[0]!);
+        wait = Math.max(wait, remaining / Math.max(1, w.limit - w.history.length + 1));
+      }
+    }
+    if (wait > 0) return { allowed: false, waitSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+    for (const w of windows) w.history.push(now);
+    return { allowed: true };
+  }
+
+  private windowsFor(keyLabel: string, bucket: 'read' | 'delete'): Window[] {
+    const config = this.config;
+    if (!config) return [];
+    const specs: [string, number, number][] =
+      bucket === 'read'
+        ? [['read/min', config.read, MINUTE]]
+        : [['delete/min', config.delete, MINUTE], ['delete/hour', config.deleteHourly ?? 0, HOUR]];
+    const out: Window[] = [];
+    for (const [name, limit, durationMs] of specs) {
+      if (!(limit > 0)) continue;
+      const id = `${keyLabel}:${name}`;
+      let w = this.windows.get(id);
+      if (!w) this.windows.set(id, (w = { limit, durationMs, history: [] }));
+      out.push(w);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+// Public types of the sandbox: its options, scripted faults, the request log and the handle
+// returned by startSandbox(). Other layers (the `sandbox` command, `--sandbox`, the e2e tests)
+// depend on exactly these names.
+
+import type { SandboxStore } from './store.js';
+
+export interface SandboxKey {
+  key: string;
+  label: string;
+  scopes: string[];
+  /** Projects the key is restricted to; undefined means every project of the organization. */
+  scopedTeams?: number[];
+}
+
+export type FaultKind =
+  | 'status'
+  | 'reset'
+  | 'reset-mid-body'
+  | 'slow-headers'
+  | 'truncated-json'
+  | 'html'
+  | 'non-json'
+  | 'redirect'
+  | 'latency';
+
+export interface ScriptedFault {
+  /** HTTP method to match, e.g. 'POST'; any when omitted. */
+  method?: string;
+  /**
+   * Matched against the path with the `/api/projects/{id}` or `/api/environments/{id}` prefix
+   * removed (legacy `/api/person/...` becomes `/persons/...`), e.g. '/persons/bulk_delete/'.
+   * A string compares ignoring a trailing slash; a RegExp is tested against the stripped path.
+   */
+  path?: string | RegExp;
+  /** How many matching requests the fault applies to (default 1). */
+  times?: number;
+  kind: FaultKind;
+  /** For 'status' (and 'html', default 502; 'redirect', 302 or 307, default 307). */
+  status?: number;
+  headers?: Record<string, string>;
+  /** JSON body for 'status'; defaults to PostHog's error envelope for that status. */
+  body?: unknown;
+  /** For 'slow-headers' and 'latency'. */
+  delayMs?: number;
+  /** For 'redirect'; defaults to the same path on another origin (127.0.0.2). */
+  location?: string;
+}
+
+export interface RateLimitConfig {
+  read: number;
+  delete: number;
+  deleteHourly?: number;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  persons?: number;
+  seed?: number;
+  writeLagMs?: number;
+  listLagMs?: number;
+  ghosts?: number;
+  rateLimit?: number | RateLimitConfig;
+  latencyMs?: number;
+  failRate?: number;
+  deleteMode?: 'sync' | 'async';
+  legacy?: boolean;
+  eventBatchMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The options that can change while the sandbox runs. */
+export type MutableSandboxOptions = Partial<
+  Pick<
+    SandboxOptions,
+    'latencyMs' | 'failRate' | 'rateLimit' | 'writeLagMs' | 'listLagMs' | 'deleteMode' | 'legacy'
+  >
+>;
+
+export interface RequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  route: string;
+  query: Record<string, string>;
+  rawQuery: string;
+  body: unknown;
+  keyLabel: string | null;
+  userAgent: string | undefined;
+  hasAuthorization: boolean;
+  status: number;
+  fault?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  projectId: number;
+  requests: RequestLogEntry[];
+  clearRequests(): void;
+  writes(): RequestLogEntry[];
+  script(...faults: ScriptedFault[]): void;
+  setOptions(patch: MutableSandboxOptions): void;
+  store: SandboxStore;
+  close(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+// A bulk delete stopped from outside: SIGKILL mid-run loses nothing and --resume never re-sends an
+// identifier recorded done; Ctrl-C (SIGINT) finishes the batches in flight, writes the footer and
+// exits 130.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BIN, cliEnv, run } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+const PERSONS = 1000;
+const did = (i: number) => `kill-${String(i).padStart(4, '0')}`;
+const uuidOf = (i: number) => `01920000-0000-7000-8000-${String(i).padStart(12, '0')}`;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ persons: 0, writeLagMs: 0 });
+});
+beforeEach(() => {
+  sandbox.setOptions({ latencyMs: 0 });
+  for (let i = 0; i < PERSONS; i++) {
+    if (!sandbox.store.person(uuidOf(i))) sandbox.store.addPerson({ uuid: uuidOf(i), distinctIds: [did(i)] });
+  }
+  sandbox.clearRequests();
+});
+afterAll(() => sandbox.close());
+
+interface Spawned {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function spawnCli(args: string[], cwd: string): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv({ sandbox }), cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, exit };
+}
+
+const entries = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+
+/** Polls until the journal holds `n` batch lines. */
+async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`the journal never reached ${n} batches`);
+}
+
+function sentCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const q of sandbox.requests) {
+    if (q.route !== 'bulk_delete') continue;
+    for (const id of (q.body as { distinct_ids: string[] }).distinct_ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const remaining = () => Array.from({ length: PERSONS }, (_, i) => i).filter((i) => sandbox.store.person(uuidOf(i)));
+
+describe('delete --from-file stopped from outside', () => {
+  it('SIGKILL after the second batch is journaled, then --resume: no identifier lost, none recorded done sent twice', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), Array.from({ length: PERSONS }, (_, i) => did(i)).join('\n'));
+    const journal = join(dir, 'ids.txt.delete.journal.jsonl');
+    sandbox.setOptions({ latencyMs: 60 });
+    const args = ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '2'];
+    const first = spawnCli(args, dir);
+    await waitForBatches(journal, 2);
+    first.child.kill('SIGKILL');
+    expect((await first.exit).signal).toBe('SIGKILL');
+
+    const afterKill = entries(journal);
+    expect(afterKill.some((e) => e.type === 'end')).toBe(false);
+    const recordedDone = afterKill.filter((e) => e.type === 'batch' && e.status === 'done').flatMap((e) => e.ids as string[]);
+    expect(recordedDone.length).toBeGreaterThanOrEqual(200);
+    expect(recordedDone.length).toBeLessThan(PERSONS);
+
+    sandbox.setOptions({ latencyMs: 0 });
+    const resumed = await run([...args, '--resume'], { sandbox, cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`\\n {2}skipped +${recordedDone.length}\\n`));
+
+    const counts = sentCounts();
+    for (const id of recordedDone) expect(counts.get(id)).toBe(1);
+    for (let i = 0; i < PERSONS; i++) expect(counts.get(did(i)) ?? 0).toBeGreaterThanOrEqual(1);
+    expect(remaining()).toEqual([]);
+    const all = entries(journal);
+    expect(all.filter((e) => e.type === 'run').length).toBe(2);
+    expect(all.at(-1)).toMatchObject({ type: 'end', outcome: 'completed' });
+  });
+
+  it('Ctrl-C: the batches in flight finish and are journaled, the footer says interrupted, exit 130; --resume finishes', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), Array.from({ length: PERSONS }, (_, i) => did(i)).join('\n'));
+    const journal = join(dir, 'ids.txt.delete.journal.jsonl');
+    sandbox.setOptions({ latencyMs: 150 });
+    const args = ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '2'];
+    const first = spawnCli(args, dir);
+    await waitForBatches(journal, 1);
+    first.child.kill('SIGINT');
+    const { code, stderr } = await first.exit;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/\nInterrupted: finishing the (request|2 requests) in flight \(at most 5 s\)… Ctrl-C again to stop at once\.\n/);
+    expect(stderr).toContain('Interrupted (by distinct_id):\n');
+    expect(stderr).toMatch(/\n {2}not sent +\d+\n/);
+    expect(stderr).toContain(`To finish, rerun the same command with --resume (journal: ${journal}).`);
+
+    const lines = entries(journal);
+    const batches = lines.filter((e) => e.type === 'batch');
+    expect(lines.at(-1)).toMatchObject({ type: 'end', outcome: 'interrupted' });
+    // Nothing in flight was abandoned: every request the server saw is in the journal.
+    expect(batches.length).toBe(sandbox.requests.filter((q) => q.route === 'bulk_delete').length);
+    expect(batches.every((b) => b.status === 'done')).toBe(true);
+    const footer = lines.at(-1).summary;
+    expect(footer.deleted + footer.not_sent).toBe(PERSONS);
+
+    sandbox.setOptions({ latencyMs: 0 });
+    const resumed = await run([...args, '--resume'], { sandbox, cwd: dir });
+    expect(resumed.code).toBe(0);
+    const counts = sentCounts();
+    expect(counts.size).toBe(PERSONS);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(remaining()).toEqual([]);
+  });
+});
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pp-delete-kill-'));
+}

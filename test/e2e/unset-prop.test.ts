@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+const ADA = '01900000-0000-7000-8000-0000000000a1';
+const PATH = `/api/projects/1/persons/${ADA}/delete_property/`;
+const FULL = { email: 'ada@example.com', plan: 'scale', utm_source: 'x', utm_medium: 'y', utm_campaign: 'z', phone: '+1' };
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ persons: 5, writeLagMs: 0 });
+  sandbox.store.addPerson({ uuid: ADA, distinctIds: ['ada-device'], properties: FULL, createdAt: '2025-03-01T10:00:00.000Z' });
+});
+beforeEach(() => {
+  sandbox.setOptions({ writeLagMs: 0, legacy: false });
+  // Put every property back, straight in the store.
+  sandbox.store.queue(sandbox.store.person(ADA)!, { kind: 'set', set: FULL }, 0);
+  sandbox.store.tick();
+  sandbox.clearRequests();
+});
+afterAll(() => sandbox.close());
+
+const writes = () => sandbox.writes().map((q) => [q.path, q.body, q.status]);
+const keysLeft = () => Object.keys(sandbox.store.person(ADA)!.properties).sort();
+
+describe('unset-prop', () => {
+  it('one key: $unset is a string; piped, nothing on stdout', async () => {
+    const r = await run(['unset-prop', 'ada-device', 'phone'], { sandbox });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(sandbox.requests.map((q) => q.route)).toEqual(['list', 'retrieve', 'delete_property']);
+    expect(writes()).toEqual([[PATH, { $unset: 'phone' }, 201]]);
+    expect(keysLeft()).not.toContain('phone');
+  });
+
+  it('several keys: one request with $unset as a list (duplicates dropped); -o json result', async () => {
+    const r = await run(['unset-prop', ADA, 'utm_source', 'utm_medium', 'utm_source', 'utm_campaign', '-o', 'json'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(writes()).toEqual([[PATH, { $unset: ['utm_source', 'utm_medium', 'utm_campaign'] }, 201]]);
+    expect(r.stdout).toBe(
+      `{\n  "person": "${ADA}",\n  "keys": [\n    "utm_source",\n    "utm_medium",\n    "utm_campaign"\n  ],\n  "status": "queued"\n}\n`,
+    );
+    expect(keysLeft()).toEqual(['email', 'phone', 'plan']);
+  });
+
+  it('-o tsv: person, keys joined by commas, status', async () => {
+    const r = await run(['unset-prop', ADA, 'plan', 'phone', '-o', 'tsv'], { sandbox });
+    expect(r.stdout).toBe(`${ADA}\tplan,phone\tqueued\n`);
+  });
+
+  it('an older server that takes one key: falls back to one request per key, and says so with --debug', async () => {
+    sandbox.setOptions({ legacy: true });
+    const r = await run(['unset-prop', ADA, 'utm_source', 'utm_medium', '--debug'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(writes()).toEqual([
+      [PATH, { $unset: ['utm_source', 'utm_medium'] }, 400],
+      [PATH, { $unset: 'utm_source' }, 201],
+      [PATH, { $unset: 'utm_medium' }, 201],
+    ]);
+    expect(r.stderr).toContain('[debug] this server takes one key per delete_property request');
+    expect(r.stderr).toContain('sending 2 requests, one per key');
+    expect(keysLeft()).toEqual(['email', 'phone', 'plan', 'utm_campaign']);
+  });
+
+  it('the fallback is silent without --debug', async () => {
+    sandbox.setOptions({ legacy: true });
+    const r = await run(['unset-prop', ADA, 'plan', 'phone'], { sandbox });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(sandbox.writes()).toHaveLength(3);
+  });
+
+  it('--wait polls until every key is gone (write lag 800 ms)', async () => {
+    sandbox.setOptions({ writeLagMs: 800 });
+    const r = await run(['unset-prop', ADA, 'plan', 'phone', '--wait', '-o', 'jsonl'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`{"person":"${ADA}","keys":["plan","phone"],"status":"visible"}\n`);
+    const routes = sandbox.requests.map((q) => q.route);
+    expect(routes.slice(0, 2)).toEqual(['retrieve', 'delete_property']);
+    expect(routes.length).toBeGreaterThan(3);
+  });
+
+  it('--wait=1 gives up: exit 1 naming the timeout', async () => {
+    sandbox.setOptions({ writeLagMs: 60_000 });
+    const r = await run(['unset-prop', ADA, 'plan', '--wait=1'], { sandbox });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error: the change was accepted but not visible after 1 s\n');
+  });
+
+  it.each([
+    [['unset-prop', ADA], "missing required argument 'key'"],
+    [['unset-prop', ADA, 'plan', ''], 'the property key is empty'],
+    [['unset-prop', ADA, '--wait', 'plan'], '--wait takes a whole number of seconds, not "plan"'],
+    [['unset-prop', '42x', 'plan', '--by', 'id'], '"42x" is not a numeric person id (--by id)'],
+    [['unset-prop', ADA, 'plan', '--fields', 'nope'], 'unknown field "nope"'],
+  ])('bad input %j exits 2 with no request', async (args, message) => {
+    const r = await run(args, { sandbox });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('on a terminal, says what was queued', async () => {
+    const t = await runInTerminal(['unset-prop', 'ada-device', 'plan', 'phone'], [], { sandbox });
+    expect(t.code).toBe(0);
+    expect(stripAnsi(t.screen)).toBe(
+      `Queued: unset plan, phone on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+    );
+  });
+});
