@@ -5,7 +5,7 @@ import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, exclusive, intInRange, outputFormat, type OutputFlags } from './shared.js';
+import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { compactValue } from './timeline.js';
 
 export interface ActivityOptions extends OutputFlags {
@@ -57,16 +57,7 @@ export async function runActivity(factory: Factory, ref: string | undefined, opt
   const by = parseByFlag(options.by);
   if (ref !== undefined) validatePersonRef(ref, by);
   const format = outputFormat(factory, options.output);
-  const { createRenderer } = await import('../output/render.js');
-  const renderer = createRenderer<ActivityEntry>({
-    format,
-    schema: activitySchema,
-    fields: options.fields,
-    out: factory.io.stdout,
-    color: factory.io.color,
-    width: factory.io.width,
-    kind: 'list',
-  });
+  const renderer = await openRenderer<ActivityEntry>(factory, { output: format, schema: activitySchema, fields: options.fields });
 
   const api = await factory.api();
   // The integer id works on every server version (the log keys entries by the primary key).

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { isUuid } from '../api/resolve-person.js';
 import type { DeletionStatusRow } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, exclusive, intInRange, outputFormat, type OutputFlags } from './shared.js';
+import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface DeletionStatusOptions extends OutputFlags {
   status?: 'pending' | 'completed' | 'all';
@@ -62,16 +62,7 @@ export async function runDeletionStatus(factory: Factory, uuids: string[], optio
     );
   }
   const format = outputFormat(factory, options.output);
-  const { createRenderer } = await import('../output/render.js');
-  const renderer = createRenderer<DeletionStatusRow>({
-    format,
-    schema: deletionStatusSchema,
-    fields: options.fields,
-    out: factory.io.stdout,
-    color: factory.io.color,
-    width: factory.io.width,
-    kind: 'list',
-  });
+  const renderer = await openRenderer<DeletionStatusRow>(factory, { output: format, schema: deletionStatusSchema, fields: options.fields });
 
   const api = await factory.api();
   const status = options.status === 'all' ? undefined : options.status;

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { maskKey, UsageError } from '../errors.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+import { addOutputOptions, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 interface ProfileRow {
   name: string;
@@ -51,16 +51,7 @@ export function createProfileCommand(factory: Factory): Command {
 
 async function runProfileList(factory: Factory, options: OutputFlags): Promise<void> {
   const format = outputFormat(factory, options.output);
-  const { createRenderer } = await import('../output/render.js');
-  const renderer = createRenderer<ProfileRow>({
-    format,
-    schema: profileSchema,
-    fields: options.fields,
-    out: factory.io.stdout,
-    color: factory.io.color,
-    width: factory.io.width,
-    kind: 'list',
-  });
+  const renderer = await openRenderer<ProfileRow>(factory, { output: format, schema: profileSchema, fields: options.fields });
   const store = await factory.store();
   const current = store.currentProfile() ?? 'default';
   for (const [name, p] of store.list()) {

@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import type { RecordSchema } from '../output/columns.js';
+import type { Renderer } from '../output/render.js';
 
 export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
 const FORMATS: OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
@@ -61,4 +63,31 @@ export function exclusive(options: object, names: Array<[key: string, flag: stri
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+export interface RendererRequest<T> {
+  schema: RecordSchema<T>;
+  /** the -o flag; undefined = table on a terminal, tsv when piped */
+  output?: OutputFormat;
+  fields?: string;
+  kind?: 'list' | 'single';
+  raw?: (record: T) => unknown;
+}
+
+/**
+ * The renderer for a command's records, on stdout, with the terminal's colour and width. Built
+ * before any request, so a bad --fields exits 2 with nothing sent.
+ */
+export async function openRenderer<T>(factory: Factory, request: RendererRequest<T>): Promise<Renderer<T>> {
+  const { createRenderer } = await import('../output/render.js');
+  return createRenderer<T>({
+    format: outputFormat(factory, request.output),
+    schema: request.schema,
+    fields: request.fields,
+    out: factory.io.stdout,
+    color: factory.io.color,
+    width: factory.io.width,
+    kind: request.kind ?? 'list',
+    raw: request.raw,
+  });
 }

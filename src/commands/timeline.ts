@@ -8,7 +8,7 @@ import { AuthError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, collect, examples, outputFormat, type OutputFlags } from './shared.js';
+import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {
   from?: string;
@@ -65,16 +65,11 @@ export async function runTimeline(factory: Factory, ref: string, options: Timeli
   const keys = [...new Set(options.property ?? [])];
   if (keys.some((key) => key.trim() === '')) throw new UsageError('--property is empty: give a property key');
   const format = outputFormat(factory, options.output);
-  const { createRenderer } = await import('../output/render.js');
   // json prints the server's answer as is; the renderer still validates --fields up front.
-  const renderer = createRenderer<TimelineRow>({
-    format,
+  const renderer = await openRenderer<TimelineRow>(factory, {
+    output: format,
     schema: timelineSchema,
     fields: options.fields,
-    out: factory.io.stdout,
-    color: factory.io.color,
-    width: factory.io.width,
-    kind: 'list',
     raw: (row) => row.point,
   });
 

@@ -8,6 +8,7 @@ import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { OutputFormat, Renderer } from '../output/render.js';
 import { terminalText } from '../output/values.js';
+import { openRenderer } from './shared.js';
 
 export const DEFAULT_WAIT_SECONDS = 60;
 const MAX_WAIT_SECONDS = 24 * 3600;
@@ -131,16 +132,7 @@ export async function resultRenderer<T>(
   schema: RecordSchema<T>,
 ): Promise<Renderer<T> | undefined> {
   if (flags.output === undefined && flags.fields === undefined) return undefined;
-  const { createRenderer } = await import('../output/render.js');
-  return createRenderer<T>({
-    format: flags.output ?? (factory.io.stdoutIsTTY ? 'table' : 'tsv'),
-    schema,
-    fields: flags.fields,
-    out: factory.io.stdout,
-    color: factory.io.color,
-    width: factory.io.width,
-    kind: 'single',
-  });
+  return openRenderer<T>(factory, { output: flags.output, schema, fields: flags.fields, kind: 'single' });
 }
 
 export async function printResult<T>(renderer: Renderer<T> | undefined, record: T): Promise<void> {

@@ -35,14 +35,6 @@ export class ListIndex {
     return this.entries;
   }
 
-  has(uuid: string): boolean {
-    return this.byUuid.has(uuid);
-  }
-
-  pendingCount(): number {
-    return this.pending.length;
-  }
-
   schedule(change: { op: 'upsert'; entry: IndexEntry } | { op: 'remove'; uuid: string }, dueAt: number): void {
     const op = { ...change, seq: this.seq++, dueAt } as IndexOp;
     let i = this.pending.length;
