@@ -144,8 +144,9 @@ export function createFactory(init: FactoryInit): Factory {
       return () => interruptHandlers.delete(handler);
     },
     interrupt() {
-      for (const handler of interruptHandlers) handler();
-      return interruptHandlers.size > 0;
+      const handlers = [...interruptHandlers];
+      for (const handler of handlers) handler();
+      return handlers.length > 0;
     },
   };
 

@@ -36,6 +36,7 @@ export function createAuthCommand(factory: Factory): Command {
   examples(logout, [
     ['forget the key of the current profile', 'posthog-persons auth logout'],
     ['forget the key of profile "eu"', 'posthog-persons auth logout -p eu'],
+    ['replace a key: log out, then log in again', 'posthog-persons auth logout && posthog-persons auth login'],
   ]);
 
   return auth.addCommand(login).addCommand(status).addCommand(logout);

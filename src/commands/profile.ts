@@ -32,19 +32,28 @@ export function createProfileCommand(factory: Factory): Command {
   examples(list, [
     ['which profiles exist, and which is current', 'posthog-persons profile list'],
     ['profile names only, for a script', 'posthog-persons profile list --fields name'],
+    ['as JSON', 'posthog-persons profile list -o json'],
   ]);
 
   const use = new Command('use')
     .description('Make a profile the current one')
     .argument('<name>', 'profile name')
     .action(async (name: string) => runProfileUse(factory, name));
-  examples(use, [['switch to the EU profile', 'posthog-persons profile use eu']]);
+  examples(use, [
+    ['switch to the EU profile', 'posthog-persons profile use eu'],
+    ['check what is now in use', 'posthog-persons profile use eu && posthog-persons auth status --offline'],
+    ['use another profile for one command only, without switching', 'posthog-persons -p staging list'],
+  ]);
 
   const remove = new Command('remove')
     .description('Delete a saved profile and its key')
     .argument('<name>', 'profile name')
     .action(async (name: string) => runProfileRemove(factory, name));
-  examples(remove, [['forget the staging profile', 'posthog-persons profile remove staging']]);
+  examples(remove, [
+    ['forget the staging profile', 'posthog-persons profile remove staging'],
+    ['see what is left', 'posthog-persons profile list'],
+    ['keep the profile but drop its key instead', 'posthog-persons auth logout -p staging'],
+  ]);
 
   return profile.addCommand(list).addCommand(use).addCommand(remove);
 }

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliEnv, run } from '../helpers/cli.js';
+
+describe('posthog-persons sandbox', () => {
+  it('serves generated persons, prints the env lines to use it, and stops on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--persons', '50', '--seed', '3'], {
+      env: cliEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.split('\n').length > 3) resolve();
+      });
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^export POSTHOG_HOST=http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toBe('export POSTHOG_PROJECT_ID=1');
+    expect(lines[2]).toMatch(/^export POSTHOG_PERSONAL_API_KEY=phx_\w+$/);
+    const env = Object.fromEntries(lines.map((l) => l.replace(/^export /, '').split('=') as [string, string]));
+
+    const count = await run(['list', '--count'], { env });
+    expect(count).toMatchObject({ code: 0, stdout: '50\n' });
+    const timeline = await run(['timeline', (await run(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim(), '-o', 'json'], { env });
+    expect(timeline.code).toBe(0); // the printed key has no scopes, so even properties_timeline works
+
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/Sandbox serving 50 persons at http:\/\/127\.0\.0\.1:\d+ \(project 1\)\. Ctrl-C stops it\./);
+    expect(stderr).toContain('Sandbox stopped.');
+  });
+
+  it('--sandbox runs one command against an in-process sandbox (the README quick start)', async () => {
+    const r = await run(['--sandbox', 'list', '--limit', '5', '--fields', 'uuid,name']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toHaveLength(5);
+  });
+
+  it('--sandbox refuses explicit connection flags', async () => {
+    const r = await run(['--sandbox', '--host', 'eu', 'list']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --sandbox cannot be combined with --host\n');
+  });
+});
