@@ -28,12 +28,18 @@ async function main(argv: string[]): Promise<number> {
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
+  // `posthog-persons list --all | head`: the reader went away, which is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  });
 
   const program = createProgram(factory);
   program.exitOverride();
   program.configureOutput({
     writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
+    // commander echoes what was typed ("unknown option '--api-key=phx_…'"): mask anything key-shaped.
+    writeErr: (text) => io.stderr.write(redact(text, [])),
   });
   try {
     await program.parseAsync(argv);

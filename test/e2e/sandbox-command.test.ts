@@ -49,3 +49,15 @@ describe('posthog-persons sandbox', () => {
     expect(r.stderr).toBe('error: --sandbox cannot be combined with --host\n');
   });
 });
+
+describe('pipes', () => {
+  it('stops quietly with exit 0 when the reader closes the pipe early (| head)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; '${process.execPath}' '${BIN}' --sandbox list --all | head -1 >/dev/null`], {
+      env: cliEnv({}),
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
