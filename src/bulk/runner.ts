@@ -126,13 +126,14 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
       }
       reports = [{ ids: batch.ids, status: 'failed', ...describeError(error) }];
     }
-    if (closed) {
-      counts.abandoned++;
-      return;
-    }
     let failedHere = false;
     for (const report of reports) {
       if (report.ids.length === 0) continue;
+      // Given up on (Ctrl-C grace period over): the footer may already be written; these stay unrecorded.
+      if (closed) {
+        counts.abandoned++;
+        return;
+      }
       try {
         await options.journal?.writeBatch({
           run_id: options.runId,

@@ -34,7 +34,7 @@ export function createDeleteCommand(factory: Factory): Command {
   const command = new Command('delete')
     .description('Delete persons (and optionally their events and recordings) through bulk_delete')
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
-    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (files: default distinct-id)')
+    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (named persons also: id); files default to distinct-id')
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
     .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else the only one)')
     .option('--delete-events', "also queue the persons' events for deletion")
@@ -47,7 +47,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--journal <path>', 'where to keep the run journal (default: beside the input file, or in the current folder)')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it")
-    .addOption(new Option('-o, --output <format>', 'json or jsonl: print the summary (or the dry-run plan) as JSON on stdout').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
+    .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_4821'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],

@@ -1,7 +1,7 @@
 // `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7).
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
-// --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs and
-// reuses parsePropertyValue and setProperty.
+// --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs
+// (src/bulk/property-writes.ts).
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
@@ -9,6 +9,7 @@ import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-pe
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { examples, type OutputFlags } from './shared.js';
+import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
 import {
   addResultOutputOptions,
   addWaitOption,
@@ -28,7 +29,7 @@ import {
   type WriteStatus,
 } from './wait.js';
 
-export interface SetPropOptions extends OutputFlags {
+export interface SetPropOptions extends OutputFlags, PropertyFileFlags {
   json?: boolean;
   by?: string;
   wait?: WaitFlag;
@@ -54,23 +55,33 @@ export const setPropResultSchema: RecordSchema<SetPropResult> = {
 export function createSetPropCommand(factory: Factory): Command {
   const command = new Command('set-prop')
     .description('Set one property of a person (queued by PostHog; --wait to see it applied)')
-    .argument('<person>', 'a person UUID or a distinct_id')
-    .argument('<key>', 'the property key')
-    .argument('<value>', 'the value: a string, or JSON with --json')
-    .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects)')
+    .argument('[person]', 'a person UUID or a distinct_id (not with --from-file)')
+    .argument('[key]', 'the property key')
+    .argument('[value]', 'the value: a string, or JSON with --json')
+    .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
   addWaitOption(command, 'until the new value is visible');
+  addPropertyFileOptions(command, 'set the properties of its columns');
   addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_4821 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_4821 seats 25 --json --wait'],
     ['set an object property on a person given by UUID', `posthog-persons set-prop 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d address '{"city":"Berlin"}' --json`],
     ['clear a value to null (the key stays)', 'posthog-persons set-prop user_4821 trial_ends null --json'],
-    ['in a script: the result as JSON, waiting up to 2 minutes', 'posthog-persons set-prop user_4821 plan scale --wait=120 -o json'],
+    ['many persons: a CSV with a distinct_id column and one column per property', 'posthog-persons set-prop --from-file plans.csv --yes'],
   ]);
-  return command.action(async (person: string, key: string, value: string, options: SetPropOptions) =>
-    runSetProp(factory, person, key, value, options),
-  );
+  return command.action(async (person: string | undefined, key: string | undefined, value: string | undefined, options: SetPropOptions) => {
+    if (options.fromFile !== undefined) {
+      if (person !== undefined) throw new UsageError('with --from-file, the persons and properties come from the file: give no arguments');
+      return runPropertyFile(factory, options);
+    }
+    rejectFileOnlyFlags(options);
+    if (person === undefined || key === undefined || value === undefined) {
+      const missing = person === undefined ? 'person' : key === undefined ? 'key' : 'value';
+      throw new UsageError(`missing required argument '${missing}'`, 'Usage: posthog-persons set-prop <person> <key> <value>, or set-prop --from-file PATH');
+    }
+    return runSetProp(factory, person, key, value, options);
+  });
 }
 
 /** The value to send: the string as given, or its JSON reading with --json. */

@@ -3,12 +3,13 @@
 // a request, so a 400 about $unset makes the command fall back to one request per key.
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
-import { ApiError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { examples, plural, type OutputFlags } from './shared.js';
 import { validatePropertyKey } from './set-prop.js';
+import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
 import {
   addResultOutputOptions,
   addWaitOption,
@@ -26,7 +27,7 @@ import {
   type WriteStatus,
 } from './wait.js';
 
-export interface UnsetPropOptions extends OutputFlags {
+export interface UnsetPropOptions extends OutputFlags, PropertyFileFlags {
   by?: string;
   wait?: WaitFlag;
 }
@@ -49,20 +50,30 @@ export const unsetPropResultSchema: RecordSchema<UnsetPropResult> = {
 export function createUnsetPropCommand(factory: Factory): Command {
   const command = new Command('unset-prop')
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
-    .argument('<person>', 'a person UUID or a distinct_id')
-    .argument('<key...>', 'the property keys to remove')
+    .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
+    .argument('[key...]', 'the property keys to remove')
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
   addWaitOption(command, 'until the properties are gone');
+  addPropertyFileOptions(command, 'remove the KEYs');
   addResultOutputOptions(command, ['person', 'keys', 'status']);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_4821 trial_ends'],
     ['remove several in one request', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],
     ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_4821 phone --wait'],
-    ['by person UUID, the result as JSON', 'posthog-persons unset-prop 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d phone -o json'],
+    ['from every person in a file (a distinct_id column)', 'posthog-persons unset-prop --from-file churned.csv phone address --yes'],
   ]);
-  return command.action(async (person: string, keys: string[], options: UnsetPropOptions) =>
-    runUnsetProp(factory, person, keys, options),
-  );
+  return command.action(async (person: string | undefined, keys: string[], options: UnsetPropOptions) => {
+    if (options.fromFile !== undefined) {
+      // The persons come from the file, so every argument is a key.
+      return runPropertyFile(factory, options, person === undefined ? keys : [person, ...keys]);
+    }
+    rejectFileOnlyFlags(options);
+    if (person === undefined) {
+      throw new UsageError("missing required argument 'person'", 'Usage: posthog-persons unset-prop <person> <key...>, or unset-prop --from-file PATH <key...>');
+    }
+    if (keys.length === 0) throw new UsageError("missing required argument 'key'");
+    return runUnsetProp(factory, person, keys, options);
+  });
 }
 
 export async function runUnsetProp(factory: Factory, ref: string, rawKeys: string[], options: UnsetPropOptions): Promise<void> {

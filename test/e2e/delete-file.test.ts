@@ -1,11 +1,11 @@
 // `delete --from-file`: identifiers sent straight to bulk_delete in batches of up to 1000, the
 // journal, --resume, --backup, faults mid-run, and malformed files refused before any request.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
 
 let sandbox: Sandbox;
 const PERSONS = 2400;
@@ -193,6 +193,30 @@ describe('delete --from-file: safety', () => {
     expect(otherFlags.code).toBe(2);
     expect(otherFlags.stderr).toContain("error: --resume with different flags: the journal's run had delete_events=false, this one has delete_events=true");
     expect(sandbox.requests).toEqual([]);
+  });
+});
+
+describe('delete --from-file in a terminal', () => {
+  it('asks to type the count; a progress bar with done/total, rate and ETA runs on stderr', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), [did(0), did(1), did(2)].join('\n'));
+    const t = await runInTerminal(['delete', '--from-file', 'ids.txt', '--batch-size', '1', '--concurrency', '1'], [{ expect: 'Type 3 to', send: '3\r' }], { sandbox, cwd: dir });
+    const screen = stripAnsi(t.screen);
+    expect(t.code).toBe(0);
+    expect(screen).toContain('Type 3 to delete the persons of 3 distinct_ids:');
+    expect(screen).toMatch(/\d\/3 ids \| \d+\/s \| ETA /);
+    expect(remaining(0, 3)).toEqual([]);
+  });
+
+  it('a mistyped count: exit 3, nothing sent, no journal', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), [did(0), did(1), did(2)].join('\n'));
+    const t = await runInTerminal(['delete', '--from-file', 'ids.txt'], [{ expect: 'Type 3 to', send: '2\r' }], { sandbox, cwd: dir });
+    expect(t.code).toBe(3);
+    expect(stripAnsi(t.screen)).toContain('error: Cancelled: you typed "2", not 3. Nothing was deleted.');
+    expect(sandbox.requests).toEqual([]);
+    expect(remaining(0, 3)).toEqual([0, 1, 2]);
+    expect(readdirSync(dir)).toEqual(['ids.txt']);
   });
 });
 

@@ -83,6 +83,14 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
     expect(exists(ANON)).toBe(false);
   });
 
+  it('--by id: the integer primary key', async () => {
+    const pk = sandbox.store.person(BOB)!.pk;
+    const r = await run(['delete', String(pk), '--by', 'id', '--yes'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(routes()).toEqual(['retrieve', 'bulk_delete']);
+    expect(bulkBodies()).toEqual([[BULK, { ids: [BOB] }]]);
+  });
+
   it('--by distinct-id skips the UUID reading', async () => {
     const r = await run(['delete', ANON_DISTINCT_ID, '--by', 'distinct-id', '--yes'], { sandbox });
     expect(r.code).toBe(0);

@@ -1,0 +1,72 @@
+// The --from-file flags of set-prop and unset-prop (cli-spec.md, "Bulk writes"): the same input,
+// journal, resume, dry run and confirmation as `delete --from-file`. The run itself lives in
+// src/bulk/property-writes.ts and is loaded only when a file is given.
+import type { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { intInRange, type OutputFormat } from './shared.js';
+
+export interface PropertyFileFlags {
+  fromFile?: string;
+  column?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  journal?: string;
+  resume?: boolean;
+  batchSize?: number;
+  concurrency?: number;
+  output?: OutputFormat;
+  fields?: string;
+  wait?: unknown;
+  by?: string;
+  json?: boolean;
+}
+
+export function addPropertyFileOptions(command: Command, what: string): Command {
+  return command
+    .option('--from-file <path>', `${what} for every person in a file: CSV with a header, JSON Lines (- = stdin)`)
+    .option('--column <name>', 'with --from-file: the column / JSON key holding the person (default distinct_id, else uuid)')
+    .option('--dry-run', 'with --from-file: read and check the file, show what would be sent; send no write')
+    .option('-y, --yes', 'with --from-file: do not ask for confirmation (required without a terminal)')
+    .option('--journal <path>', 'with --from-file: where to keep the run journal (default: beside the input file)')
+    .option('--resume', 'with --from-file: continue the run recorded in the journal, skipping persons recorded done')
+    .option('--batch-size <n>', 'with --from-file: persons per lookup request and journal line, 1-200 (default 100)', intInRange('--batch-size', 1, 200))
+    .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16));
+}
+
+const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
+  ['column', '--column'],
+  ['dryRun', '--dry-run'],
+  ['yes', '--yes'],
+  ['journal', '--journal'],
+  ['resume', '--resume'],
+  ['batchSize', '--batch-size'],
+  ['concurrency', '--concurrency'],
+];
+
+/** Without --from-file, the file-only flags are mistakes; say so rather than ignore them. */
+export function rejectFileOnlyFlags(options: PropertyFileFlags): void {
+  const given = FILE_ONLY.find(([key]) => options[key] !== undefined);
+  if (given) throw new UsageError(`${given[1]} only applies with --from-file`);
+}
+
+export async function runPropertyFile(factory: Factory, options: PropertyFileFlags, keys?: string[]): Promise<void> {
+  if (options.wait !== undefined) throw new UsageError('--wait is for one person; a --from-file run reports what PostHog accepted');
+  if (options.fields !== undefined) throw new UsageError('--fields does not apply to a --from-file run (its output is the summary)');
+  const run = await import('../bulk/property-writes.js');
+  const fileOptions = {
+    fromFile: options.fromFile!,
+    column: options.column,
+    by: options.by,
+    json: options.json,
+    dryRun: options.dryRun,
+    yes: options.yes,
+    journal: options.journal,
+    resume: options.resume,
+    batchSize: options.batchSize,
+    concurrency: options.concurrency,
+    output: options.output,
+  };
+  if (keys) await run.runUnsetPropFromFile(factory, fileOptions, keys);
+  else await run.runSetPropFromFile(factory, fileOptions);
+}
