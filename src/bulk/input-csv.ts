@@ -38,6 +38,9 @@ export async function* parseCsv(text: AsyncIterable<string>, ctx: ParseContext, 
     raw: true,
     relax_column_count: true, // checked here, to word the error and to let blank rows through
     skip_empty_lines: false, // counted here as blank rows
+    // Spaces around an unquoted cell are dropped; a quoted cell is kept exactly, so a distinct_id
+    // that really has surrounding spaces can still be named (as "  id  ").
+    trim: true,
     record_delimiter: ['\r\n', '\n'],
     on_record: ({ record, raw }) => {
       const line = nextLine;
@@ -109,7 +112,8 @@ function readRecord(record: string[], header: Header, ctx: ParseContext, line: n
     const cells = record.length === 1 ? '1 cell' : `${record.length} cells`;
     throw new UsageError(`${ctx.name} line ${line}: ${cells} but the header has ${header.names.length}`);
   }
-  const id = record[header.idIndex].trim();
+  const cell = record[header.idIndex];
+  const id = cell.trim() === '' ? '' : cell;
   if (id === '' || !ctx.withProperties) return { line, id };
   const entries: [string, unknown][] = [];
   record.forEach((cell, index) => {

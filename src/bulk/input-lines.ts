@@ -58,7 +58,9 @@ function readObjectLine(text: string, line: number, ctx: ParseContext, state: Pa
 }
 
 function identifierOf(value: unknown, where: string, key: string): string {
-  if (typeof value === 'string') return value.trim();
+  // A JSON string is taken exactly (a distinct_id may really have surrounding spaces); only a
+  // blank one is treated as a blank row.
+  if (typeof value === 'string') return value.trim() === '' ? '' : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
   throw new UsageError(`${where}: "${key}" must be a string, not ${got}`);
