@@ -1,6 +1,6 @@
 // Entry point: builds the program, runs it, and turns every error into a message on stderr and
 // the exit code of the contract. The only module besides src/io that touches `process`.
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { CliError, ExitCode, redact } from './errors.js';
 import { createFactory } from './factory.js';
 import { systemIO } from './io/streams.js';
@@ -36,11 +36,17 @@ async function main(argv: string[]): Promise<number> {
 
   const program = createProgram(factory);
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => io.stdout.write(text),
+  const output = {
+    writeOut: (text: string) => io.stdout.write(text),
     // commander echoes what was typed ("unknown option '--api-key=phx_…'"): mask anything key-shaped.
-    writeErr: (text) => io.stderr.write(redact(text, [])),
-  });
+    writeErr: (text: string) => io.stderr.write(redact(text, [])),
+  };
+  // Subcommands made with `new Command()` do not inherit the program's output settings.
+  const configureOutput = (command: Command): void => {
+    command.configureOutput(output);
+    command.commands.forEach(configureOutput);
+  };
+  configureOutput(program);
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;

@@ -97,14 +97,21 @@ export class Interrupted extends CliError {
   }
 }
 
-/** Replaces every occurrence of each secret with a masked form. */
+/**
+ * A personal API key (phx_) or an OAuth token (pha_) anywhere in a text. Users paste keys where
+ * they do not belong (`--api-key=phx_…`, `--api-key-file phx_…`), and messages that echo the
+ * input would then print the key, into CI logs too.
+ */
+const KEY_SHAPED = /\bph[xa]_[A-Za-z0-9_-]{12,}/g;
+
+/** Replaces every occurrence of each secret, and anything shaped like a key, with a masked form. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
     if (!secret || secret.length < 4) continue;
     out = out.split(secret).join(maskKey(secret));
   }
-  return out;
+  return out.replace(KEY_SHAPED, (key) => maskKey(key));
 }
 
 /** `phx_AbCd…wXyZ`: enough to recognise a key, never enough to use it. */

@@ -48,7 +48,7 @@ export function errorFromResponse(
   status: number,
   text: string,
   contentType: string | undefined,
-  context: { method: string; retryAfterMs?: number },
+  context: { method: string; path?: string; retryAfterMs?: number },
 ): CliError {
   const envelope = parseEnvelope(text);
   const detail = envelope?.detail;
@@ -64,7 +64,9 @@ export function errorFromResponse(
     return new AuthError(`PostHog refused the request (403): ${detail ?? 'permission denied'}`, forbiddenHint(detail), status);
   }
   if (status === 404) {
-    return new NotFoundError(`not found (404): ${detail ?? 'Not found.'}`);
+    // Name what was looked up: callers that know better (a person, a project) replace this.
+    const what = context.path ? ` (${context.method} ${context.path.split('?')[0]})` : '';
+    return new NotFoundError(`not found (404): ${detail ?? 'Not found.'}${what}`);
   }
   if (status === 429) {
     const wait = context.retryAfterMs !== undefined ? ` Retry-After was ${Math.ceil(context.retryAfterMs / 1000)} s.` : '';

@@ -1,7 +1,8 @@
 // The one HTTP layer every command goes through: undici with timeouts, retries with backoff and
 // jitter that honour Retry-After, the run's shared rate limiter, --debug logging with the key
 // redacted, and PostHog's error envelope turned into typed errors.
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-agent.js';
 import { ApiError, maskKey, redact } from '../errors.js';
 import { errorFromResponse, bodyPreview } from './envelope.js';
 import { RateLimiter, type Bucket } from './limiter.js';
@@ -200,6 +201,7 @@ export class HttpClient {
         const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']));
         const error = errorFromResponse(res.statusCode, text, headerValue(res.headers['content-type']), {
           method: req.method,
+          path,
           retryAfterMs,
         });
         const status = res.statusCode;
@@ -295,7 +297,9 @@ function networkError(code: string, err: Error, origin: string, timeoutMs: numbe
       ? 'Check --host and your network connection.'
       : code.includes('TIMEOUT')
         ? 'PostHog may be slow or unreachable; try again later, or raise --timeout.'
-        : undefined;
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
+          ? 'The connection dropped before the answer was complete (PostHog, a proxy or the network); try again later.'
+          : undefined;
   return new ApiError(`could not complete the request to ${origin}: ${what}${code === 'ERROR' ? ` (${err.message})` : ''}`, {
     code,
     hint,

@@ -136,7 +136,7 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
   const lines = [`${headline(json.outcome as RunOutcome)} (by ${json.by}):`, ...formatCounts(rows)];
   if (json.found === null) {
     lines.push(
-      `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} identifiers, but what it found and deleted is unknown.`,
+      `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} ${n('accepted') === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
     );
   }
   if (json.events_queued_for_deletion === true) {

@@ -1,7 +1,7 @@
 // `list`: persons matching filters, one page or every page (--all, streamed in constant memory).
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
-import { UsageError } from '../errors.js';
+import { ApiError, UsageError } from '../errors.js';
 import { parseWhereList, type PropertyFilter } from '../filters/where.js';
 import { parsePropertiesJson } from '../filters/properties.js';
 import type { ListPerson, ListQuery } from '../api/persons.js';
@@ -92,7 +92,9 @@ export async function runList(factory: Factory, options: ListOptions): Promise<v
   if (options.count) {
     const page = await api.list({ ...query, limit: 1, offset: options.offset, include_total: true });
     if (typeof page.count !== 'number') {
-      throw new UsageError('this PostHog server does not report totals (no "count" with include_total)');
+      throw new ApiError('this PostHog server does not report totals (its answer has no "count" with include_total)', {
+        hint: 'Count with `posthog-persons list --all --fields uuid | wc -l` instead.',
+      });
     }
     factory.io.stdout.write(`${page.count}\n`);
     return;

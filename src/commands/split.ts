@@ -3,6 +3,7 @@
 // person's real distinct_ids before anything is sent, and never retried (the API layer sends it
 // with retry 'never'). PostHog runs the split later in a background task.
 import { Command } from 'commander';
+import { requireConsentPossible } from '../bulk/confirm.js';
 import type { Factory } from '../factory.js';
 import { ApiError, Cancelled, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
@@ -93,12 +94,7 @@ export async function runSplit(factory: Factory, ref: string, options: SplitOpti
       throw new UsageError(`--only ${JSON.stringify(value)} has an empty distinct_id; separate ids with single commas`);
     }
   }
-  if (!options.dryRun && !options.yes && !factory.io.canPrompt) {
-    throw new UsageError(
-      'split needs a confirmation, and there is no terminal to ask on (or --no-input is set)',
-      'Add --yes to split without asking, or --dry-run to see what would move.',
-    );
-  }
+  requireConsentPossible(factory, options, 'split a person');
   const timeoutMs = waitMs(options.wait);
   const renderer = await resultRenderer(factory, options, splitResultSchema);
 

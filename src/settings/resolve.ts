@@ -1,7 +1,7 @@
 // Connection settings, each resolved on its own: flag, then environment, then the selected
 // profile, then the default (cli-spec.md, "Connection settings and profiles").
 import { readFileSync } from 'node:fs';
-import { AuthError, UsageError } from '../errors.js';
+import { AuthError, maskKey, UsageError } from '../errors.js';
 import type { Profile } from './profiles.js';
 import { DEFAULT_PROFILE } from './profiles.js';
 
@@ -107,6 +107,13 @@ function readKeyFile(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && /^ph[xac]_/.test(path.trim())) {
+      // The key itself was passed where its file belongs: say so, without echoing it.
+      throw new UsageError(
+        `--api-key-file takes the path of a file holding the key, and the value given (${maskKey(path.trim())}) looks like the key itself`,
+        'Save the key in a file only you can read and pass its path, or pipe it in with --api-key-file -.',
+      );
+    }
     throw new UsageError(`--api-key-file ${path}: cannot read the file (${code ?? String(error)})`);
   }
 }
@@ -129,9 +136,11 @@ export function describeSource(source: SettingSource): string {
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** `us`/`eu` shortcuts, URL checks, the ingestion host and plain http refused with a hint. */
-export function normalizeHost(raw: string, source?: SettingSource): string {
+export function normalizeHost(input: string, source?: SettingSource): string {
   const where = source ? ` (from ${describeSource(source)})` : '';
-  const trimmed = raw.trim();
+  const trimmed = input.trim();
+  // Messages below quote the host as given, minus any password in it.
+  const raw = input.replace(/(\/\/[^/@:\s]*):[^/@\s]*@/, '$1:***@');
   const shortcut = HOST_SHORTCUTS[trimmed.toLowerCase()];
   if (shortcut) return shortcut;
   if (!trimmed) throw new UsageError(`the host is empty${where}`, 'Use us, eu or a URL such as https://posthog.example.com.');

@@ -175,7 +175,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       summary({ requested: 1, found: 'unknown', deleted: 'unknown', 'queued for deletion': 'unknown', 'not found': 'unknown', failed: 0, skipped: 0 }) +
-        'This PostHog server answered without a summary: it accepted 1 identifiers, but what it found and deleted is unknown.\n',
+        'This PostHog server answered without a summary: it accepted 1 identifier, but what it found and deleted is unknown.\n',
     );
     expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 1, found: null, deleted: null, queued_for_deletion: null, not_found: null });
   });

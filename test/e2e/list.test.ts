@@ -102,6 +102,16 @@ describe('list (piped)', () => {
     expect(sandbox.requests[0]!.query).toMatchObject({ include_total: '', limit: '1' });
   });
 
+  it('--count against a server that reports no totals: exit 1 with another way to count', async () => {
+    sandbox.script({ path: '/persons/', kind: 'status', status: 200, body: { results: [], next: null } });
+    const r = await run(['list', '--count'], { sandbox });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: this PostHog server does not report totals (its answer has no "count" with include_total)\n' +
+        'Count with `posthog-persons list --all --fields uuid | wc -l` instead.\n',
+    );
+  });
+
   it('an empty result is not an error', async () => {
     const r = await run(['list', '--email', 'nobody@example.com'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });

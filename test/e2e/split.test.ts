@@ -110,8 +110,8 @@ describe('split: validation', () => {
     const r = await run(['split', uuid, '--keep', ids[0]!], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error: split needs a confirmation, and there is no terminal to ask on (or --no-input is set)\n' +
-        'Add --yes to split without asking, or --dry-run to see what would move.\n',
+      'error: refusing to split a person without confirmation: there is no terminal to confirm on\n' +
+        'Pass --yes to confirm, or --dry-run to see what would happen without sending anything.\n',
     );
     expect(sandbox.requests).toHaveLength(0);
   });

@@ -1,0 +1,135 @@
+// Runs every row of the fault matrix (fault-matrix.ts) end to end: the built CLI against its own
+// sandbox, with the fault scripted, checking the exit code, the exact stdout and stderr, and what
+// the server saw (the request log), retries included. Rows run concurrently, one sandbox each.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startSandbox, SANDBOX_KEYS, type Sandbox, type ScriptedFault } from '../../src/sandbox/index.js';
+import { run, type RunResult } from '../helpers/cli.js';
+import { FAULT_MATRIX, FIXTURE, type FaultRow } from './fault-matrix.js';
+
+const BULK_PERSONS = 400;
+/** Slow answers, so workers that ignored the 429 would send while it is still being waited out. */
+const PAUSE_ROW_LATENCY_MS = 300;
+const bulkId = (i: number) => `w-${String(i).padStart(3, '0')}`;
+
+interface Observed {
+  result: RunResult;
+  elapsedMs: number;
+  log: string[];
+  sandbox: Sandbox;
+  /** requests the other-origin server received */
+  targetSeen: IncomingHttpHeaders[];
+  fill: (text: string) => string;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A port nobody listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function runRow(row: FaultRow): Promise<Observed> {
+  const sandbox = await startSandbox({ persons: 0, writeLagMs: 0, latencyMs: row.special === 'all-workers-pause' ? PAUSE_ROW_LATENCY_MS : 0 });
+  sandbox.store.addPerson({ ...FIXTURE, distinctIds: [...FIXTURE.distinctIds], properties: { ...FIXTURE.properties } });
+  const targetSeen: IncomingHttpHeaders[] = [];
+  const target = createServer((req, res) => {
+    targetSeen.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[]}');
+  });
+  const targetUrl = `http://127.0.0.1:${await listen(target)}`;
+  const closedUrl = row.target === 'closed-port' ? `http://127.0.0.1:${await closedPort()}` : '';
+  const dir = mkdtempSync(join(tmpdir(), 'pp-matrix-'));
+  const fill = (text: string) =>
+    text.replaceAll('{url}', sandbox.url).replaceAll('{target}', targetUrl).replaceAll('{closed}', closedUrl).replaceAll('{dir}', dir);
+
+  if (row.special === 'all-workers-pause') {
+    for (let i = 0; i < BULK_PERSONS; i++) sandbox.store.addPerson({ distinctIds: [bulkId(i)] });
+    writeFileSync(join(dir, 'ids.txt'), Array.from({ length: BULK_PERSONS }, (_, i) => bulkId(i)).join('\n') + '\n');
+  }
+  const faults = (row.faults ?? []).map((f): ScriptedFault => (f.location ? { ...f, location: fill(f.location) } : f));
+  sandbox.script(...faults);
+  sandbox.clearRequests();
+
+  const key = row.key === 'read' ? SANDBOX_KEYS.read.key : row.key === 'wrong' ? 'phx_notAKeyPostHogKnowsAbout0000000000000' : undefined;
+  const env = { ...row.env, ...(closedUrl ? { POSTHOG_HOST: closedUrl } : {}) };
+  const started = Date.now();
+  const result = await run(row.args, { sandbox, key, env, cwd: dir });
+  const elapsedMs = Date.now() - started;
+
+  // "route status", plus the fault when it is not a plain status (a reset, a slow answer, HTML…)
+  let log = sandbox.requests.map((q) => [q.route, q.status, q.fault === 'status' ? '' : q.fault].filter((p) => p !== '' && p !== undefined).join(' '));
+  if (row.target === 'closed-port') {
+    // Nothing listens, so nothing is logged there: count the attempts in the --debug log.
+    const debug = await run(['--debug', ...row.args], { sandbox, key, env, cwd: dir });
+    log = debug.stderr.split('\n').filter((line) => line.startsWith('[debug] → ')).map(() => 'connect refused');
+  }
+  await new Promise((resolve) => target.close(resolve));
+  await sandbox.close();
+  return { result, elapsedMs, log, sandbox, targetSeen, fill };
+}
+
+describe.concurrent('fault matrix (docs/reliability.md)', () => {
+  for (const row of FAULT_MATRIX) {
+    it(`${row.id}: ${row.fault} → exit ${row.expect.code}`, async () => {
+      const observed = await runRow(row);
+      const { result, fill } = observed;
+      expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
+        code: row.expect.code,
+        stdout: fill(row.expect.stdout ?? ''),
+        stderr: fill(row.expect.stderr),
+      });
+      expect(observed.log).toEqual(row.expect.log);
+      expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace without --debug
+      if (row.expect.minMs !== undefined) expect(observed.elapsedMs).toBeGreaterThanOrEqual(row.expect.minMs);
+      checkSpecial(row, observed);
+    }, 20_000);
+  }
+});
+
+function checkSpecial(row: FaultRow, observed: Observed): void {
+  const times = observed.sandbox.requests.map((q) => Date.parse(q.time));
+  switch (row.special) {
+    case 'backoff-gaps': {
+      // Equal jitter on a 400 ms base: the first wait is 200-400 ms, the second 400-800 ms.
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      expect(gaps[0]).toBeGreaterThanOrEqual(200);
+      expect(gaps[0]).toBeLessThan(400 + 250);
+      expect(gaps[1]).toBeGreaterThanOrEqual(400);
+      expect(gaps[1]).toBeLessThan(800 + 250);
+      break;
+    }
+    case 'all-workers-pause': {
+      // The 429 pauses every worker. The other three requests of the first round were sent with
+      // it and arrive with it; its answer comes 300 ms later, and from then on nobody may send
+      // for 1 s. Workers that ignored it would send their next batch as their own answers came,
+      // about 300 ms after the 429 arrived.
+      const requests = observed.sandbox.requests;
+      const at = requests.findIndex((q) => q.status === 429);
+      const t429 = times[at]!;
+      expect(times.filter((t) => t <= t429 + 150)).toHaveLength(4);
+      const during = times.filter((t) => t > t429 + 150 && t < t429 + PAUSE_ROW_LATENCY_MS + 900);
+      expect(during).toEqual([]);
+      expect(times.filter((t) => t >= t429 + PAUSE_ROW_LATENCY_MS + 1000)).toHaveLength(5);
+      // Nothing lost: each identifier was in exactly one accepted request, and every person is gone.
+      const accepted = requests.filter((q) => q.status === 202).flatMap((q) => (q.body as { distinct_ids: string[] }).distinct_ids);
+      expect(accepted.sort()).toEqual(Array.from({ length: BULK_PERSONS }, (_, i) => bulkId(i)));
+      expect(observed.sandbox.store.count()).toBe(1); // only the fixture is left
+      break;
+    }
+    case 'redirect-target':
+      // The other origin never heard from us: no request, so no Authorization header either.
+      expect(observed.targetSeen).toEqual([]);
+      break;
+  }
+}
