@@ -90,4 +90,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 main(process.argv).then((code) => {
   process.exitCode = code;
+  // After Ctrl-C, requests abandoned by a bulk run may still be waiting to retry; the journal and
+  // summary are written, so leave once stdout has been flushed instead of waiting for them.
+  if (code === ExitCode.interrupted) process.stdout.write('', () => process.exit(code));
 });

@@ -59,6 +59,7 @@ export function createFactory(init: FactoryInit): Factory {
   let apiPromise: Promise<PersonsApi> | undefined;
   let prompterPromise: Promise<Prompter> | undefined;
   const cleanups: Array<() => Promise<void>> = [];
+  let interrupted = false;
   const secrets = new Set<string>();
   const interruptHandlers = new Set<() => void>();
 
@@ -126,7 +127,7 @@ export function createFactory(init: FactoryInit): Factory {
         notice: (line) => init.io.err(line),
         backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
       });
-      cleanups.push(() => http.close());
+      cleanups.push(() => http.close(interrupted));
       return new PersonsApi(http, project);
     },
     prompter() {
@@ -144,6 +145,7 @@ export function createFactory(init: FactoryInit): Factory {
       return () => interruptHandlers.delete(handler);
     },
     interrupt() {
+      interrupted = true;
       const handlers = [...interruptHandlers];
       for (const handler of handlers) handler();
       return handlers.length > 0;

@@ -108,8 +108,14 @@ export class HttpClient {
     return this.options.host;
   }
 
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+  /**
+   * Closes the connections once the requests in flight are answered; with `abandon`, at once
+   * (after Ctrl-C a bulk run stops waiting for its last requests, which are not journaled done).
+   */
+  async close(abandon = false): Promise<void> {
+    if (!this.ownsDispatcher) return;
+    if (abandon) await this.dispatcher.destroy();
+    else await this.dispatcher.close();
   }
 
   /** Sends a request, retrying as the contract says; returns a 2xx answer or throws a typed error. */

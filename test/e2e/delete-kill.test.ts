@@ -135,6 +135,29 @@ describe('delete --from-file stopped from outside', () => {
   });
 });
 
+describe('Ctrl-C while a request hangs', () => {
+  it('abandons it after the grace period, records it as not done, and exits 130 without waiting for it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), Array.from({ length: 100 }, (_, i) => did(i)).join('\n'));
+    const journal = join(dir, 'ids.txt.delete.journal.jsonl');
+    // The server takes 25 s to answer each bulk_delete: far past the 5 s grace.
+    sandbox.script({ path: '/persons/bulk_delete/', kind: 'slow-headers', delayMs: 25_000, times: 1 });
+    const run1 = spawnCli(['delete', '--from-file', 'ids.txt', '--yes'], dir);
+    const until = Date.now() + 5000;
+    while (!sandbox.requests.some((q) => q.route === 'bulk_delete') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    const interruptedAt = Date.now();
+    run1.child.kill('SIGINT');
+    const { code } = await run1.exit;
+    const tookMs = Date.now() - interruptedAt;
+    expect(code).toBe(130);
+    expect(tookMs).toBeLessThan(15_000); // the 5 s grace and no more: not the 25 s answer, nor its retries
+    const lines = entries(journal);
+    expect(lines.filter((e) => e.type === 'batch' && e.status === 'done')).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ type: 'end', outcome: 'interrupted' });
+  }, 30_000);
+});
+
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pp-delete-kill-'));
 }
