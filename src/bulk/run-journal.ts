@@ -2,7 +2,7 @@
 // mistakes that would corrupt the record (resuming with different flags, or starting a second,
 // unrelated run in a journal that already holds one).
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Factory } from '../factory.js';
@@ -50,6 +50,12 @@ export async function planJournal(factory: Factory, o: JournalPlanOptions): Prom
       );
     }
     return { path, resume: false, done: new Set(), retry: 0, previousRuns: 0 };
+  }
+  // A run killed while it was writing its header left no complete line: it sent nothing (the
+  // header comes before any request), so there is nothing to skip and the run starts afresh.
+  if (await holdsNoCompleteLine(path)) {
+    factory.io.err(`Note: the journal ${path} holds no complete entry (its run stopped before sending anything); starting afresh.`);
+    return { path, resume: true, done: new Set(), retry: 0, previousRuns: 0 };
   }
   const state = await readJournal(path, { command: o.command, host: o.host, project: o.project });
   if (state.runs === 0 || state.lastHeader === undefined) {
@@ -104,4 +110,17 @@ export async function openRunJournal(
     throw error;
   }
   return { journal, runId };
+}
+
+/** True when the file exists and has no line ending in its first 64 KiB (a header is far shorter). */
+async function holdsNoCompleteLine(path: string): Promise<boolean> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return false;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    return !buffer.subarray(0, bytesRead).includes(0x0a);
+  } finally {
+    await file.close();
+  }
 }
