@@ -3,28 +3,27 @@
 import { NotFoundError } from '../errors.js';
 import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
 
-export interface ListPerson {
-  type?: 'person';
-  id: string;
+/** What both person shapes have (posthog-api.md §2.1, §2.2). */
+export interface PersonBase {
   uuid: string;
   name?: string;
   distinct_ids: string[];
   properties: Record<string, unknown>;
   created_at: string;
   last_seen_at?: string | null;
-  is_identified?: boolean;
   [key: string]: unknown;
 }
 
-export interface RetrievedPerson {
+/** A list item: `id` is the UUID string, distinct_ids are capped at 1000. */
+export interface ListPerson extends PersonBase {
+  type?: 'person';
+  id: string;
+  is_identified?: boolean;
+}
+
+/** A retrieve result: `id` is the integer primary key, every distinct_id is there. */
+export interface RetrievedPerson extends PersonBase {
   id: number;
-  uuid: string;
-  name?: string;
-  distinct_ids: string[];
-  properties: Record<string, unknown>;
-  created_at: string;
-  last_seen_at?: string | null;
-  [key: string]: unknown;
 }
 
 export interface Page<T> {

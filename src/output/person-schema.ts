@@ -1,22 +1,10 @@
 // The fields of a person, shared by `list` and `get`.
 
+import type { ListPerson, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from './columns.js';
 
-/**
- * A person as the API returns it, loose enough for both shapes: a list item has `id` = the UUID
- * string, a retrieve result has `id` = the integer primary key (posthog-api.md §2.1, §2.2).
- */
-export interface PersonRecord {
-  id: string | number;
-  uuid: string;
-  name?: string;
-  distinct_ids: string[];
-  properties: Record<string, unknown>;
-  created_at: string;
-  last_seen_at?: string | null;
-  is_identified?: boolean;
-  [key: string]: unknown;
-}
+/** Either person shape: a list item (`id` = the UUID) or a retrieve result (`id` = the integer pk). */
+export type PersonRecord = ListPerson | RetrievedPerson;
 
 export const personSchema: RecordSchema<PersonRecord> = {
   columns: [
