@@ -124,7 +124,7 @@ export class HttpClient {
     const bucket = req.bucket ?? 'read';
     const maxAttempts = this.retries + 1;
     for (let attempt = 1; ; attempt++) {
-      await this.options.limiter.acquire(bucket, (ms, why) => {
+      const admitted = await this.options.limiter.acquire(bucket, (ms, why) => {
         if (ms >= ANNOUNCE_WAIT_MS && why === 'limit') {
           this.options.notice?.(`Client rate limit reached; waiting ${formatSeconds(ms)} before the next request.`);
         }
@@ -138,7 +138,10 @@ export class HttpClient {
         throw result.error!;
       }
       const wait = result.retryAfterMs ?? this.backoff(attempt);
-      if (isThrottle(result)) this.options.limiter.pause(wait);
+      if (isThrottle(result)) {
+        this.options.limiter.pause(wait);
+        this.options.limiter.refund(bucket, admitted);
+      }
       if (wait >= ANNOUNCE_WAIT_MS) {
         this.options.notice?.(
           `${result.reason}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${maxAttempts}).`,

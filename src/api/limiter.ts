@@ -30,9 +30,10 @@ export class RateLimiter {
   /**
    * Waits until a request of this bucket may start, then records it. The check and the record
    * happen in the same tick, so concurrent callers never overshoot the window.
-   * `onWait` hears about waits so the caller can tell the user.
+   * `onWait` hears about waits so the caller can tell the user. Returns the time recorded (for
+   * refund()), or undefined when the bucket has no limit.
    */
-  async acquire(bucket: Bucket, onWait?: (ms: number, reason: 'limit' | 'pause') => void): Promise<void> {
+  async acquire(bucket: Bucket, onWait?: (ms: number, reason: 'limit' | 'pause') => void): Promise<number | undefined> {
     for (;;) {
       const now = this.now();
       if (this.pausedUntil > now) {
@@ -47,12 +48,25 @@ export class RateLimiter {
       while (stamps.length > 0 && stamps[0]! <= now - this.windowMs) stamps.shift();
       if (stamps.length < limit) {
         stamps.push(now);
-        return;
+        return now;
       }
       const ms = stamps[0]! + this.windowMs - now;
       onWait?.(ms, 'limit');
       await this.sleep(Math.max(ms, 1));
     }
+  }
+
+  /**
+   * The server throttled the request recorded at `at` (a 429): it did not count it (DRF's
+   * SimpleRateThrottle only records the requests it lets in), so neither do we. Otherwise each
+   * retry would take a second place in the window, and a run shaped to the server's limit would
+   * spill into one more window: measured, 3 such 429s turned a 60 s run into 120 s.
+   */
+  refund(bucket: Bucket, at: number | undefined): void {
+    if (at === undefined) return;
+    const stamps = this.stamps[bucket];
+    const index = stamps.lastIndexOf(at);
+    if (index >= 0) stamps.splice(index, 1);
   }
 
   /** A 429 told us to stop: every request of the run waits this long. */
