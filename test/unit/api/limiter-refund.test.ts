@@ -6,19 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../src/api/http.js';
 import { RateLimiter } from '../../../src/api/limiter.js';
-
-function clock() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-  };
-}
+import { fakeClock as clock } from '../../helpers/fake-clock.js';
 
 describe('RateLimiter.refund', () => {
   it('gives the place of a throttled request back', async () => {

@@ -1,19 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from '../../../src/api/limiter.js';
-
-function clock() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-    advance: (ms: number) => (now += ms),
-  };
-}
+import { fakeClock as clock } from '../../helpers/fake-clock.js';
 
 describe('RateLimiter (sliding window)', () => {
   it('lets N requests through in a window, then waits for the oldest to leave it', async () => {
