@@ -12,6 +12,7 @@ export function renderReport({ config, machine, date, results, version }) {
   if (results.get) sections.push(getSection(results.get, bars));
   if (results.export) sections.push(exportSection(results.export, bars));
   if (results.delete) sections.push(deleteSection(results.delete, bars));
+  if (results.deleteMemory) sections.push(deleteMemorySection(results.deleteMemory, bars));
   if (results.rate) sections.push(rateSection(results.rate, bars));
   const failing = bars.filter((b) => !b.holds).map((b) => b.id);
 
@@ -226,6 +227,26 @@ ${int(del.persons)} persons, one distinct_id each, deleted from a fresh sandbox 
 The loop took ${ratio(del.loop.wall.median / del.cli.wall.median)} the CLI's time (medians of ${del.cli.runs.length} runs each) and sent ${int(loopRun.requests / Math.max(1, cliRun.requests))} times as many
 requests; against a server that limits requests a minute, as PostHog does, the request count is
 what sets the time.
+`;
+}
+
+function deleteMemorySection({ rows }, bars) {
+  const [small, large] = rows;
+  const r = large.peakRssKiB / small.peakRssKiB;
+  bars.push({
+    id: 'delete-memory',
+    bar: `bulk delete memory flat in the input: peak RSS at ${int(large.persons)} ids ≤ 1.25x at ${int(small.persons)}`,
+    measured: `${mib(large.peakRssKiB)} vs ${mib(small.peakRssKiB)}: ${ratio(r)}`,
+    holds: r <= 1.25,
+  });
+  return `## Bulk delete memory
+
+Peak RSS (VmHWM) of \`delete --from-file ids.txt --yes --rate-limit 0\` against the number of
+identifiers in the file, each run against a fresh sandbox.
+
+| distinct_ids | peak RSS | wall time | requests |
+| --- | --- | --- | --- |
+${rows.map((row) => `| ${int(row.persons)} | ${mib(row.peakRssKiB)} | ${ms(row.wallMs)} | ${int(row.requests)} |`).join('\n')}
 `;
 }
 

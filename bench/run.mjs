@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getCase, startupCase } from './cases/startup.mjs';
 import { exportCase } from './cases/export.mjs';
-import { bulkDeleteCase, rateLimitCase } from './cases/delete.mjs';
+import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'rate'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -61,6 +61,7 @@ const config = {
   exportRuns: num(flags['export-runs'], quick ? 2 : 5),
   deletePersons: num(flags['delete-persons'], quick ? 2000 : 10000),
   deleteRuns: num(flags['delete-runs'], quick ? 1 : 3),
+  deleteMemorySizes: quick ? [2000, 20000] : [10000, 100000],
   ratePersons: num(flags['rate-persons'], 30000),
   rateBatch: num(flags['rate-batch'], 25),
   rateLimit: num(flags['rate-limit'], 600),
@@ -101,6 +102,7 @@ if (config.cases.includes('startup')) results.startup = await startupCase({ ...c
 if (config.cases.includes('get')) results.get = await getCase({ ...context, runs: config.runs });
 if (config.cases.includes('export')) results.export = await exportCase({ ...context, sizes: config.exportSizes, runs: config.exportRuns });
 if (config.cases.includes('delete')) results.delete = await bulkDeleteCase({ ...context, persons: config.deletePersons, runs: config.deleteRuns });
+if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteMemoryCase({ ...context, sizes: config.deleteMemorySizes });
 if (config.cases.includes('rate')) {
   results.rate = await rateLimitCase({ ...context, persons: config.ratePersons, batchSize: config.rateBatch, limit: config.rateLimit });
 }

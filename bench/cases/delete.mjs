@@ -127,3 +127,26 @@ export async function rateLimitCase({ bin, cli, persons, batchSize, limit, log }
     failed: persons - deleted,
   };
 }
+
+/**
+ * Peak RSS of `delete --from-file` against the size of the input file: the reader streams the file
+ * (one pass to check it, one to send it) and the runner holds a few batches, so memory should not
+ * follow the number of identifiers beyond the set that finds duplicates.
+ */
+export async function deleteMemoryCase({ bin, cli, sizes, log }) {
+  log(`bulk delete memory: delete --from-file of ${sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} distinct_ids, peak RSS`);
+  const rows = [];
+  for (const persons of sizes) {
+    const run = await prepare(cli, persons);
+    const env = { ...run.sandbox.env, POSTHOG_PERSONS_CONFIG_DIR: join(run.dir, 'config') };
+    const result = expectOk(
+      await runNode([bin, 'delete', '--from-file', run.idsFile, '--yes', '--rate-limit', '0'], { env, stats: true }),
+      'delete --from-file',
+    );
+    const { log: requests, deleted } = await run.finish();
+    if (deleted !== persons) throw new Error(`delete memory: ${deleted} of ${persons} persons were deleted`);
+    rows.push({ persons, peakRssKiB: result.peakRssKiB, wallMs: result.wallMs, requests: requests.length });
+    log(`  ${persons.toLocaleString('en-US')}: ${Math.round(result.peakRssKiB / 1024)} MiB`);
+  }
+  return { rows };
+}
