@@ -66,7 +66,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   const journalOptions = journalOptionsFor(api, plan, options, path);
   const journalPlan = await planJournal(factory, journalOptions);
-  const { toSend, first } = await planSend(input.rows, journalPlan.done);
+  const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
   const by = plan.fileBy;
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const source = path === '-' ? 'stdin' : path;

@@ -74,7 +74,7 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
     sameOnResume: what.kind === 'set-prop' ? ['by', 'json'] : ['by', 'keys'],
   };
   const journalPlan = await planJournal(factory, journalOptions);
-  const { toSend, first } = await planSend(input.rows, journalPlan.done);
+  const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
   const source = options.fromFile === '-' ? 'stdin' : options.fromFile;
   const whom = by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`;
   const action = what.kind === 'set-prop' ? `set properties on ${whom}` : `remove ${keys.join(', ')} from ${whom}`;

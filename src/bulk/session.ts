@@ -127,10 +127,15 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
   }
 }
 
-/** Counts the identifiers a run will send, and the first few of them (for the dry run and the prompt). */
+/**
+ * Counts the identifiers a run will send, and the first few of them (for the dry run and the
+ * prompt). Without a journal to skip from, the count is the input's unique count and only the
+ * first rows are read; a resumed run reads the rows once more to count what is left.
+ */
 export async function planSend(
   rows: AsyncIterable<InputRow> | Iterable<InputRow>,
   done: ReadonlySet<string>,
+  unique: number,
   sample = 5,
 ): Promise<{ toSend: number; first: string[] }> {
   let toSend = 0;
@@ -139,6 +144,7 @@ export async function planSend(
     if (done.has(row.id)) continue;
     toSend++;
     if (first.length < sample) first.push(row.id);
+    else if (done.size === 0) return { toSend: unique, first };
   }
   return { toSend, first };
 }
