@@ -4,22 +4,13 @@
 import type { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import { intInRange, type OutputFormat } from './shared.js';
+import type { PropertyFileOptions } from '../bulk/property-writes.js';
+import { intInRange } from './shared.js';
 
-export interface PropertyFileFlags {
-  fromFile?: string;
-  column?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-  journal?: string;
-  resume?: boolean;
-  batchSize?: number;
-  concurrency?: number;
-  output?: OutputFormat;
+/** The --from-file run's options as commander hands them over, plus the flags it must refuse. */
+export interface PropertyFileFlags extends Partial<PropertyFileOptions> {
   fields?: string;
   wait?: unknown;
-  by?: string;
-  json?: boolean;
 }
 
 export function addPropertyFileOptions(command: Command, what: string): Command {
@@ -54,19 +45,8 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileFla
   if (options.wait !== undefined) throw new UsageError('--wait is for one person; a --from-file run reports what PostHog accepted');
   if (options.fields !== undefined) throw new UsageError('--fields does not apply to a --from-file run (its output is the summary)');
   const run = await import('../bulk/property-writes.js');
-  const fileOptions = {
-    fromFile: options.fromFile!,
-    column: options.column,
-    by: options.by,
-    json: options.json,
-    dryRun: options.dryRun,
-    yes: options.yes,
-    journal: options.journal,
-    resume: options.resume,
-    batchSize: options.batchSize,
-    concurrency: options.concurrency,
-    output: options.output,
-  };
+  const { fields: _fields, wait: _wait, ...rest } = options;
+  const fileOptions: PropertyFileOptions = { ...rest, fromFile: options.fromFile! };
   if (keys) await run.runUnsetPropFromFile(factory, fileOptions, keys);
   else await run.runSetPropFromFile(factory, fileOptions);
 }
