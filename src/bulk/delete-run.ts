@@ -9,7 +9,7 @@ import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
 import { Backup } from './backup.js';
 import { confirmRun } from './confirm.js';
-import { readInput, type IdKind, type InputRow } from './input.js';
+import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
 import { planSend, runSession } from './session.js';
@@ -127,7 +127,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
 }
 
 interface RowsRun {
-  rows: AsyncIterable<InputRow> | Iterable<InputRow>;
+  rows: RowSource;
   requested: number;
   toSend: number;
   by: IdKind;

@@ -63,21 +63,38 @@ const LINE_BREAK = /\r\n|\r|\n/;
 /**
  * Splits text into lines at LF, CRLF or a lone CR, yielding the complete lines of each chunk
  * together. A file that ends with a line break has no extra empty line after it.
+ *
+ * Each chunk is split on its own and only the piece of a line cut between two chunks is joined,
+ * so the decoder's chunks are never copied whole; a chunk without a CR is split on "\n" alone.
  */
 export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
-  let rest = '';
-  for await (const chunk of chunks) {
-    let text = rest + chunk;
-    // A CR at the very end may be the first half of a CRLF cut between two chunks.
-    const heldCr = text.endsWith('\r');
-    if (heldCr) text = text.slice(0, -1);
-    const lines = text.split(LINE_BREAK);
-    rest = lines.pop()! + (heldCr ? '\r' : '');
+  let rest = ''; // the start of a line cut at the end of the last chunk
+  let heldCr = false; // that chunk ended with a CR, which may be the first half of a CRLF
+  for await (let chunk of chunks) {
+    if (chunk.length === 0) continue;
+    const lines: string[] = [];
+    if (heldCr) {
+      // The CR ended a line whether or not an LF follows it.
+      lines.push(rest);
+      rest = '';
+      heldCr = false;
+      if (chunk.charCodeAt(0) === LF) chunk = chunk.slice(1);
+    }
+    if (chunk.charCodeAt(chunk.length - 1) === CR) {
+      heldCr = true;
+      chunk = chunk.slice(0, -1);
+    }
+    const pieces = chunk.includes('\r') ? chunk.split(LINE_BREAK) : chunk.split('\n');
+    if (rest !== '') pieces[0] = rest + pieces[0];
+    rest = pieces.pop()!;
+    for (const piece of pieces) lines.push(piece);
     if (lines.length > 0) yield lines;
   }
-  if (rest.endsWith('\r')) yield [rest.slice(0, -1)];
-  else if (rest !== '') yield [rest];
+  if (heldCr || rest !== '') yield [rest];
 }
+
+const CR = 0x0d;
+const LF = 0x0a;
 
 /**
  * Reads just far enough to see the first non-blank line (to guess the format), and returns it

@@ -12,7 +12,8 @@ import { extname } from 'node:path';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { parseCsv } from './input-csv.js';
 import { parseJsonl, parsePlain } from './input-lines.js';
-import { quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
+import { ROW_GROUP_SIZE, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
+import { IdSet, LineList } from './id-set.js';
 import { decodeText, peekFirstLine, splitLines } from './input-text.js';
 
 export type { IdKind } from './input-rows.js';
@@ -55,8 +56,30 @@ export interface InputResult {
   /** The column or key the identifiers were read from (CSV and JSON Lines). */
   column?: string;
   stats: InputStats;
-  /** Each unique identifier once, in input order. A file's rows can be iterated more than once. */
-  rows: AsyncIterable<InputRow> | InputRow[];
+  /**
+   * Each unique identifier once, in input order: kept in memory (stdin) or read again from the file
+   * (which can be iterated more than once). See rowGroups for the fast way through.
+   */
+  rows: InputRows | InputRow[];
+}
+
+/** Rows read from a file as they are needed: one at a time, or in groups, which costs far less per row. */
+export interface InputRows extends AsyncIterable<InputRow> {
+  groups(): AsyncIterable<readonly InputRow[]>;
+}
+
+/** Anything a bulk run can take rows from. */
+export type RowSource = InputRows | AsyncIterable<InputRow> | Iterable<InputRow>;
+
+/** The rows of any source in groups: a file's own groups, slices of an array, or one row at a time. */
+export async function* rowGroups(rows: RowSource): AsyncGenerator<readonly InputRow[]> {
+  if ('groups' in rows) {
+    yield* rows.groups();
+  } else if (Array.isArray(rows)) {
+    for (let at = 0; at < rows.length; at += ROW_GROUP_SIZE) yield rows.slice(at, at + ROW_GROUP_SIZE);
+  } else {
+    for await (const row of rows) yield [row];
+  }
 }
 
 const EXTENSIONS: Record<string, InputFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.txt': 'plain' };
@@ -90,13 +113,16 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
   const first = await openRows(openBytes, options.format ?? formatFromExtension(options.path, fromStdin), ctx).catch((err: unknown) => {
     throw readError(err, ctx.name);
   });
-  const stats = await validate(first.rows, ctx, keep);
+  // A file's size bounds the bytes of the identifiers in it, which lets the duplicate set take its
+  // buffer once.
+  const { stats, duplicateLines } = await validate(first.rows, ctx, keep, stamp?.size ?? 0);
   if (stats.unique === 0) throw new UsageError(`no identifiers in ${ctx.name}`);
 
   const column = first.format === 'plain' ? undefined : first.state.column;
   if (rereadable === undefined) return { format: first.format, column, stats, rows: keep ?? [] };
-  const again: SecondPass = { openBytes, format: first.format, ctx: { ...ctx, column }, stats, stamp: rereadable, path: options.path };
-  return { format: first.format, column, stats, rows: { [Symbol.asyncIterator]: () => readAgain(again) } };
+  const again: SecondPass = { openBytes, format: first.format, ctx: { ...ctx, column }, stats, duplicateLines, stamp: rereadable, path: options.path };
+  const groups = () => readAgain(again);
+  return { format: first.format, column, stats, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
 }
 
 interface OpenedRows {
@@ -171,63 +197,93 @@ function checkFormatFits(format: InputFormat, ctx: ParseContext): void {
 }
 
 /** The first pass: reads everything, counts, and fails at the first malformed row. */
-async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, keep: InputRow[] | undefined): Promise<InputStats> {
+async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, keep: InputRow[] | undefined, bytes: number): Promise<FirstPass> {
   const stats: InputStats = { rows: 0, blank: 0, duplicates: 0, unique: 0 };
-  const filter = new RowFilter(ctx);
+  const filter = new RowFilter(ctx, bytes);
+  const skipped = new LineList();
   try {
     for await (const group of rows) {
       for (const raw of group) {
         stats.rows++;
-        const row = filter.take(raw);
-        if (row === 'blank') stats.blank++;
-        else if (row === 'duplicate') stats.duplicates++;
-        else {
+        const verdict = filter.take(raw);
+        if (verdict === BLANK) stats.blank++;
+        else if (verdict === DUPLICATE) {
+          stats.duplicates++;
+          skipped.push(raw.line);
+        } else {
           stats.unique++;
-          keep?.push(row);
+          keep?.push(asInputRow(raw, verdict));
         }
       }
     }
   } catch (err) {
     throw readError(err, ctx.name);
   }
-  return stats;
+  return { stats, duplicateLines: skipped };
 }
+
+interface FirstPass {
+  stats: InputStats;
+  /** The lines of the rows that repeat an earlier identifier, for the second pass to skip. */
+  duplicateLines: LineList;
+}
+
+const BLANK = Symbol('blank');
+const DUPLICATE = Symbol('duplicate');
 
 /** Turns rows into unique identifiers, checking UUIDs on the way. */
 class RowFilter {
-  // The only memory that grows with the input: one entry per unique identifier. With properties,
-  // the entry also holds a fingerprint of them, so a person listed twice with different values is
-  // an error rather than a silently dropped row.
-  private readonly seen = new Set<string>();
-  private readonly firstSeen = new Map<string, string>();
+  // The only memory that grows with the input: each unique identifier once, in an IdSet (its UTF-8
+  // bytes and a few numbers, outside the JavaScript heap). With properties, a second set holds each
+  // identifier with a fingerprint of its properties, so a person listed twice with different
+  // values is an error rather than a silently dropped row.
+  private readonly seen: IdSet;
+  private readonly seenWith: IdSet | undefined;
 
-  constructor(private readonly ctx: ParseContext) {}
+  constructor(
+    private readonly ctx: ParseContext,
+    bytes: number,
+  ) {
+    // The line of each identifier's first row is kept only for the message about conflicting properties.
+    this.seen = new IdSet({ expectedBytes: bytes, values: ctx.withProperties });
+    this.seenWith = ctx.withProperties ? new IdSet() : undefined;
+  }
 
-  take(raw: RawRow): InputRow | 'blank' | 'duplicate' {
-    if (raw.id === '') return 'blank';
-    const id = this.ctx.by === 'uuid' ? this.uuid(raw) : raw.id;
-    if (raw.properties === undefined) {
-      if (this.seen.has(id)) return 'duplicate';
-      this.seen.add(id);
-      return { id, line: raw.line };
+  /** A blank row, a duplicate, or the identifier (as sent) of a row seen for the first time. */
+  take(raw: RawRow): string | typeof BLANK | typeof DUPLICATE {
+    if (raw.id === '') return BLANK;
+    const id = normalizeId(raw, this.ctx);
+    const firstLine = this.seen.addOrGet(id, raw.line);
+    if (raw.properties === undefined || this.seenWith === undefined) {
+      return firstLine === -1 ? id : DUPLICATE;
     }
-    const print = fingerprint(raw.properties);
-    const first = this.firstSeen.get(id);
-    if (first === undefined) {
-      this.firstSeen.set(id, `${raw.line}:${print}`);
-      return { id, line: raw.line, properties: raw.properties };
+    const withPrint = `${id}\u0000${fingerprint(raw.properties)}`;
+    if (firstLine === -1) {
+      this.seenWith.add(withPrint);
+      return id;
     }
-    const [firstLine, firstPrint] = first.split(':');
-    if (firstPrint === print) return 'duplicate';
+    if (this.seenWith.has(withPrint)) return DUPLICATE;
     throw new UsageError(
       `${this.ctx.name} line ${raw.line}: ${quote(id)} appears again with different properties (first on line ${firstLine})`,
     );
   }
+}
 
-  private uuid(raw: RawRow): string {
-    if (!UUID.test(raw.id)) throw new UsageError(`${this.ctx.name} line ${raw.line}: ${quote(raw.id)} is not a UUID (--by uuid)`);
-    return raw.id.toLowerCase();
-  }
+/** A raw row as a unique row: the same object unless its identifier was normalized. */
+function asInputRow(raw: RawRow, id: string): InputRow {
+  if (id === raw.id) return raw;
+  return raw.properties === undefined ? { id, line: raw.line } : { id, line: raw.line, properties: raw.properties };
+}
+
+async function* eachRow(groups: AsyncIterable<readonly InputRow[]>): AsyncGenerator<InputRow> {
+  for await (const group of groups) yield* group;
+}
+
+/** The identifier as it is sent and compared: a UUID (--by uuid) is checked and lower-cased. */
+function normalizeId(raw: RawRow, ctx: ParseContext): string {
+  if (ctx.by !== 'uuid') return raw.id;
+  if (!UUID.test(raw.id)) throw new UsageError(`${ctx.name} line ${raw.line}: ${quote(raw.id)} is not a UUID (--by uuid)`);
+  return raw.id.toLowerCase();
 }
 
 function fingerprint(properties: Record<string, unknown>): string {
@@ -268,25 +324,30 @@ interface SecondPass {
   format: InputFormat;
   ctx: ParseContext;
   stats: InputStats;
+  duplicateLines: LineList;
   stamp: FileStamp;
   path: string;
 }
 
-/** The second pass over a regular file: the same reading, yielding each unique row once. */
-async function* readAgain(pass: SecondPass): AsyncGenerator<InputRow> {
+/**
+ * The second pass over a regular file: the same reading, yielding each unique row once. It needs no
+ * set of identifiers: the first pass listed the lines of the duplicates, and those are skipped.
+ */
+async function* readAgain(pass: SecondPass): AsyncGenerator<readonly InputRow[]> {
   const now = await stampOf(pass.path, pass.ctx.name);
   if (now.size !== pass.stamp.size || now.mtimeMs !== pass.stamp.mtimeMs) throw changed(pass.ctx.name, 'it was modified');
   const { rows } = await openRows(pass.openBytes, pass.format, pass.ctx);
-  const filter = new RowFilter(pass.ctx); // a fresh set: the first pass's is gone by now
+  const isDuplicate = pass.duplicateLines.cursor();
   let unique = 0;
   try {
     for await (const group of rows) {
+      const out: InputRow[] = [];
       for (const raw of group) {
-        const row = filter.take(raw);
-        if (typeof row !== 'object') continue;
-        unique++;
-        yield row;
+        if (raw.id === '' || isDuplicate(raw.line)) continue;
+        out.push(asInputRow(raw, normalizeId(raw, pass.ctx)));
       }
+      unique += out.length;
+      if (out.length > 0) yield out;
     }
   } catch (err) {
     throw err instanceof UsageError ? changed(pass.ctx.name, err.message) : readError(err, pass.ctx.name);

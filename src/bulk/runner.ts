@@ -9,8 +9,14 @@
 import { AuthError, NotFoundError, RateLimitError } from '../errors.js';
 import { ProjectNotFoundError } from '../api/persons.js';
 import type { Factory } from '../factory.js';
-import type { InputRow } from './input.js';
+import { rowGroups, type InputRow, type RowSource } from './input.js';
 import type { Journal } from './journal.js';
+
+/** What a run needs of a set of identifiers (a Set, or an IdSet). */
+export interface IdLookup {
+  has(id: string): boolean;
+  readonly size: number;
+}
 
 export interface Batch {
   /** 1-based, in the order batches are started within this run */
@@ -37,9 +43,9 @@ export interface BatchContext {
 
 export interface RunBatchesOptions {
   factory: Factory;
-  rows: AsyncIterable<InputRow> | Iterable<InputRow>;
+  rows: RowSource;
   /** identifiers recorded done by an earlier run: never sent again */
-  skip?: ReadonlySet<string>;
+  skip?: IdLookup;
   batchSize: number;
   concurrency: number;
   runId: string;
@@ -209,22 +215,24 @@ async function waitAll(tasks: Set<Promise<void>>): Promise<void> {
 
 /** Unique rows to batches of at most `size`, leaving out identifiers already done. */
 export async function* cutBatches(
-  rows: AsyncIterable<InputRow> | Iterable<InputRow>,
+  rows: RowSource,
   size: number,
-  skip: ReadonlySet<string> | undefined,
+  skip: IdLookup | undefined,
   onSkip: (count: number) => void,
 ): AsyncGenerator<Batch> {
   let current: InputRow[] = [];
   let index = 0;
-  for await (const row of rows) {
-    if (skip?.has(row.id)) {
-      onSkip(1);
-      continue;
-    }
-    current.push(row);
-    if (current.length >= size) {
-      yield { index: ++index, ids: current.map((r) => r.id), rows: current };
-      current = [];
+  for await (const group of rowGroups(rows)) {
+    for (const row of group) {
+      if (skip?.has(row.id)) {
+        onSkip(1);
+        continue;
+      }
+      current.push(row);
+      if (current.length >= size) {
+        yield { index: ++index, ids: current.map((r) => r.id), rows: current };
+        current = [];
+      }
     }
   }
   if (current.length > 0) yield { index: ++index, ids: current.map((r) => r.id), rows: current };

@@ -4,15 +4,15 @@
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
 import { Interrupted, PartialFailure } from '../errors.js';
 import type { Factory } from '../factory.js';
-import type { InputRow, InputStats } from './input.js';
+import { rowGroups, type InputStats, type RowSource } from './input.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
-import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
+import { runBatches, type IdLookup, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
 import type { RunContext } from './summary.js';
 
 export interface SessionOptions {
   factory: Factory;
-  rows: AsyncIterable<InputRow> | Iterable<InputRow>;
+  rows: RowSource;
   /** unique identifiers of the input */
   requested: number;
   /** identifiers this run will send (requested minus those recorded done) */
@@ -132,19 +132,16 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
  * prompt). Without a journal to skip from, the count is the input's unique count and only the
  * first rows are read; a resumed run reads the rows once more to count what is left.
  */
-export async function planSend(
-  rows: AsyncIterable<InputRow> | Iterable<InputRow>,
-  done: ReadonlySet<string>,
-  unique: number,
-  sample = 5,
-): Promise<{ toSend: number; first: string[] }> {
+export async function planSend(rows: RowSource, done: IdLookup, unique: number, sample = 5): Promise<{ toSend: number; first: string[] }> {
   let toSend = 0;
   const first: string[] = [];
-  for await (const row of rows) {
-    if (done.has(row.id)) continue;
-    toSend++;
-    if (first.length < sample) first.push(row.id);
-    else if (done.size === 0) return { toSend: unique, first };
+  for await (const group of rowGroups(rows)) {
+    for (const row of group) {
+      if (done.has(row.id)) continue;
+      toSend++;
+      if (first.length < sample) first.push(row.id);
+      else if (done.size === 0) return { toSend: unique, first };
+    }
   }
   return { toSend, first };
 }

@@ -1,0 +1,206 @@
+// An exact set of identifiers kept in typed arrays rather than as JavaScript strings.
+//
+// A bulk run has to know which identifiers it has already seen (duplicates in the input, or those
+// a journal records done), and a file can hold hundreds of thousands of them. In a Set<string> each
+// one costs a heap string plus a slot in a hash table that V8 rebuilds as it grows, about 95 bytes
+// of heap an identifier, and every string survives the young generation and is copied into the old
+// one, which makes V8 size its whole heap up. Here an identifier costs its UTF-8 bytes in one
+// buffer and 16 to 24 bytes of index (its hash, where its bytes start, and two to four slots of the
+// table), all outside the JavaScript heap, and adding one allocates no object that outlives the call.
+//
+// Exact: two identifiers are the same only when their text is. The 32-bit hash only says where to
+// look and rules out most mismatches; a hash match is confirmed by comparing the stored bytes.
+
+const EMPTY = 0;
+const FIRST_CAPACITY = 1024; // entries, and half the first slot table
+const FIRST_ARENA_BYTES = 64 * 1024;
+const MAX_ARENA_BYTES = 2 ** 32 - 1; // offsets are 32-bit
+const MAX_PRESIZED_ENTRIES = 2 ** 24;
+
+/** Set by hashId: the last string hashed holds a surrogate code unit (paired or not). */
+let sawSurrogate = false;
+
+/** FNV-1a over the UTF-16 code units: cheap, and needs no encoding of the string first. */
+export function hashId(id: string): number {
+  let hash = 0x811c9dc5;
+  let surrogate = false;
+  for (let i = 0; i < id.length; i++) {
+    const unit = id.charCodeAt(i);
+    if ((unit & 0xf800) === 0xd800) surrogate = true;
+    hash ^= unit;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  sawSurrogate = surrogate;
+  return hash >>> 0;
+}
+
+/** A surrogate without its pair: UTF-8 cannot hold it (it would come back as U+FFFD). */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+export interface IdSetOptions {
+  /**
+   * What the identifiers' UTF-8 may add up to, when known (a file's size bounds it). The buffers
+   * are then taken at about that size at once rather than copied each time they double; memory
+   * that is never written to is never touched, so this costs only what is used.
+   */
+  expectedBytes?: number;
+  /** Keep a number with each identifier (addOrGet's value). Off, the set is 4 bytes an entry smaller. */
+  values?: boolean;
+  /** The hash function: only for tests, to force collisions. */
+  hash?: (id: string) => number;
+}
+
+export class IdSet {
+  /** entry index + 1 at each slot (0 = empty); open addressing, linear probing, at most half full */
+  private slots = new Uint32Array(FIRST_CAPACITY * 2);
+  private hashes: Uint32Array;
+  /** where entry i's bytes start in the arena; they end where entry i + 1's start */
+  private starts: Uint32Array;
+  private values: Uint32Array | undefined;
+  private arena: Buffer;
+  private used = 0;
+  private count = 0;
+  private readonly hash: ((id: string) => number) | undefined;
+  /**
+   * Identifiers UTF-8 cannot store exactly (a lone surrogate, which only a JSON escape like "\ud800"
+   * can produce): kept as they are, so that two of them never pass for the same one.
+   */
+  private oddOnes: Map<string, number> | undefined;
+
+  constructor(options: IdSetOptions = {}) {
+    const bytes = Math.min(Math.max(FIRST_ARENA_BYTES, options.expectedBytes ?? 0), MAX_ARENA_BYTES);
+    this.arena = Buffer.allocUnsafe(bytes);
+    // Identifiers of a file take at least 8 bytes a line on average in practice (a UUID takes 37);
+    // a file of shorter ones just makes the entry arrays double a few times.
+    const capacity = Math.min(Math.max(FIRST_CAPACITY, Math.ceil(bytes / 8)), MAX_PRESIZED_ENTRIES);
+    this.hashes = new Uint32Array(capacity);
+    this.starts = new Uint32Array(capacity + 1);
+    this.values = options.values === true ? new Uint32Array(capacity) : undefined;
+    this.hash = options.hash;
+  }
+
+  get size(): number {
+    return this.count + (this.oddOnes?.size ?? 0);
+  }
+
+  /** The slot hash of `id`, or undefined for an identifier UTF-8 cannot store. */
+  private hashOf(id: string): number | undefined {
+    const hash = hashId(id);
+    if (sawSurrogate && LONE_SURROGATE.test(id)) return undefined;
+    return this.hash === undefined ? hash : this.hash(id) >>> 0;
+  }
+
+  has(id: string): boolean {
+    const hash = this.hashOf(id);
+    if (hash === undefined) return this.oddOnes?.has(id) ?? false;
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot];
+      if (at === EMPTY) return false;
+      if (this.hashes[at - 1] === hash && this.textOf(at - 1) === id) return true;
+    }
+  }
+
+  /**
+   * Adds `id` with a number kept beside it (a line, say) unless it is already here. Returns -1 when
+   * it was added, or the number kept with the earlier copy (0 without the values option).
+   */
+  addOrGet(id: string, value = 0): number {
+    const hash = this.hashOf(id);
+    if (hash === undefined) {
+      this.oddOnes ??= new Map();
+      const earlier = this.oddOnes.get(id);
+      if (earlier !== undefined) return this.values ? earlier : 0;
+      this.oddOnes.set(id, value);
+      return -1;
+    }
+    if ((this.count + 1) * 2 > this.slots.length) this.growSlots();
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let at = this.slots[slot]; at !== EMPTY; at = this.slots[slot]) {
+      if (this.hashes[at - 1] === hash && this.textOf(at - 1) === id) return this.values?.[at - 1] ?? 0;
+      slot = (slot + 1) & mask;
+    }
+    const entry = this.count;
+    if (entry >= this.hashes.length) this.growEntries();
+    this.store(id);
+    this.hashes[entry] = hash;
+    if (this.values) this.values[entry] = value;
+    this.count++;
+    this.starts[this.count] = this.used;
+    this.slots[slot] = entry + 1;
+    return -1;
+  }
+
+  /** Adds `id`; true when it was not here before. */
+  add(id: string): boolean {
+    return this.addOrGet(id) === -1;
+  }
+
+  private textOf(entry: number): string {
+    return this.arena.toString('utf8', this.starts[entry], this.starts[entry + 1]);
+  }
+
+  private store(id: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; make room for the worst case.
+    const needed = this.used + id.length * 3;
+    if (needed > this.arena.length) {
+      if (needed > MAX_ARENA_BYTES) throw new RangeError('IdSet: more than 4 GiB of identifiers');
+      let size = this.arena.length * 2;
+      while (size < needed) size *= 2;
+      const bigger = Buffer.allocUnsafe(Math.min(size, MAX_ARENA_BYTES));
+      this.arena.copy(bigger, 0, 0, this.used);
+      this.arena = bigger;
+    }
+    this.used += this.arena.write(id, this.used, 'utf8');
+  }
+
+  private growEntries(): void {
+    const capacity = this.hashes.length * 2;
+    this.hashes = copyInto(new Uint32Array(capacity), this.hashes);
+    this.starts = copyInto(new Uint32Array(capacity + 1), this.starts);
+    if (this.values) this.values = copyInto(new Uint32Array(capacity), this.values);
+  }
+
+  /** Doubles the slot table and places every entry again from its stored hash. */
+  private growSlots(): void {
+    const slots = new Uint32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let entry = 0; entry < this.count; entry++) {
+      let slot = this.hashes[entry] & mask;
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+function copyInto<T extends Uint32Array>(target: T, source: Uint32Array): T {
+  target.set(source);
+  return target;
+}
+
+/** A list of increasing numbers (the lines of skipped rows), four bytes each. */
+export class LineList {
+  private items = new Uint32Array(256);
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(line: number): void {
+    if (this.count > 0 && line <= this.items[this.count - 1]) throw new RangeError('LineList: lines must increase');
+    if (this.count === this.items.length) this.items = copyInto(new Uint32Array(this.items.length * 2), this.items);
+    this.items[this.count++] = line;
+  }
+
+  /** A cursor that answers "is this line listed?" for lines asked in increasing order. */
+  cursor(): (line: number) => boolean {
+    let next = 0;
+    return (line) => {
+      while (next < this.count && this.items[next] < line) next++;
+      return next < this.count && this.items[next] === line;
+    };
+  }
+}
