@@ -37,6 +37,12 @@ export function hashId(id: string): number {
 /** A surrogate without its pair: UTF-8 cannot hold it (it would come back as U+FFFD). */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** What a bulk run needs of a set of identifiers: a Set<string> or an IdSet will do. */
+export interface IdLookup {
+  has(id: string): boolean;
+  readonly size: number;
+}
+
 export interface IdSetOptions {
   /**
    * What the identifiers' UTF-8 may add up to, when known (a file's size bounds it). The buffers
@@ -50,9 +56,19 @@ export interface IdSetOptions {
   hash?: (id: string) => number;
 }
 
+interface Buffers {
+  arena: Buffer;
+  hashes: Uint32Array;
+  starts: Uint32Array;
+  slots: Uint32Array;
+}
+
+/** The buffers of the last set released, for the next set made to start with (see release). */
+let spare: Buffers | undefined;
+
 export class IdSet {
   /** entry index + 1 at each slot (0 = empty); open addressing, linear probing, at most half full */
-  private slots = new Uint32Array(FIRST_CAPACITY * 2);
+  private slots: Uint32Array;
   private hashes: Uint32Array;
   /** where entry i's bytes start in the arena; they end where entry i + 1's start */
   private starts: Uint32Array;
@@ -66,17 +82,48 @@ export class IdSet {
    * can produce): kept as they are, so that two of them never pass for the same one.
    */
   private oddOnes: Map<string, number> | undefined;
+  private released = false;
 
   constructor(options: IdSetOptions = {}) {
     const bytes = Math.min(Math.max(FIRST_ARENA_BYTES, options.expectedBytes ?? 0), MAX_ARENA_BYTES);
-    this.arena = Buffer.allocUnsafe(bytes);
-    // Identifiers of a file take at least 8 bytes a line on average in practice (a UUID takes 37);
-    // a file of shorter ones just makes the entry arrays double a few times.
-    const capacity = Math.min(Math.max(FIRST_CAPACITY, Math.ceil(bytes / 8)), MAX_PRESIZED_ENTRIES);
-    this.hashes = new Uint32Array(capacity);
-    this.starts = new Uint32Array(capacity + 1);
-    this.values = options.values === true ? new Uint32Array(capacity) : undefined;
+    const taken = spare;
+    spare = undefined;
+    if (taken !== undefined && taken.arena.length >= bytes) {
+      this.arena = taken.arena;
+      this.hashes = taken.hashes;
+      this.starts = taken.starts;
+      this.slots = taken.slots.fill(EMPTY);
+    } else {
+      this.arena = Buffer.allocUnsafe(bytes);
+      // Identifiers of a file take at least 8 bytes a line on average in practice (a UUID takes
+      // 37); a file of shorter ones just makes the entry arrays double a few times.
+      const capacity = Math.min(Math.max(FIRST_CAPACITY, Math.ceil(bytes / 8)), MAX_PRESIZED_ENTRIES);
+      this.hashes = new Uint32Array(capacity);
+      this.starts = new Uint32Array(capacity + 1);
+      this.slots = new Uint32Array(FIRST_CAPACITY * 2);
+    }
+    this.values = options.values === true ? new Uint32Array(this.hashes.length) : undefined;
     this.hash = options.hash;
+  }
+
+  /**
+   * Hands this set's buffers to the next IdSet made, and makes this one unusable. Memory outside
+   * the JavaScript heap is given back only when the garbage collector gets to the objects holding
+   * it, which for long-lived ones can be much later: a --resume run would otherwise hold the input's
+   * duplicate index and the journal's set of identifiers done at the same time.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (spare === undefined || spare.arena.length < this.arena.length) {
+      spare = { arena: this.arena, hashes: this.hashes, starts: this.starts, slots: this.slots };
+    }
+    this.count = 0;
+    this.oddOnes = undefined;
+  }
+
+  private checkUsable(): void {
+    if (this.released) throw new Error('IdSet: used after release()');
   }
 
   get size(): number {
@@ -91,6 +138,7 @@ export class IdSet {
   }
 
   has(id: string): boolean {
+    this.checkUsable();
     const hash = this.hashOf(id);
     if (hash === undefined) return this.oddOnes?.has(id) ?? false;
     const mask = this.slots.length - 1;
@@ -106,6 +154,7 @@ export class IdSet {
    * it was added, or the number kept with the earlier copy (0 without the values option).
    */
   addOrGet(id: string, value = 0): number {
+    this.checkUsable();
     const hash = this.hashOf(id);
     if (hash === undefined) {
       this.oddOnes ??= new Map();
@@ -135,6 +184,13 @@ export class IdSet {
   /** Adds `id`; true when it was not here before. */
   add(id: string): boolean {
     return this.addOrGet(id) === -1;
+  }
+
+  /** Every identifier once, in the order added (those UTF-8 cannot hold come last). */
+  *[Symbol.iterator](): IterableIterator<string> {
+    this.checkUsable();
+    for (let entry = 0; entry < this.count; entry++) yield this.textOf(entry);
+    if (this.oddOnes) yield* this.oddOnes.keys();
   }
 
   private textOf(entry: number): string {

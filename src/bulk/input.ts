@@ -219,6 +219,7 @@ async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, keep: 
   } catch (err) {
     throw readError(err, ctx.name);
   }
+  filter.release();
   return { stats, duplicateLines: skipped };
 }
 
@@ -247,6 +248,12 @@ class RowFilter {
     // The line of each identifier's first row is kept only for the message about conflicting properties.
     this.seen = new IdSet({ expectedBytes: bytes, values: ctx.withProperties });
     this.seenWith = ctx.withProperties ? new IdSet() : undefined;
+  }
+
+  /** Done with the filter: its sets' buffers go to the next sets made (the journal's, on --resume). */
+  release(): void {
+    this.seen.release();
+    this.seenWith?.release();
   }
 
   /** A blank row, a duplicate, or the identifier (as sent) of a row seen for the first time. */

@@ -3,6 +3,7 @@
 
 import { createReadStream } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { IdSet } from './id-set.js';
 import { splitLines } from './input-text.js';
 import type { JournalBatch, JournalEntry, JournalHeader } from './journal.js';
 
@@ -21,9 +22,9 @@ export interface JournalScope {
 export interface JournalState {
   runs: number;
   /** Never to be sent again. */
-  done: Set<string>;
+  done: IdSet;
   /** In a failed batch and in no done batch: to retry. */
-  failed: Set<string>;
+  failed: IdSet;
   /** The last run header of the operation. */
   lastHeader?: JournalHeader;
   batches: number;
@@ -31,16 +32,21 @@ export interface JournalState {
   corruptTail: boolean;
 }
 
-/** Reads an existing journal for --resume. A torn last line is ignored and reported with corruptTail; a corrupt line elsewhere is a UsageError naming the line. */
+/**
+ * Reads an existing journal for --resume. A torn last line is ignored and reported with
+ * corruptTail; a corrupt line elsewhere is a UsageError naming the line. The file is streamed and
+ * each batch's identifiers go straight into the sets of its run, so a journal of a million
+ * identifiers is never held whole.
+ */
 export async function readJournal(path: string, scope?: JournalScope): Promise<JournalState> {
-  const entries: { entry: JournalEntry; line: number }[] = [];
+  const tally = new Tally(path);
   let corruptTail = false;
   let pending: { text: string; line: number } | undefined;
   let endsWithNewline = true;
   const accept = (text: string, line: number, last: boolean): void => {
     if (text.trim() === '') return;
     const parsed = parseEntry(text);
-    if (typeof parsed === 'object') entries.push({ entry: parsed, line });
+    if (typeof parsed === 'object') tally.add(parsed, line);
     else if (last) corruptTail = true;
     else throw new UsageError(`${path} line ${line}: ${parsed}`, 'The journal is damaged: repair that line, or start afresh with another --journal PATH.');
   };
@@ -62,7 +68,7 @@ export async function readJournal(path: string, scope?: JournalScope): Promise<J
   }
   // Only an unterminated last line can be torn; a finished line that does not parse is damage.
   if (pending !== undefined) accept(pending.text, pending.line, !endsWithNewline);
-  return summarize(entries, path, scope, corruptTail);
+  return { ...tally.finish(scope), corruptTail };
 }
 
 /** Passes text through, telling `onEnd` the last character seen. */
@@ -73,37 +79,71 @@ async function* watchEnd(chunks: AsyncIterable<string>, onEnd: (last: string) =>
   }
 }
 
-function summarize(
-  entries: { entry: JournalEntry; line: number }[],
-  path: string,
-  scope: JournalScope | undefined,
-  corruptTail: boolean,
-): JournalState {
-  const headers = entries.flatMap(({ entry }) => (entry.type === 'run' ? [entry] : []));
-  const target = scope ?? headers.at(-1);
-  const inScope = new Set<string>();
-  let lastHeader: JournalHeader | undefined;
-  for (const header of headers) {
-    if (target === undefined || !sameOperation(header, target)) continue;
-    inScope.add(header.run_id);
-    lastHeader = header;
-  }
+interface RunIds {
+  done: IdSet;
+  failed: IdSet;
+  batches: number;
+}
 
-  const known = new Set(headers.map((header) => header.run_id));
-  const done = new Set<string>();
-  const failedIds = new Set<string>();
-  let batches = 0;
-  for (const { entry, line } of entries) {
-    if (entry.type === 'run') continue;
-    if (!known.has(entry.run_id)) throw new UsageError(`${path} line ${line}: run "${entry.run_id}" has no header line`);
-    if (entry.type !== 'batch' || !inScope.has(entry.run_id)) continue;
-    batches++;
-    const into = entry.status === 'done' ? done : failedIds;
+/** The journal's entries as they are read: run headers, and each run's identifiers. */
+class Tally {
+  private readonly headers: JournalHeader[] = [];
+  private readonly runs = new Map<string, RunIds>();
+  /** The first line of each run seen before (or without) its header. */
+  private readonly unheaded = new Map<string, number>();
+
+  constructor(private readonly path: string) {}
+
+  add(entry: JournalEntry, line: number): void {
+    if (entry.type === 'run') {
+      this.headers.push(entry);
+      this.unheaded.delete(entry.run_id);
+      return;
+    }
+    if (!this.headers.some((header) => header.run_id === entry.run_id) && !this.unheaded.has(entry.run_id)) {
+      this.unheaded.set(entry.run_id, line);
+    }
+    if (entry.type !== 'batch') return;
+    let run = this.runs.get(entry.run_id);
+    if (run === undefined) {
+      run = { done: new IdSet(), failed: new IdSet(), batches: 0 };
+      this.runs.set(entry.run_id, run);
+    }
+    run.batches++;
+    const into = entry.status === 'done' ? run.done : run.failed;
     for (const id of entry.ids) into.add(id);
   }
-  // Done wins whatever the order: an identifier recorded done is never sent again.
-  const failed = new Set([...failedIds].filter((id) => !done.has(id)));
-  return { runs: inScope.size, done, failed, lastHeader, batches, corruptTail };
+
+  /**
+   * `runs`, `batches`, `done` and `failed` of one operation: by default that of the last run in
+   * the file, else `scope`.
+   */
+  finish(scope: JournalScope | undefined): Omit<JournalState, 'corruptTail'> {
+    const orphan = [...this.unheaded].sort((a, b) => a[1] - b[1])[0];
+    if (orphan !== undefined) throw new UsageError(`${this.path} line ${orphan[1]}: run "${orphan[0]}" has no header line`);
+    const target = scope ?? this.headers.at(-1);
+    const inScope = new Set<string>();
+    let lastHeader: JournalHeader | undefined;
+    for (const header of this.headers) {
+      if (target === undefined || !sameOperation(header, target)) continue;
+      inScope.add(header.run_id);
+      lastHeader = header;
+    }
+    const runs = [...inScope].flatMap((id) => this.runs.get(id) ?? []);
+    const done = union(runs.map((run) => run.done));
+    // Done wins whatever the order: an identifier recorded done is never sent again.
+    const failed = new IdSet();
+    for (const run of runs) for (const id of run.failed) if (!done.has(id)) failed.add(id);
+    const batches = runs.reduce((sum, run) => sum + run.batches, 0);
+    return { runs: inScope.size, done, failed, lastHeader, batches };
+  }
+}
+
+function union(sets: IdSet[]): IdSet {
+  if (sets.length === 1) return sets[0];
+  const all = new IdSet();
+  for (const set of sets) for (const id of set) all.add(id);
+  return all;
 }
 
 function sameOperation(header: JournalHeader, target: JournalScope): boolean {

@@ -9,6 +9,7 @@
 import type { Factory } from '../factory.js';
 import { ApiError, NotFoundError, UsageError } from '../errors.js';
 import type { PersonsApi } from '../api/persons.js';
+import type { IdLookup } from './id-set.js';
 import { parseByFlag } from '../api/resolve-person.js';
 import { plural, type OutputFormat } from '../commands/shared.js';
 import { lookupPersons, LOOKUP_BATCH } from './backup.js';
@@ -166,7 +167,7 @@ async function unsetOne(api: PersonsApi, uuid: string, keys: string[]): Promise<
   }
 }
 
-async function firstRows(rows: AsyncIterable<InputRow> | Iterable<InputRow>, done: ReadonlySet<string>, n: number): Promise<InputRow[]> {
+async function firstRows(rows: AsyncIterable<InputRow> | Iterable<InputRow>, done: IdLookup, n: number): Promise<InputRow[]> {
   const out: InputRow[] = [];
   for await (const row of rows) {
     if (done.has(row.id)) continue;

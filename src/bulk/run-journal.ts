@@ -6,6 +6,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Factory } from '../factory.js';
+import type { IdLookup } from './id-set.js';
 import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
 import type { InputStats } from './input.js';
 
@@ -28,7 +29,7 @@ export interface JournalPlan {
   path: string;
   resume: boolean;
   /** identifiers a previous run recorded done */
-  done: ReadonlySet<string>;
+  done: IdLookup;
   /** identifiers whose batch failed last time: sent again */
   retry: number;
   previousRuns: number;

@@ -9,14 +9,9 @@
 import { AuthError, NotFoundError, RateLimitError } from '../errors.js';
 import { ProjectNotFoundError } from '../api/persons.js';
 import type { Factory } from '../factory.js';
+import type { IdLookup } from './id-set.js';
 import { rowGroups, type InputRow, type RowSource } from './input.js';
 import type { Journal } from './journal.js';
-
-/** What a run needs of a set of identifiers (a Set, or an IdSet). */
-export interface IdLookup {
-  has(id: string): boolean;
-  readonly size: number;
-}
 
 export interface Batch {
   /** 1-based, in the order batches are started within this run */

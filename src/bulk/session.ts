@@ -4,10 +4,11 @@
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
 import { Interrupted, PartialFailure } from '../errors.js';
 import type { Factory } from '../factory.js';
+import type { IdLookup } from './id-set.js';
 import { rowGroups, type InputStats, type RowSource } from './input.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
-import { runBatches, type IdLookup, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
+import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
 import type { RunContext } from './summary.js';
 
 export interface SessionOptions {

@@ -84,6 +84,18 @@ describe('IdSet', () => {
     expect(set.addOrGet('a', 6)).toBe(0);
   });
 
+  test('a released set refuses to be used, and the next set starts empty on its buffers', () => {
+    const first = new IdSet();
+    for (let i = 0; i < 5000; i++) first.add(`old-${i}`);
+    first.release();
+    expect(() => first.has('old-1')).toThrow('used after release');
+    expect(() => first.add('new')).toThrow('used after release');
+    const next = new IdSet({ values: true });
+    expect(next.size).toBe(0);
+    expect(next.has('old-1')).toBe(false);
+    sameAsSet(['old-1', 'b', 'old-1', 'old-4999'], next, ['old-2']);
+  });
+
   test('hashId is FNV-1a over UTF-16 code units', () => {
     expect(hashId('')).toBe(0x811c9dc5);
     expect(hashId('a')).toBe(0xe40c292c); // the published FNV-1a 32-bit value for "a"

@@ -2,8 +2,13 @@ import { appendFile, readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { Journal, defaultJournalPath, readJournal, type JournalHeader } from '../../../src/bulk/journal.js';
+import { Journal, defaultJournalPath, readJournal, type JournalHeader, type JournalState } from '../../../src/bulk/journal.js';
 import { tempDir } from './helpers.js';
+
+/** The state with its identifier sets as plain Sets, to compare with toEqual and toMatchObject. */
+function plain(state: JournalState): Omit<JournalState, 'done' | 'failed'> & { done: Set<string>; failed: Set<string> } {
+  return { ...state, done: new Set(state.done), failed: new Set(state.failed) };
+}
 
 const header = {
   run_id: 'r1',
@@ -49,7 +54,7 @@ describe('Journal', () => {
       { type: 'end', run_id: 'r1', finished_at: '2025-01-02T03:05:00.000Z', outcome: 'partial', summary: { deleted: 2, failed: 2 } },
     ]);
 
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state).toEqual({
       runs: 1,
       done: new Set(['a', 'b']),
@@ -67,7 +72,7 @@ describe('Journal', () => {
     const ids = (n: number) => Array.from({ length: 500 }, (_, i) => `batch${n}-person${i}-${'x'.repeat(40)}`);
     await Promise.all(Array.from({ length: 20 }, (_, n) => journal.writeBatch(batch('r1', n, ids(n), 'done'))));
     await journal.close();
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state.batches).toBe(20);
     expect(state.done.size).toBe(20 * 500);
   });
@@ -84,7 +89,7 @@ describe('Journal', () => {
     await journal.writeBatch(batch('r2', 1, ['b'], 'done'));
     await journal.close();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state).toMatchObject({ runs: 2, batches: 2, done: new Set(['a', 'b']), lastHeader: { run_id: 'r2' } });
   });
 
@@ -132,13 +137,13 @@ describe('readJournal', () => {
 
   test('a torn last line is ignored and reported', async () => {
     const path = await written([head, { type: 'batch', ...batch('r1', 1, ['a'], 'done') }], '{"type":"batch","run_id":"r1","ids":["b","c');
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state).toMatchObject({ corruptTail: true, batches: 1, done: new Set(['a']), failed: new Set() });
   });
 
   test('a complete last entry without its line break counts', async () => {
     const path = await written([head], JSON.stringify({ type: 'batch', ...batch('r1', 1, ['a'], 'done') }));
-    expect(await readJournal(path)).toMatchObject({ corruptTail: false, batches: 1, done: new Set(['a']) });
+    expect(plain(await readJournal(path))).toMatchObject({ corruptTail: false, batches: 1, done: new Set(['a']) });
   });
 
   test('a corrupt line elsewhere is an error naming the line', async () => {
@@ -165,6 +170,16 @@ describe('readJournal', () => {
     await expect(readJournal(path)).rejects.toThrow(`${path} line 2: ${problem}`);
   });
 
+  test('a batch written before its run header still counts (the header is looked for in the whole file)', async () => {
+    const path = await written([{ type: 'batch', ...batch('r1', 1, ['a'], 'done') }, head, { type: 'batch', ...batch('r1', 2, ['b'], 'failed') }]);
+    expect(plain(await readJournal(path))).toMatchObject({ runs: 1, batches: 2, done: new Set(['a']), failed: new Set(['b']) });
+  });
+
+  test('the first line of a run without a header is the one named', async () => {
+    const path = await written([head, { type: 'batch', ...batch('r8', 1, ['a'], 'done') }, { type: 'batch', ...batch('r9', 1, ['b'], 'done') }, { type: 'batch', ...batch('r8', 2, ['c'], 'done') }]);
+    await expect(readJournal(path)).rejects.toThrow(`${path} line 2: run "r8" has no header line`);
+  });
+
   test('a batch of a run without a header', async () => {
     const path = await written([head, { type: 'batch', ...batch('r9', 1, ['a'], 'done') }]);
     await expect(readJournal(path)).rejects.toThrow(`${path} line 2: run "r9" has no header line`);
@@ -180,7 +195,7 @@ describe('readJournal', () => {
       { type: 'batch', ...batch('r2', 1, ['a'], 'done') },
       { type: 'batch', ...batch('r2', 2, ['c', 'd'], 'failed') },
     ]);
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state.done).toEqual(new Set(['a', 'c']));
     expect(state.failed).toEqual(new Set(['b', 'd']));
     expect(state).toMatchObject({ runs: 2, batches: 4, lastHeader: { run_id: 'r2' } });
@@ -194,15 +209,15 @@ describe('readJournal', () => {
       head,
       { type: 'batch', ...batch('r1', 1, ['b'], 'done') },
     ]);
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state).toMatchObject({ runs: 1, batches: 1, done: new Set(['b']), lastHeader: { run_id: 'r1' } });
-    const rehearsal = await readJournal(path, { command: 'delete', host: 'http://127.0.0.1:8010', project: '123' });
+    const rehearsal = plain(await readJournal(path, { command: 'delete', host: 'http://127.0.0.1:8010', project: '123' }));
     expect(rehearsal).toMatchObject({ runs: 1, done: new Set(['a', 'b']), lastHeader: { run_id: 's1' } });
   });
 
   test('an empty journal, and none at all', async () => {
     const path = await written([]);
-    expect(await readJournal(path)).toEqual({ runs: 0, done: new Set(), failed: new Set(), batches: 0, corruptTail: false, lastHeader: undefined });
+    expect(plain(await readJournal(path))).toEqual({ runs: 0, done: new Set(), failed: new Set(), batches: 0, corruptTail: false, lastHeader: undefined });
     const missing = join(await tempDir(), 'none.jsonl');
     await expect(readJournal(missing)).rejects.toThrow(new UsageError(`no journal at ${missing} to resume from`));
   });
@@ -222,7 +237,7 @@ describe('a run killed mid-write', () => {
     await journal.writeHeader({ ...header, run_id: 'r2' });
     await journal.writeBatch(batch('r2', 1, ['b', 'c'], 'done'));
     await journal.close();
-    const state = await readJournal(path);
+    const state = plain(await readJournal(path));
     expect(state).toMatchObject({ corruptTail: false, runs: 2, batches: 2, done: new Set(['a', 'b', 'c']) });
     expect((await lines(path)).length).toBe(4);
   });
@@ -236,7 +251,7 @@ describe('a run killed mid-write', () => {
     journal = await Journal.open(path);
     await journal.writeBatch(batch('r1', 2, ['b'], 'done'));
     await journal.close();
-    expect(await readJournal(path)).toMatchObject({ batches: 2, done: new Set(['a', 'b']), corruptTail: false });
+    expect(plain(await readJournal(path))).toMatchObject({ batches: 2, done: new Set(['a', 'b']), corruptTail: false });
   });
 
   test('a torn line longer than one read chunk', async () => {
