@@ -62,6 +62,8 @@ const config = {
   deletePersons: num(flags['delete-persons'], quick ? 2000 : 10000),
   deleteRuns: num(flags['delete-runs'], quick ? 1 : 3),
   deleteMemorySizes: quick ? [2000, 20000] : [10000, 100000],
+  deleteMemoryRuns: quick ? 1 : 5,
+  deleteMemoryLarge: quick ? 200000 : 1000000,
   ratePersons: num(flags['rate-persons'], 30000),
   rateBatch: num(flags['rate-batch'], 25),
   rateLimit: num(flags['rate-limit'], 600),
@@ -102,7 +104,13 @@ if (config.cases.includes('startup')) results.startup = await startupCase({ ...c
 if (config.cases.includes('get')) results.get = await getCase({ ...context, runs: config.runs });
 if (config.cases.includes('export')) results.export = await exportCase({ ...context, sizes: config.exportSizes, runs: config.exportRuns });
 if (config.cases.includes('delete')) results.delete = await bulkDeleteCase({ ...context, persons: config.deletePersons, runs: config.deleteRuns });
-if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteMemoryCase({ ...context, sizes: config.deleteMemorySizes });
+if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteMemoryCase({
+    ...context,
+    sizes: config.deleteMemorySizes,
+    runs: config.deleteMemoryRuns,
+    large: config.deleteMemoryLarge,
+    present: config.deleteMemorySizes[0],
+  });
 if (config.cases.includes('rate')) {
   results.rate = await rateLimitCase({ ...context, persons: config.ratePersons, batchSize: config.rateBatch, limit: config.rateLimit });
 }

@@ -2,13 +2,13 @@
 // person; and a run whose pace is set by the server's rate limit, against the least time that
 // limit allows. Every run gets a fresh sandbox with the same seed, so both sides delete the same
 // persons from the same state.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectOk, runNode } from '../lib/child.mjs';
 import { listPersons, personCount, requestLog, clearRequestLog, startSandbox } from '../lib/sandbox.mjs';
-import { summary } from '../lib/stats.mjs';
+import { int, summary } from '../lib/stats.mjs';
 
 const DELETE_LOOP = fileURLToPath(new URL('../baselines/delete-loop.mjs', import.meta.url));
 const WINDOW_MS = 60_000;
@@ -129,24 +129,66 @@ export async function rateLimitCase({ bin, cli, persons, batchSize, limit, log }
 }
 
 /**
- * Peak RSS of `delete --from-file` against the size of the input file: the reader streams the file
- * (one pass to check it, one to send it) and the runner holds a few batches, so memory should not
- * follow the number of identifiers beyond the set that finds duplicates.
+ * Peak RSS of `delete --from-file` against the size of the input file. The reader streams the file
+ * (one pass to check it, one to send it) and the runner holds a few batches; what grows with the
+ * input is the index that finds duplicates. The two sizes of the bar run alternately, `runs` times
+ * each, every run against a fresh sandbox. Then, once each: a file of `large` identifiers of which
+ * only the first `present` exist (so the sandbox need not hold them all; the CLI does the same work
+ * for an identifier PostHog does not find), and `--resume` of that finished run, which reads the
+ * whole journal and the whole file again and sends nothing.
  */
-export async function deleteMemoryCase({ bin, cli, sizes, log }) {
-  log(`bulk delete memory: delete --from-file of ${sizes.map((n) => n.toLocaleString('en-US')).join(' and ')} distinct_ids, peak RSS`);
-  const rows = [];
-  for (const persons of sizes) {
-    const run = await prepare(cli, persons);
-    const env = { ...run.sandbox.env, POSTHOG_PERSONS_CONFIG_DIR: join(run.dir, 'config') };
-    const result = expectOk(
-      await runNode([bin, 'delete', '--from-file', run.idsFile, '--yes', '--rate-limit', '0'], { env, stats: true }),
-      'delete --from-file',
-    );
-    const { log: requests, deleted } = await run.finish();
-    if (deleted !== persons) throw new Error(`delete memory: ${deleted} of ${persons} persons were deleted`);
-    rows.push({ persons, peakRssKiB: result.peakRssKiB, wallMs: result.wallMs, requests: requests.length });
-    log(`  ${persons.toLocaleString('en-US')}: ${Math.round(result.peakRssKiB / 1024)} MiB`);
+export async function deleteMemoryCase({ bin, cli, sizes, runs, large, present, log }) {
+  log(
+    `bulk delete memory: delete --from-file of ${sizes.map(int).join(' and ')} distinct_ids, ${runs} runs each, ` +
+      `then ${int(large)} (${int(present)} present) and its --resume; peak RSS`,
+  );
+  const samples = new Map(sizes.map((n) => [n, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const persons of round % 2 === 0 ? sizes : [...sizes].reverse()) {
+      const run = await prepare(cli, persons);
+      const env = { ...run.sandbox.env, POSTHOG_PERSONS_CONFIG_DIR: join(run.dir, 'config') };
+      const result = expectOk(
+        await runNode([bin, 'delete', '--from-file', run.idsFile, '--yes', '--rate-limit', '0'], { env, stats: true }),
+        'delete --from-file',
+      );
+      const { log: requests, deleted } = await run.finish();
+      if (deleted !== persons) throw new Error(`delete memory: ${deleted} of ${persons} persons were deleted`);
+      samples.get(persons).push({ peakRssKiB: result.peakRssKiB, wallMs: result.wallMs, requests: requests.length });
+    }
   }
-  return { rows };
+  const rows = sizes.map((persons) => {
+    const list = samples.get(persons);
+    const row = { persons, peakRssKiB: summary(list.map((r) => r.peakRssKiB)), wallMs: summary(list.map((r) => r.wallMs)), requests: list[0].requests };
+    log(`  ${int(persons)}: ${Math.round(row.peakRssKiB.median / 1024)} MiB (median of ${list.length})`);
+    return row;
+  });
+
+  const run = await prepare(cli, present);
+  const idsFile = join(run.dir, 'large.txt');
+  const lines = readFileSync(run.idsFile, 'utf8').trimEnd().split('\n');
+  // Absent identifiers shaped like the present ones: about as long, each one different.
+  for (let i = lines.length; i < large; i++) lines.push(`absent-${i}-${((i * 2654435761) >>> 0).toString(36)}@example.com`);
+  writeFileSync(idsFile, `${lines.join('\n')}\n`);
+  const bytes = statSync(idsFile).size;
+  const env = { ...run.sandbox.env, POSTHOG_PERSONS_CONFIG_DIR: join(run.dir, 'config') };
+  const args = [bin, 'delete', '--from-file', idsFile, '--yes', '--rate-limit', '0'];
+  const first = expectOk(await runNode(args, { env, stats: true }), 'delete --from-file (large)');
+  const sentFirst = (await requestLog(run.sandbox)).filter((e) => e.route === 'bulk_delete').length;
+  await clearRequestLog(run.sandbox);
+  const resumed = expectOk(await runNode([...args, '--resume'], { env, stats: true }), 'delete --from-file --resume (large)');
+  const { log: requests, deleted } = await run.finish();
+  if (deleted !== present) throw new Error(`delete memory: ${deleted} of ${present} persons were deleted`);
+  const sentOnResume = requests.filter((e) => e.route === 'bulk_delete').length;
+  log(`  ${int(large)}: ${Math.round(first.peakRssKiB / 1024)} MiB; --resume ${Math.round(resumed.peakRssKiB / 1024)} MiB`);
+  return {
+    rows,
+    runs,
+    large: {
+      ids: large,
+      present,
+      bytes,
+      first: { peakRssKiB: first.peakRssKiB, wallMs: first.wallMs, bulkRequests: sentFirst },
+      resume: { peakRssKiB: resumed.peakRssKiB, wallMs: resumed.wallMs, bulkRequests: sentOnResume },
+    },
+  };
 }

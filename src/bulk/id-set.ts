@@ -122,6 +122,11 @@ export class IdSet {
     this.oddOnes = undefined;
   }
 
+  /** Lets go of the buffers a released set left for the next one, when no set is to follow. */
+  static dropSpare(): void {
+    spare = undefined;
+  }
+
   private checkUsable(): void {
     if (this.released) throw new Error('IdSet: used after release()');
   }

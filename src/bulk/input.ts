@@ -82,6 +82,7 @@ export async function* rowGroups(rows: RowSource): AsyncGenerator<readonly Input
   }
 }
 
+const SENDING_CHUNK_BYTES = 16 * 1024;
 const EXTENSIONS: Record<string, InputFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.txt': 'plain' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -120,7 +121,10 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
 
   const column = first.format === 'plain' ? undefined : first.state.column;
   if (rereadable === undefined) return { format: first.format, column, stats, rows: keep ?? [] };
-  const again: SecondPass = { openBytes, format: first.format, ctx: { ...ctx, column }, stats, duplicateLines, stamp: rereadable, path: options.path };
+  // The sending pass is read in smaller chunks: its rows wait for the network, and whatever a chunk
+  // turns into stays alive until its batch is sent, which makes V8 grow its young generation.
+  const reopen = () => createReadStream(options.path, { highWaterMark: SENDING_CHUNK_BYTES });
+  const again: SecondPass = { openBytes: reopen, format: first.format, ctx: { ...ctx, column }, stats, duplicateLines, stamp: rereadable, path: options.path };
   const groups = () => readAgain(again);
   return { format: first.format, column, stats, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
 }

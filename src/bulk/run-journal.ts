@@ -6,7 +6,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Factory } from '../factory.js';
-import type { IdLookup } from './id-set.js';
+import { IdSet, type IdLookup } from './id-set.js';
 import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
 import type { InputStats } from './input.js';
 
@@ -37,6 +37,16 @@ export interface JournalPlan {
 
 /** Decided before any request; reads an existing journal only on --resume. */
 export async function planJournal(factory: Factory, o: JournalPlanOptions): Promise<JournalPlan> {
+  try {
+    return await choosePlan(factory, o);
+  } finally {
+    // The input's duplicate index left its buffers for the journal's set of identifiers done
+    // (--resume); once that set is made, or when there is none, nothing else wants them.
+    IdSet.dropSpare();
+  }
+}
+
+async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<JournalPlan> {
   const fromFile = o.inputPath !== undefined && o.inputPath !== '-';
   if (o.resume && o.path === undefined && !fromFile) {
     throw new UsageError('--resume needs --journal PATH: the journal of the run to resume', 'Runs without an input file keep their journal in a file named with the start time; pass that file.');
