@@ -56,6 +56,13 @@ ${sections.join('\n')}
   turn every 200 persons so that response is read meanwhile; output is encoded straight into
   64 KiB UTF-8 blocks written with backpressure; CSV rows are stringified in batches.
 - A throttled request (429) gives its place in the client's rate window back, as the server does.
+- Bulk input is read twice (to check it whole, then to send it) and never held. Duplicates are
+  found with an exact index outside the JavaScript heap (src/bulk/id-set.ts: UTF-8 bytes in one
+  buffer and a typed-array hash table), which the checking pass hands on as a list of duplicate
+  lines, so the sending pass keeps no set; rows reach the runner in groups rather than one awaited
+  row at a time, and the sending pass reads 16 KiB chunks so that rows waiting for the network do
+  not make V8 grow its young generation. Peak RSS of a 100,000-id delete went from 111 MiB to the
+  figure above, and the reader allocates about a third of what it did.
 
 ## How it is measured
 
