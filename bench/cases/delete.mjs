@@ -134,13 +134,13 @@ export async function rateLimitCase({ bin, cli, persons, batchSize, limit, log }
  * input is the index that finds duplicates. The two sizes of the bar run alternately, `runs` times
  * each, every run against a fresh sandbox. Then, once each: a file of `large` identifiers of which
  * only the first `present` exist (so the sandbox need not hold them all; the CLI does the same work
- * for an identifier PostHog does not find), and `--resume` of that finished run, which reads the
- * whole journal and the whole file again and sends nothing.
+ * for an identifier PostHog does not find), `--resume` of that finished run, which reads the whole
+ * journal and the whole file again and sends nothing, and the same file piped to `--from-file -`.
  */
 export async function deleteMemoryCase({ bin, cli, sizes, runs, large, present, log }) {
   log(
-    `bulk delete memory: delete --from-file of ${sizes.map(int).join(' and ')} distinct_ids, ${runs} runs each, ` +
-      `then ${int(large)} (${int(present)} present) and its --resume; peak RSS`,
+    `bulk delete memory: delete --from-file of ${sizes.map(int).join(' and ')} distinct_ids, ${runs === 1 ? 'once' : `${runs} runs`} each, ` +
+      `then ${int(large)} (${int(present)} present), its --resume and on stdin; peak RSS`,
   );
   const samples = new Map(sizes.map((n) => [n, []]));
   for (let round = 0; round < runs; round++) {
@@ -176,10 +176,22 @@ export async function deleteMemoryCase({ bin, cli, sizes, runs, large, present, 
   const sentFirst = (await requestLog(run.sandbox)).filter((e) => e.route === 'bulk_delete').length;
   await clearRequestLog(run.sandbox);
   const resumed = expectOk(await runNode([...args, '--resume'], { env, stats: true }), 'delete --from-file --resume (large)');
+  const sentOnResume = (await requestLog(run.sandbox)).filter((e) => e.route === 'bulk_delete').length;
+  await clearRequestLog(run.sandbox);
+  // The same identifiers piped in: stdin cannot be read twice, so they are kept (in the duplicate
+  // index). PostHog finds none of them any more, which changes nothing for the CLI's memory.
+  const piped = expectOk(
+    await runNode([bin, 'delete', '--from-file', '-', '--yes', '--rate-limit', '0', '--journal', join(run.dir, 'stdin.journal.jsonl')], {
+      env,
+      stats: true,
+      stdin: readFileSync(idsFile, 'utf8'),
+    }),
+    'delete --from-file - (large)',
+  );
   const { log: requests, deleted } = await run.finish();
   if (deleted !== present) throw new Error(`delete memory: ${deleted} of ${present} persons were deleted`);
-  const sentOnResume = requests.filter((e) => e.route === 'bulk_delete').length;
-  log(`  ${int(large)}: ${Math.round(first.peakRssKiB / 1024)} MiB; --resume ${Math.round(resumed.peakRssKiB / 1024)} MiB`);
+  const sentPiped = requests.filter((e) => e.route === 'bulk_delete').length;
+  log(`  ${int(large)}: ${Math.round(first.peakRssKiB / 1024)} MiB; --resume ${Math.round(resumed.peakRssKiB / 1024)} MiB; on stdin ${Math.round(piped.peakRssKiB / 1024)} MiB`);
   return {
     rows,
     runs,
@@ -189,6 +201,7 @@ export async function deleteMemoryCase({ bin, cli, sizes, runs, large, present, 
       bytes,
       first: { peakRssKiB: first.peakRssKiB, wallMs: first.wallMs, bulkRequests: sentFirst },
       resume: { peakRssKiB: resumed.peakRssKiB, wallMs: resumed.wallMs, bulkRequests: sentOnResume },
+      stdin: { peakRssKiB: piped.peakRssKiB, wallMs: piped.wallMs, bulkRequests: sentPiped },
     },
   };
 }

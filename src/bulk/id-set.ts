@@ -79,9 +79,11 @@ export class IdSet {
   private readonly hash: ((id: string) => number) | undefined;
   /**
    * Identifiers UTF-8 cannot store exactly (a lone surrogate, which only a JSON escape like "\ud800"
-   * can produce): kept as they are, so that two of them never pass for the same one.
+   * can produce): kept as strings, so that two of them never pass for the same one. Each still
+   * takes an entry (with no bytes in the arena and no slot), so the order of entries stays the
+   * order in which identifiers were added.
    */
-  private oddOnes: Map<string, number> | undefined;
+  private oddOnes: { entryOf: Map<string, number>; textOf: Map<number, string> } | undefined;
   private released = false;
 
   constructor(options: IdSetOptions = {}) {
@@ -132,7 +134,21 @@ export class IdSet {
   }
 
   get size(): number {
-    return this.count + (this.oddOnes?.size ?? 0);
+    return this.count;
+  }
+
+  /** The identifier of entry `entry` (0 ≤ entry < size), in the order they were added. */
+  idAt(entry: number): string {
+    this.checkUsable();
+    if (entry < 0 || entry >= this.count) throw new RangeError(`IdSet: no entry ${entry}`);
+    return this.textOf(entry);
+  }
+
+  /** The number kept with entry `entry` (0 without the values option). */
+  valueAt(entry: number): number {
+    this.checkUsable();
+    if (entry < 0 || entry >= this.count) throw new RangeError(`IdSet: no entry ${entry}`);
+    return this.values?.[entry] ?? 0;
   }
 
   /** The slot hash of `id`, or undefined for an identifier UTF-8 cannot store. */
@@ -145,7 +161,7 @@ export class IdSet {
   has(id: string): boolean {
     this.checkUsable();
     const hash = this.hashOf(id);
-    if (hash === undefined) return this.oddOnes?.has(id) ?? false;
+    if (hash === undefined) return this.oddOnes?.entryOf.has(id) ?? false;
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const at = this.slots[slot];
@@ -162,10 +178,12 @@ export class IdSet {
     this.checkUsable();
     const hash = this.hashOf(id);
     if (hash === undefined) {
-      this.oddOnes ??= new Map();
-      const earlier = this.oddOnes.get(id);
-      if (earlier !== undefined) return this.values ? earlier : 0;
-      this.oddOnes.set(id, value);
+      this.oddOnes ??= { entryOf: new Map(), textOf: new Map() };
+      const earlier = this.oddOnes.entryOf.get(id);
+      if (earlier !== undefined) return this.values?.[earlier] ?? 0;
+      const entry = this.newEntry(value);
+      this.oddOnes.entryOf.set(id, entry);
+      this.oddOnes.textOf.set(entry, id);
       return -1;
     }
     if ((this.count + 1) * 2 > this.slots.length) this.growSlots();
@@ -175,15 +193,20 @@ export class IdSet {
       if (this.hashes[at - 1] === hash && this.textOf(at - 1) === id) return this.values?.[at - 1] ?? 0;
       slot = (slot + 1) & mask;
     }
-    const entry = this.count;
-    if (entry >= this.hashes.length) this.growEntries();
     this.store(id);
+    const entry = this.newEntry(value);
     this.hashes[entry] = hash;
-    if (this.values) this.values[entry] = value;
-    this.count++;
-    this.starts[this.count] = this.used;
     this.slots[slot] = entry + 1;
     return -1;
+  }
+
+  /** Takes the next entry, whose bytes are those stored since the last one. */
+  private newEntry(value: number): number {
+    if (this.count >= this.hashes.length) this.growEntries();
+    const entry = this.count++;
+    if (this.values) this.values[entry] = value;
+    this.starts[this.count] = this.used;
+    return entry;
   }
 
   /** Adds `id`; true when it was not here before. */
@@ -191,14 +214,15 @@ export class IdSet {
     return this.addOrGet(id) === -1;
   }
 
-  /** Every identifier once, in the order added (those UTF-8 cannot hold come last). */
+  /** Every identifier once, in the order added. */
   *[Symbol.iterator](): IterableIterator<string> {
     this.checkUsable();
     for (let entry = 0; entry < this.count; entry++) yield this.textOf(entry);
-    if (this.oddOnes) yield* this.oddOnes.keys();
   }
 
   private textOf(entry: number): string {
+    const odd = this.oddOnes?.textOf.get(entry);
+    if (odd !== undefined) return odd;
     return this.arena.toString('utf8', this.starts[entry], this.starts[entry + 1]);
   }
 
@@ -228,6 +252,7 @@ export class IdSet {
     const slots = new Uint32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let entry = 0; entry < this.count; entry++) {
+      if (this.oddOnes?.textOf.has(entry)) continue; // never in the table
       let slot = this.hashes[entry] & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = entry + 1;

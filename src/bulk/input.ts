@@ -2,8 +2,10 @@
 // CSV with a header, JSON Lines, or one identifier a line.
 //
 // The whole input is validated before anything is returned, so a malformed file fails before the
-// first request. For a regular file, memory stays flat in its size: a validating first pass streams
-// it, and `rows` streams it again. Stdin and pipes cannot be read twice, so their rows are kept.
+// first request. A regular file is streamed twice: a validating first pass, then `rows` reads it
+// again; between the two only the lines of duplicates are kept. Stdin and pipes cannot be read
+// twice, so their identifiers stay in the duplicate index (outside the JavaScript heap), which
+// serves the rows; with properties (set-prop), the rows themselves are kept.
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -108,18 +110,20 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
   }
 
   // Only a regular file can be read a second time; stdin, pipes and process substitutions cannot,
-  // so their rows are kept in memory.
+  // so their rows are kept in memory: the identifiers alone stay in the duplicate index, which
+  // holds them in input order anyway; rows with properties are kept as they are.
   const rereadable = stamp?.regular === true ? stamp : undefined;
-  const keep = rereadable === undefined ? ([] as InputRow[]) : undefined;
+  const keep = rereadable === undefined && ctx.withProperties ? ([] as InputRow[]) : undefined;
   const first = await openRows(openBytes, options.format ?? formatFromExtension(options.path, fromStdin), ctx).catch((err: unknown) => {
     throw readError(err, ctx.name);
   });
   // A file's size bounds the bytes of the identifiers in it, which lets the duplicate set take its
   // buffer once.
-  const { stats, duplicateLines } = await validate(first.rows, ctx, keep, stamp?.size ?? 0);
+  const { stats, duplicateLines, index } = await validate(first.rows, ctx, { keep, retain: rereadable === undefined && keep === undefined, bytes: stamp?.size ?? 0 });
   if (stats.unique === 0) throw new UsageError(`no identifiers in ${ctx.name}`);
 
   const column = first.format === 'plain' ? undefined : first.state.column;
+  if (index !== undefined) return { format: first.format, column, stats, rows: rowsOf(index) };
   if (rereadable === undefined) return { format: first.format, column, stats, rows: keep ?? [] };
   // The sending pass is read in smaller chunks: its rows wait for the network, and whatever a chunk
   // turns into stays alive until its batch is sent, which makes V8 grow its young generation.
@@ -201,9 +205,18 @@ function checkFormatFits(format: InputFormat, ctx: ParseContext): void {
 }
 
 /** The first pass: reads everything, counts, and fails at the first malformed row. */
-async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, keep: InputRow[] | undefined, bytes: number): Promise<FirstPass> {
+interface ValidateOptions {
+  /** Each unique row is pushed here. */
+  keep?: InputRow[];
+  /** Keep the duplicate index (with each identifier's line) to serve the rows from. */
+  retain: boolean;
+  /** What the identifiers may add up to in bytes, if known. */
+  bytes: number;
+}
+
+async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, { keep, retain, bytes }: ValidateOptions): Promise<FirstPass> {
   const stats: InputStats = { rows: 0, blank: 0, duplicates: 0, unique: 0 };
-  const filter = new RowFilter(ctx, bytes);
+  const filter = new RowFilter(ctx, bytes, retain);
   const skipped = new LineList();
   try {
     for await (const group of rows) {
@@ -223,14 +236,30 @@ async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, keep: 
   } catch (err) {
     throw readError(err, ctx.name);
   }
+  if (retain) return { stats, duplicateLines: skipped, index: filter.index };
   filter.release();
   return { stats, duplicateLines: skipped };
+}
+
+/** The unique rows of a retained duplicate index: its entries are the identifiers in input order. */
+function rowsOf(index: IdSet): InputRows {
+  async function* groups(): AsyncGenerator<readonly InputRow[]> {
+    for (let at = 0; at < index.size; at += ROW_GROUP_SIZE) {
+      const group: InputRow[] = [];
+      const end = Math.min(index.size, at + ROW_GROUP_SIZE);
+      for (let entry = at; entry < end; entry++) group.push({ id: index.idAt(entry), line: index.valueAt(entry) });
+      yield group;
+    }
+  }
+  return { groups, [Symbol.asyncIterator]: () => eachRow(groups()) };
 }
 
 interface FirstPass {
   stats: InputStats;
   /** The lines of the rows that repeat an earlier identifier, for the second pass to skip. */
   duplicateLines: LineList;
+  /** With `retain`: every unique identifier, in input order, each with the line it was first on. */
+  index?: IdSet;
 }
 
 const BLANK = Symbol('blank');
@@ -248,10 +277,16 @@ class RowFilter {
   constructor(
     private readonly ctx: ParseContext,
     bytes: number,
+    retain: boolean,
   ) {
-    // The line of each identifier's first row is kept only for the message about conflicting properties.
-    this.seen = new IdSet({ expectedBytes: bytes, values: ctx.withProperties });
+    // The line of each identifier's first row is kept for the message about conflicting
+    // properties, and for rows served from the index.
+    this.seen = new IdSet({ expectedBytes: bytes, values: ctx.withProperties || retain });
     this.seenWith = ctx.withProperties ? new IdSet() : undefined;
+  }
+
+  get index(): IdSet {
+    return this.seen;
   }
 
   /** Done with the filter: its sets' buffers go to the next sets made (the journal's, on --resume). */

@@ -16,6 +16,9 @@ function sameAsSet(ids: string[], set: IdSet, probes: string[] = []): void {
     expect(set.size).toBe(model.size);
   });
   for (const id of [...ids, ...probes]) expect(set.has(id)).toBe(model.has(id));
+  // Entries come back in the order they were added, with their values.
+  expect([...set]).toEqual([...model.keys()]);
+  [...model.values()].forEach((line, entry) => expect(set.valueAt(entry)).toBe(line));
 }
 
 const units = fc.constantFrom('a', 'b', 'A', ' ', '\t', 'é', '\u00a0', '😀', '\ud800', '\udc00', '\u0000', '\ufffd', ',', '"', '-');
@@ -58,6 +61,9 @@ describe('IdSet', () => {
     expect(set.add('😀')).toBe(true); // a surrogate pair is fine
     expect(set.add('😀')).toBe(false);
     expect(set.size).toBe(4);
+    expect([...set]).toEqual(['x\ud800', 'x\udc00', 'x\ufffd', '😀']);
+    expect(set.idAt(1)).toBe('x\udc00');
+    expect(() => set.idAt(4)).toThrow(RangeError);
   });
 
   test('grows past its first buffers: 200,000 identifiers, each found once', () => {
@@ -67,6 +73,12 @@ describe('IdSet', () => {
     for (let i = 0; i < n; i += 997) expect(set.add(`user-${i}@example.com`)).toBe(false);
     expect(set.has('user-200000@example.com')).toBe(false);
     expect(set.size).toBe(n);
+  });
+
+  test('identifiers UTF-8 cannot hold keep their place while the table grows around them', () => {
+    const list: string[] = [];
+    for (let i = 0; i < 5000; i++) list.push(i % 100 === 7 ? `odd-${i}-\ud800` : `plain-${i}`);
+    sameAsSet([...list, ...list.slice(0, 300)], new IdSet({ values: true }), ['odd-8-\ud800', 'plain-5000']);
   });
 
   test('a size hint smaller than the truth only means the buffers double', () => {

@@ -3,7 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { readInput } from '../../../src/bulk/input.js';
+import { readInput, rowGroups, type InputRow } from '../../../src/bulk/input.js';
 import { collect, ids, inputFile, tempDir } from './helpers.js';
 
 const U1 = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -202,14 +202,36 @@ describe('uuids', () => {
 });
 
 describe('stdin', () => {
-  test("'-' reads the given stream, guessing the format, and keeps the rows", async () => {
+  test("'-' reads the given stream once, guessing the format, and keeps the rows", async () => {
     const stdin = Readable.from([Buffer.from('\ufeffdistinct_id,email\n'), Buffer.from('a,x\na,y\n\nb,z\n')]);
     const result = await readInput({ path: '-', stdin, by: 'distinct_id' });
     expect(result).toMatchObject({ format: 'csv', column: 'distinct_id', stats: { rows: 4, blank: 1, duplicates: 1, unique: 2 } });
-    expect(Array.isArray(result.rows)).toBe(true);
-    expect(await collect(result.rows)).toEqual([
+    const expected = [
       { id: 'a', line: 2 },
       { id: 'b', line: 5 },
+    ];
+    expect(await collect(result.rows)).toEqual(expected);
+    // The stream is spent; the kept rows can be read again (the dry run and the run both do).
+    expect(stdin.readableEnded).toBe(true);
+    expect(await collect(result.rows)).toEqual(expected);
+  });
+
+  test('rows kept from stdin come back in input order, with their lines, in groups', async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `user-${i % 1200}`); // 300 repeats
+    const result = await readInput({ path: '-', stdin: Readable.from([lines.join('\n')]), by: 'distinct_id' });
+    expect(result.stats).toEqual({ rows: 1500, blank: 0, duplicates: 300, unique: 1200 });
+    const groups: (readonly InputRow[])[] = [];
+    for await (const group of rowGroups(result.rows)) groups.push(group);
+    expect(groups.map((g) => g.length)).toEqual([512, 512, 176]);
+    expect(groups.flat()).toEqual(Array.from({ length: 1200 }, (_, i) => ({ id: `user-${i}`, line: i + 1 })));
+  });
+
+  test('with properties, stdin rows are kept whole', async () => {
+    const stdin = Readable.from(['distinct_id,plan\na,pro\nb,free\na,pro\n']);
+    const result = await readInput({ path: '-', stdin, by: 'distinct_id', withProperties: true });
+    expect(await collect(result.rows)).toEqual([
+      { id: 'a', line: 2, properties: { plan: 'pro' } },
+      { id: 'b', line: 3, properties: { plan: 'free' } },
     ]);
   });
 
@@ -229,9 +251,10 @@ test.skipIf(process.platform === 'win32')('a named pipe (like <(grep …)) is re
   const writer = spawn('sh', ['-c', 'printf "a\\nb\\na\\n" > "$0"', fifo]);
   const exited = new Promise((done) => writer.on('exit', done));
   const result = await readInput({ path: fifo, by: 'distinct_id' });
-  expect(Array.isArray(result.rows)).toBe(true);
-  expect(await ids(result.rows)).toEqual(['a', 'b']);
   await exited;
+  // Read twice: the pipe is not opened again (it would block with no writer).
+  expect(await ids(result.rows)).toEqual(['a', 'b']);
+  expect(await ids(result.rows)).toEqual(['a', 'b']);
 });
 
 describe('properties (set-prop --from-file)', () => {
