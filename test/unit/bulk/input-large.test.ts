@@ -39,3 +39,42 @@ test('100,000 CSV rows too', async () => {
   expect(seen).toBe(count);
   expect(performance.now() - started).toBeLessThan(10_000);
 });
+
+// The checking pass and the sending pass read the file in different chunk sizes, and the sending
+// pass skips duplicates by the line numbers the checking pass recorded: both passes must number
+// every row the same way wherever a chunk happens to end.
+test.each(['csv', 'jsonl', 'plain'] as const)('%s: duplicates are skipped by line in a file larger than both passes\' chunks', async (format) => {
+  const expected: { id: string; line: number }[] = [];
+  const seen = new Set<string>();
+  const out: string[] = format === 'csv' ? ['distinct_id,note'] : [];
+  let line = out.length + 1;
+  for (let i = 0; i < 6000; i++) {
+    const id = `user-${(i * 7919) % 4500}-é`; // about 1,500 repeats, non-ASCII so chunks end inside characters
+    const blank = i % 97 === 0;
+    if (blank) {
+      out.push('');
+      line++;
+    }
+    const start = line;
+    if (format === 'csv') {
+      // every fifth record has a line break inside a quoted cell, CRLF or LF
+      const note = i % 5 === 0 ? `"first${i % 2 ? '\r\n' : '\n'}second"` : `n${i}`;
+      out.push(`${id},${note}`);
+      line += i % 5 === 0 ? 2 : 1;
+    } else {
+      out.push(format === 'jsonl' ? JSON.stringify({ distinct_id: id, n: i }) : id);
+      line++;
+    }
+    if (!seen.has(id)) {
+      seen.add(id);
+      expected.push({ id, line: start });
+    }
+  }
+  const path = join(await tempDir(), `people.${format === 'plain' ? 'txt' : format}`);
+  await writeFile(path, `${out.join(format === 'csv' ? '\r\n' : '\n')}\n`);
+  const result = await readInput({ path, by: 'distinct_id' });
+  expect(result.stats).toMatchObject({ unique: expected.length, duplicates: 6000 - expected.length });
+  const rows: { id: string; line: number }[] = [];
+  for await (const row of result.rows) rows.push({ id: row.id, line: row.line });
+  expect(rows).toEqual(expected);
+});
