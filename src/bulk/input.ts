@@ -204,7 +204,6 @@ function checkFormatFits(format: InputFormat, ctx: ParseContext): void {
   }
 }
 
-/** The first pass: reads everything, counts, and fails at the first malformed row. */
 interface ValidateOptions {
   /** Each unique row is pushed here. */
   keep?: InputRow[];
@@ -214,6 +213,7 @@ interface ValidateOptions {
   bytes: number;
 }
 
+/** The first pass: reads everything, counts, and fails at the first malformed row. */
 async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, { keep, retain, bytes }: ValidateOptions): Promise<FirstPass> {
   const stats: InputStats = { rows: 0, blank: 0, duplicates: 0, unique: 0 };
   const filter = new RowFilter(ctx, bytes, retain);
