@@ -77,8 +77,12 @@ function projectId(segment: string): number | null {
 }
 
 export function handleApi(req: ApiRequest, deps: ApiDeps): ApiOutcome {
-  const route = resolveRoute(req.method, req.path);
+  let route = resolveRoute(req.method, req.path);
   if (!route) return { reply: notFound(), route: 'unknown', keyLabel: null };
+  // The older generation has no deletion_status action: the router reads it as a person id.
+  if (route.name === 'deletion_status' && deps.options.generation === 'older') {
+    route = { ...route, name: 'retrieve', personId: 'deletion_status' };
+  }
   const routeName = route.name ?? 'unknown';
   const outcome = (reply: Reply, keyLabel: string | null = null): ApiOutcome => ({ reply, route: routeName, keyLabel });
 
