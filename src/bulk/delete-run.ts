@@ -7,13 +7,14 @@ import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../api/persons
 import { resolvePerson } from '../api/resolve-person.js';
 import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
+import { personLabel } from '../commands/wait.js';
 import { Backup } from './backup.js';
 import { confirmRun } from './confirm.js';
 import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
 import { planSend, runSession } from './session.js';
-import { DeleteTally, formatDeleteSummary } from './summary.js';
+import { DeleteTally, formatDeleteSummary, formatSingleDelete } from './summary.js';
 
 type Flags = DeletePlan['flags'];
 
@@ -58,7 +59,9 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     });
   }
   const rows: InputRow[] = persons.map((p, i) => ({ id: p.uuid, line: i + 1 }));
-  await deleteRows(factory, api, plan, options, { rows, requested: persons.length, toSend: pending.length, by: 'uuid', journalPlan, journalOptions });
+  // One named person: one line naming it instead of the table of counts.
+  const single = persons.length === 1 ? personLabel(persons[0]!, plan.refs[0]!) : undefined;
+  await deleteRows(factory, api, plan, options, { rows, requested: persons.length, toSend: pending.length, by: 'uuid', journalPlan, journalOptions, single });
 }
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
@@ -134,6 +137,8 @@ interface RowsRun {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: { path: string; format: string; column?: string; stats: { rows: number; blank: number; duplicates: number; unique: number } };
+  /** the label of the one named person, whose outcome is said in one line */
+  single?: string;
 }
 
 async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, run: RowsRun): Promise<void> {
@@ -160,7 +165,7 @@ async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, o
     execute,
     tally,
     summarize: (context) => tally.toJSON(run.by, context, plan.flags),
-    format: formatDeleteSummary,
+    format: run.single === undefined ? formatDeleteSummary : (summary) => formatSingleDelete(summary, run.single!, plan.flags),
     json: plan.json,
     cleanup: async () => backup?.close(),
     progressUnit: 'ids',
