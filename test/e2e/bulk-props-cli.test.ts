@@ -78,13 +78,13 @@ describe('set-prop --from-file (binary)', () => {
 });
 
 describe('unset-prop --from-file KEY... (binary)', () => {
-  it('removes the keys from every person in the file, one request a person', async () => {
+  it('removes the keys from every person in the file, one request a key and person', async () => {
     const txt = file('people.txt', `${did(0)}\n${did(1)}\n\n${did(1)}\n`);
     const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ found: 2, failed: 0 });
     const unsets = sandbox.requests.filter((q) => q.route === 'delete_property');
-    expect(unsets.map((q) => q.body)).toEqual([{ $unset: ['phone', 'plan'] }, { $unset: ['phone', 'plan'] }]);
+    expect(unsets.map((q) => q.body)).toEqual([{ $unset: 'phone' }, { $unset: 'plan' }, { $unset: 'phone' }, { $unset: 'plan' }]);
     expect(sandbox.store.person(uuidOf(0))!.properties).toEqual({});
   });
 
