@@ -197,14 +197,28 @@ export class PersonsApi {
     return { status: res.status, summary: res.data };
   }
 
+  /**
+   * Event-deletion rows. The older generation has no such action: its router reads
+   * "deletion_status" as a person id and answers 400, which is reported as what it means.
+   */
   async deletionStatus(query: { status?: string; person_uuid?: string; limit?: number; offset?: number }): Promise<Page<DeletionStatusRow>> {
-    const res = await this.request<Page<DeletionStatusRow>>({
-      method: 'GET',
-      path: `${this.base}/deletion_status/`,
-      query,
-      retry: 'safe',
-    });
-    return normalizePage(res.data);
+    try {
+      const res = await this.request<Page<DeletionStatusRow>>({
+        method: 'GET',
+        path: `${this.base}/deletion_status/`,
+        query,
+        retry: 'safe',
+      });
+      return normalizePage(res.data);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400 && /does not look like a personID/.test(error.detail ?? '')) {
+        throw new ApiError(`this PostHog server has no deletion_status endpoint (an older version): it cannot say which event deletions are pending`, {
+          status: 400,
+          hint: 'PostHog Cloud and newer self-hosted versions have it. Events queued with delete --delete-events are still deleted in PostHog\'s batch.',
+        });
+      }
+      throw error;
+    }
   }
 
   async activity(id: string | undefined, query: { limit?: number; page?: number }): Promise<ActivityPage> {
