@@ -9,7 +9,7 @@ import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
 import { personLabel } from '../commands/wait.js';
 import { Backup } from './backup.js';
-import { confirmRun } from './confirm.js';
+import { confirmRun, planNotice } from './confirm.js';
 import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
@@ -45,9 +45,10 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     return;
   }
   if (pending.length > 1) {
-    factory.io.err(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
-    for (const person of pending.slice(0, 20)) factory.io.err(`  ${personLine(person)}`);
-    if (pending.length > 20) factory.io.err(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
+    const say = planNotice(factory, options);
+    say(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
+    for (const person of pending.slice(0, 20)) say(`  ${personLine(person)}`);
+    if (pending.length > 20) say(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
   }
   if (pending.length > 0) {
     const one = pending[0]!;
@@ -107,10 +108,11 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   }
 
   if (toSend > 0) {
-    factory.io.err(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
-    factory.io.err(`  ${rowsNote}`);
-    factory.io.err(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
-    factory.io.err(`Journal: ${journalPlan.path}`);
+    const say = planNotice(factory, options);
+    say(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
+    say(`  ${rowsNote}`);
+    say(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+    say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
       count: toSend,
       single: `${capitalize(describeDeletion(plan.flags, by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`, true))}?`,

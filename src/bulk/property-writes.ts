@@ -15,7 +15,7 @@ import { LOOKUP_BATCH, type PersonsApi } from '../api/persons.js';
 import type { IdLookup } from './id-set.js';
 import { parseByFlag } from '../api/resolve-person.js';
 import { plural, type OutputFormat } from '../commands/shared.js';
-import { confirmRun, requireConsentPossible } from './confirm.js';
+import { confirmRun, planNotice, requireConsentPossible } from './confirm.js';
 import { readInput, type IdKind, type InputRow } from './input.js';
 import { planJournal, type JournalPlanOptions } from './run-journal.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from './runner.js';
@@ -97,8 +97,9 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
     return;
   }
   if (toSend > 0) {
-    factory.io.err(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
-    factory.io.err(`Journal: ${journalPlan.path}`);
+    const say = planNotice(factory, options);
+    say(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
+    say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
       count: toSend,
       single: `${what.kind === 'set-prop' ? 'Set properties on' : `Remove ${keys.join(', ')} from`} ${by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`}?`,
