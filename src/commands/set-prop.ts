@@ -23,6 +23,7 @@ import {
   shellWord,
   shortJson,
   confirmationNotice,
+  displayValue,
   waitMs,
   waitTimedOut,
   type WaitFlag,
@@ -137,7 +138,7 @@ export async function setProperty(
 ): Promise<WaitOutcome> {
   await api.updateProperty(person.uuid, key, value);
   const tell = confirmationNotice(factory);
-  const what = `set ${key} = ${shortJson(value)} on ${personLabel(person, ref)}`;
+  const what = `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`;
   if (timeoutMs === undefined) {
     tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
     return 'queued';
@@ -148,7 +149,7 @@ export async function setProperty(
     return Object.hasOwn(fresh.properties ?? {}, key) && sameJson(fresh.properties[key], value);
   });
   if (!visible) return 'timed-out';
-  tell(`Done: ${key} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  tell(`Done: ${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
   return 'visible';
 }
 

@@ -20,6 +20,7 @@ import {
   printResult,
   resultRenderer,
   confirmationNotice,
+  displayValue,
   waitMs,
   waitTimedOut,
   type WaitFlag,
@@ -107,7 +108,7 @@ export async function unsetProperties(
 ): Promise<WaitOutcome> {
   await api.deleteProperties(person.uuid, keys);
   const tell = confirmationNotice(factory);
-  const what = `unset ${keys.join(', ')} on ${personLabel(person, ref)}`;
+  const what = `unset ${displayValue(keys.join(', '))} on ${personLabel(person, ref)}`;
   if (timeoutMs === undefined) {
     tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
     return 'queued';
@@ -118,6 +119,6 @@ export async function unsetProperties(
     return keys.every((key) => !Object.hasOwn(fresh.properties ?? {}, key));
   });
   if (!visible) return 'timed-out';
-  tell(`Done: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  tell(`Done: ${displayValue(keys.join(', '))} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
   return 'visible';
 }

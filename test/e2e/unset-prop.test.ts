@@ -55,6 +55,16 @@ describe('unset-prop', () => {
     expect(r.stdout).toBe(`${ADA}\tplan,phone\tqueued\n`);
   });
 
+  it('server text in the confirmation line is escaped: a distinct_id holding ESC cannot drive the terminal', async () => {
+    const uuid = '01900000-0000-7000-8000-0000000000e5';
+    sandbox.store.addPerson({ uuid, distinctIds: ['evil\u001b]0;pwned\u0007\u001b[2J'], properties: { plan: 'x' } });
+    const r = await run(['unset-prop', uuid, 'plan'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `Queued: unset plan on person ${uuid} (evil\\u001b]0;pwned\\u0007\\u001b[2J). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+    );
+  });
+
   it('-q: nothing on stderr', async () => {
     const r = await run(['-q', 'unset-prop', ADA, 'plan'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
