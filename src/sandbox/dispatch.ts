@@ -17,7 +17,7 @@ import { methodNotAllowed, notFound, projectNotFound, throttled, type Reply } fr
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { handleList } from './list.js';
 import type { RuntimeOptions } from './options.js';
-import type { RateLimiter } from './rate-limit.js';
+import { OLDER_USER_LIMITS, type RateLimiter } from './rate-limit.js';
 import { resolveRoute, throttleBucket, type RouteName } from './routes.js';
 import type { SandboxStore } from './store.js';
 import { handleTimeline } from './timeline.js';
@@ -100,7 +100,8 @@ export function handleApi(req: ApiRequest, deps: ApiDeps): ApiOutcome {
   const denied = authorize(key, route.name, id);
   if (denied) return outcome(denied, key.label);
 
-  const verdict = deps.limiter.check(key.label, throttleBucket(route.name), deps.now);
+  const userLimits = deps.options.generation === 'older' ? OLDER_USER_LIMITS : [];
+  const verdict = deps.limiter.check(key.label, throttleBucket(route.name), deps.now, userLimits);
   if (!verdict.allowed) return outcome(throttled(verdict.waitSeconds), key.label);
 
   const ctx: HandlerContext = {

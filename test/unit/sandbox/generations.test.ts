@@ -158,3 +158,22 @@ describe('options', () => {
     }
   });
 });
+
+describe('throttles', () => {
+  it('older: 180 requests a minute per user even with rate limiting off; the newest has no such limit', async () => {
+    const p = person();
+    sb.setOptions({ rateLimit: 0 }); // forget the requests of the tests above
+    try {
+      sb.setOptions({ generation: 'newest' });
+      for (let i = 0; i < 200; i++) expect((await call(sb, `${P}/${p.uuid}/`)).status).toBe(200);
+      sb.setOptions({ generation: 'older' });
+      for (let i = 0; i < 180; i++) expect((await call(sb, `${P}/${p.uuid}/`)).status).toBe(200);
+      const throttled = await call(sb, `${P}/${p.uuid}/`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.json.type).toBe('throttled_error');
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      sb.setOptions({ rateLimit: 0 }); // forgets the recorded requests
+    }
+  });
+});
