@@ -156,6 +156,16 @@ describe('unset-prop --from-file', () => {
     expect(otherKeys.error?.message).toContain('--resume with different flags');
   });
 
+  it('an answer of {"success": false} counts the person failed (exit 7), never queued', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n${did(1)}\n`);
+    sandbox.script({ method: 'POST', path: new RegExp(`${uuidOf(0)}/delete_property`), kind: 'status', status: 201, body: { success: false, detail: 'Unable to delete property' } });
+    const r = await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), yes: true, output: 'json' }, ['phone']);
+    expect(r.error?.exitCode).toBe(7);
+    expect(JSON.parse(r.stdout)).toMatchObject({ requested: 2, found: 1, queued: 1, not_found: 0, failed: 1 });
+    expect(props(1)).toEqual({ plan: 'free', keep: 'yes' });
+  });
+
   it('one key is sent as a string', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), `${uuidOf(0)}\n`);
