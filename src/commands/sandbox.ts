@@ -40,7 +40,7 @@ export function createSandboxCommand(factory: Factory): Command {
     .option('--ghosts <n>', 'persons only in the list index, giving short pages with next set', intInRange('--ghosts', 0, 1_000_000))
     .addOption(new Option('--delete-mode <mode>', 'bulk_delete summary mode').choices(['sync', 'async']))
     .addOption(
-      new Option('--generation <name>', 'answer like this PostHog server generation: newest (Cloud), mid or older (self-hosted); see docs/posthog-versions.md')
+      new Option('--generation <name>', 'answer like this PostHog generation: newest (Cloud), mid or older (older self-hosted releases)')
         .choices(['newest', 'mid', 'older'])
         .default('newest'),
     )

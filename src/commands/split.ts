@@ -63,7 +63,7 @@ const LISTED_IDS = 10;
 
 export function createSplitCommand(factory: Factory): Command {
   const command = new Command('split')
-    .description("Split a person's distinct_ids into separate persons (asks first; PostHog runs it in the background)")
+    .description("Split a person's distinct_ids into separate persons (asks first; without --keep/--only the first distinct_id stays, sent as main_distinct_id; PostHog runs it in the background)")
     .argument('<person>', 'a person UUID or a distinct_id')
     .option('--keep <distinct-id>', 'this distinct_id stays on the person; every other one moves to a new person')
     .option('--only <ids>', 'only these distinct_ids move (comma-separated, or repeat the flag); the rest stay', collect)
