@@ -1,7 +1,7 @@
 // Resolved sandbox options: defaults filled in, the rate-limit shorthand expanded. The server,
 // the store and the handlers all read the same live object, which setOptions() patches.
 
-import type { Generation, MutableSandboxOptions, RateLimitConfig, SandboxOptions } from './types.js';
+import { GENERATIONS, type Generation, type MutableSandboxOptions, type RateLimitConfig, type SandboxOptions } from './types.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -42,7 +42,7 @@ export function resolveOptions(options: SandboxOptions = {}): RuntimeOptions {
     latencyMs: nonNegative(options.latencyMs, 0),
     failRate: Math.min(1, nonNegative(options.failRate, 0)),
     deleteMode: options.deleteMode ?? 'sync',
-    generation: options.generation ?? (options.legacy ? 'older' : 'newest'),
+    generation: options.generation !== undefined && GENERATIONS.includes(options.generation) ? options.generation : options.legacy ? 'older' : 'newest',
     eventBatchMs: nonNegative(options.eventBatchMs, 5000),
     log: options.log,
   };
@@ -56,5 +56,5 @@ export function patchOptions(target: RuntimeOptions, patch: MutableSandboxOption
   if ('listLagMs' in patch) target.listLagMs = nonNegative(patch.listLagMs, 0);
   if (patch.deleteMode !== undefined) target.deleteMode = patch.deleteMode;
   if (patch.legacy !== undefined) target.generation = patch.legacy ? 'older' : 'newest';
-  if (patch.generation !== undefined) target.generation = patch.generation;
+  if (patch.generation !== undefined && GENERATIONS.includes(patch.generation)) target.generation = patch.generation;
 }
