@@ -103,8 +103,9 @@ describe('unset-prop --from-file KEY... (binary)', () => {
 
   it('--dry-run sends no write', async () => {
     const txt = file('people.txt', `${did(0)}\n`);
-    const r = await run(['unset-prop', '--from-file', txt, 'phone', '--dry-run'], { sandbox });
+    const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--dry-run'], { sandbox });
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Would remove phone, plan from the persons of 1 distinct_id from ${txt}: 2 delete_property requests, one a key and person.\n`);
     expect(sandbox.writes()).toEqual([]);
   });
 });
