@@ -11,6 +11,8 @@ import { UsageError } from './errors.js';
 export interface GlobalOptions extends SettingsFlags {
   sandbox?: boolean;
   debug?: boolean;
+  /** -q: no confirmation lines or summaries on stderr */
+  quiet?: boolean;
   input?: boolean; // commander's --no-input sets input=false
   timeout?: number;
   retries?: number;

@@ -31,6 +31,7 @@ export function createProgram(factory: Factory): Command {
     .option('--timeout <seconds>', 'response timeout for each request (default 30)', intInRange('--timeout', 1, 3600))
     .option('--retries <n>', 'retries after the first attempt (default 5)', intInRange('--retries', 0, 20))
     .option('--rate-limit <n>', 'client-side limit, requests per minute (default PostHog\'s: 240 reads, 480 deletes; 0 = off)', intInRange('--rate-limit', 0, 100_000))
+    .option('-q, --quiet', 'no confirmation lines or run summaries on stderr (errors are still printed)')
     .addOption(new Option('--debug', 'log every request and retry decision to stderr (the key is redacted)'))
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false });

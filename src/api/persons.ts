@@ -1,6 +1,9 @@
 // One typed function per persons endpoint (posthog-api.md §2). They send and return data; they
-// render nothing and decide nothing about the terminal.
-import { NotFoundError } from '../errors.js';
+// render nothing and decide nothing about the terminal. What an endpoint means on each PostHog
+// generation (docs/posthog-versions.md) is settled here, once: one $unset key a request, an
+// explicit main_distinct_id on every split, PATCH for a null value where update_property refuses
+// it, and {"success": false} answers as errors. Commands and bulk runs call these functions.
+import { ApiError, NotFoundError } from '../errors.js';
 import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
 
 /** What both person shapes have (posthog-api.md §2.1, §2.2). */
@@ -122,14 +125,24 @@ export class PersonsApi {
     return res.data as RetrievedPerson;
   }
 
+  /**
+   * Sets one property (update_property). The older generation refuses a null value with the 400
+   * it gives for a missing `value`; for exactly that answer the value is sent once more as
+   * PATCH {"properties": {key: null}}, which every generation applies. Returns the final status.
+   */
   async updateProperty(id: string, key: string, value: unknown): Promise<number> {
-    const res = await this.request({
-      method: 'POST',
-      path: `${this.person(id)}/update_property/`,
-      body: { key, value },
-      retry: 'safe',
-    });
-    return res.status;
+    try {
+      const res = await this.request({
+        method: 'POST',
+        path: `${this.person(id)}/update_property/`,
+        body: { key, value },
+        retry: 'safe',
+      });
+      return res.status;
+    } catch (error) {
+      if (value === null && refusesNullValue(error)) return this.setProperties(id, { [key]: null });
+      throw error;
+    }
   }
 
   async setProperties(id: string, properties: Record<string, unknown>): Promise<number> {
@@ -137,19 +150,40 @@ export class PersonsApi {
     return res.status;
   }
 
-  async deleteProperty(id: string, keys: string | string[]): Promise<{ status: number; data: unknown }> {
-    const res = await this.request({
-      method: 'POST',
-      path: `${this.person(id)}/delete_property/`,
-      body: { $unset: keys },
-      retry: 'safe',
-    });
-    return { status: res.status, data: res.data };
+  /**
+   * Removes properties with one delete_property request a key ({"$unset": "k"}), the only form
+   * every generation applies: given a list, the newest removes them all, the mid generation fails
+   * with a 500 and the older one answers success and removes nothing. An answer of
+   * {"success": false} is an error whatever its status. The person must exist: delete_property on
+   * a missing person is a 500 on every generation, not a 404, so callers look it up first.
+   */
+  async deleteProperties(id: string, keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const res = await this.request<{ success?: unknown; detail?: unknown }>({
+        method: 'POST',
+        path: `${this.person(id)}/delete_property/`,
+        body: { $unset: key },
+        retry: 'safe',
+      });
+      if (res.data?.success === false) {
+        const detail = typeof res.data.detail === 'string' ? res.data.detail : 'no detail';
+        throw new ApiError(`PostHog could not remove the property ${JSON.stringify(key)} (${res.status}): ${detail}`, { status: res.status, detail });
+      }
+    }
   }
 
-  async split(id: string, body: { main_distinct_id?: string; distinct_ids_to_split?: string[] }): Promise<unknown> {
-    const res = await this.request({ method: 'POST', path: `${this.person(id)}/split/`, body, retry: 'never' });
-    return res.data;
+  /**
+   * Splits a person. The body always names what stays (main_distinct_id) or what moves
+   * (distinct_ids_to_split): the older generation empties the person's properties when neither is
+   * given. Never retried: a split is not safe to repeat. {"success": false} is an error.
+   */
+  async split(id: string, body: SplitBody): Promise<void> {
+    const named = 'main_distinct_id' in body ? typeof body.main_distinct_id === 'string' : Array.isArray(body.distinct_ids_to_split);
+    if (!named) throw new Error('split needs main_distinct_id or distinct_ids_to_split');
+    const res = await this.request<{ success?: unknown; detail?: unknown }>({ method: 'POST', path: `${this.person(id)}/split/`, body, retry: 'never' });
+    if (res.data?.success === false) {
+      throw new ApiError(`PostHog did not accept the split: ${typeof res.data.detail === 'string' ? res.data.detail : 'no detail'}`, { status: res.status });
+    }
   }
 
   async bulkDelete(body: BulkDeleteBody): Promise<{ status: number; summary: BulkDeleteSummary | undefined }> {
@@ -163,14 +197,28 @@ export class PersonsApi {
     return { status: res.status, summary: res.data };
   }
 
+  /**
+   * Event-deletion rows. The older generation has no such action: its router reads
+   * "deletion_status" as a person id and answers 400, which is reported as what it means.
+   */
   async deletionStatus(query: { status?: string; person_uuid?: string; limit?: number; offset?: number }): Promise<Page<DeletionStatusRow>> {
-    const res = await this.request<Page<DeletionStatusRow>>({
-      method: 'GET',
-      path: `${this.base}/deletion_status/`,
-      query,
-      retry: 'safe',
-    });
-    return normalizePage(res.data);
+    try {
+      const res = await this.request<Page<DeletionStatusRow>>({
+        method: 'GET',
+        path: `${this.base}/deletion_status/`,
+        query,
+        retry: 'safe',
+      });
+      return normalizePage(res.data);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400 && /does not look like a personID/.test(error.detail ?? '')) {
+        throw new ApiError(`this PostHog server has no deletion_status endpoint (an older version): it cannot say which event deletions are pending`, {
+          status: 400,
+          hint: 'PostHog Cloud and newer self-hosted versions have it. Events queued with delete --delete-events are still deleted in PostHog\'s batch.',
+        });
+      }
+      throw error;
+    }
   }
 
   async activity(id: string | undefined, query: { limit?: number; page?: number }): Promise<ActivityPage> {
@@ -213,6 +261,52 @@ export class PersonsApi {
     });
     return res.data?.results ?? {};
   }
+
+  /**
+   * Looks persons up by distinct_id or person UUID, 200 a request (the batch endpoints drop the
+   * rest silently): a map from each identifier found to its person. UUID keys are lower case.
+   * The persons' distinct_ids are cut at 10 by these endpoints.
+   */
+  async lookupPersons(ids: readonly string[], by: LookupKind): Promise<Map<string, RetrievedPerson>> {
+    const found = new Map<string, RetrievedPerson>();
+    for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
+      const chunk = ids.slice(start, start + LOOKUP_BATCH);
+      const results = by === 'uuid' ? await this.batchByUuids(chunk) : await this.batchByDistinctIds(chunk);
+      for (const [id, person] of Object.entries(results)) {
+        if (person) found.set(by === 'uuid' ? id.toLowerCase() : id, person);
+      }
+    }
+    return found;
+  }
+}
+
+/** What batch_by_distinct_ids / batch_by_uuids accept in one request (more is silently dropped). */
+export const LOOKUP_BATCH = 200;
+
+export type LookupKind = 'distinct_id' | 'uuid';
+
+/** A split names what stays or what moves; an empty body is never sent. */
+export type SplitBody = { main_distinct_id: string } | { distinct_ids_to_split: string[] };
+
+/** The 400 an older server gives update_property for a null value (the one for a missing value). */
+function refusesNullValue(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 400 && error.attr === 'value';
+}
+
+/** PostHog's ANONYMOUS_REGEX: a UUID-shaped distinct_id (five dash-separated groups). */
+const ANONYMOUS_ID = /^([a-z0-9]+-){4}([a-z0-9]+)$/;
+
+/**
+ * The distinct_ids that may be the person's first (oldest) one, the one a split without flags
+ * keeps and property writes are sent under. The API lists identified ids before anonymous ones (a
+ * stable sort of the oldest-first order), so with both kinds present the oldest is the first of
+ * either group and the API cannot say which: two candidates then, else one.
+ */
+export function firstDistinctIdCandidates(ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
+  const firstAnonymous = ids.find((id) => ANONYMOUS_ID.test(id));
+  const firstNamed = ids.find((id) => !ANONYMOUS_ID.test(id));
+  return firstAnonymous !== undefined && firstNamed !== undefined ? [firstNamed, firstAnonymous] : [ids[0]!];
 }
 
 export interface DeletionStatusRow {

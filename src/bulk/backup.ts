@@ -5,27 +5,10 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+import type { LookupKind, PersonsApi, RetrievedPerson } from '../api/persons.js';
 
-/** What batch_by_distinct_ids / batch_by_uuids accept in one request (more is silently dropped). */
-export const LOOKUP_BATCH = 200;
 /** The batch endpoints return at most this many distinct_ids a person. */
 const BATCH_DISTINCT_ID_CAP = 10;
-
-export type LookupKind = 'distinct_id' | 'uuid';
-
-/** Looks persons up in chunks of 200: a map from each identifier found to its person. */
-export async function lookupPersons(api: PersonsApi, ids: readonly string[], by: LookupKind): Promise<Map<string, RetrievedPerson>> {
-  const found = new Map<string, RetrievedPerson>();
-  for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
-    const chunk = ids.slice(start, start + LOOKUP_BATCH);
-    const results = by === 'uuid' ? await api.batchByUuids(chunk) : await api.batchByDistinctIds(chunk);
-    for (const [id, person] of Object.entries(results)) {
-      if (person) found.set(by === 'uuid' ? id.toLowerCase() : id, person);
-    }
-  }
-  return found;
-}
 
 export class Backup {
   private queue: Promise<void> = Promise.resolve();
@@ -51,7 +34,7 @@ export class Backup {
 
   /** Fetches and durably writes the records of the persons behind `ids`; returns how many were found. */
   async save(api: PersonsApi, ids: readonly string[], by: LookupKind): Promise<number> {
-    const found = await lookupPersons(api, ids, by);
+    const found = await api.lookupPersons(ids, by);
     const persons = new Map<string, RetrievedPerson>();
     for (const person of found.values()) persons.set(person.uuid, person);
     for (const [uuid, person] of persons) {

@@ -49,3 +49,11 @@ export async function confirmRun(factory: Factory, flags: ConsentFlags, request:
     throw new Cancelled(`Cancelled: you typed ${shown}, not ${request.count}. ${request.nothingDone}`);
   }
 }
+
+/**
+ * Where a run's plan ("About to …", the journal path) is said before its confirmation: on stderr,
+ * except with -q and --yes, where no one is asked and the run says nothing but errors.
+ */
+export function planNotice(factory: Factory, flags: ConsentFlags): (line: string) => void {
+  return factory.globals().quiet && flags.yes ? () => undefined : (line) => factory.io.err(line);
+}

@@ -7,13 +7,14 @@ import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../api/persons
 import { resolvePerson } from '../api/resolve-person.js';
 import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
+import { personLabel } from '../commands/wait.js';
 import { Backup } from './backup.js';
-import { confirmRun } from './confirm.js';
+import { confirmRun, planNotice } from './confirm.js';
 import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
 import { planSend, runSession } from './session.js';
-import { DeleteTally, formatDeleteSummary } from './summary.js';
+import { DeleteTally, formatDeleteSummary, formatSingleDelete } from './summary.js';
 
 type Flags = DeletePlan['flags'];
 
@@ -44,9 +45,10 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     return;
   }
   if (pending.length > 1) {
-    factory.io.err(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
-    for (const person of pending.slice(0, 20)) factory.io.err(`  ${personLine(person)}`);
-    if (pending.length > 20) factory.io.err(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
+    const say = planNotice(factory, options);
+    say(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
+    for (const person of pending.slice(0, 20)) say(`  ${personLine(person)}`);
+    if (pending.length > 20) say(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
   }
   if (pending.length > 0) {
     const one = pending[0]!;
@@ -58,7 +60,9 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     });
   }
   const rows: InputRow[] = persons.map((p, i) => ({ id: p.uuid, line: i + 1 }));
-  await deleteRows(factory, api, plan, options, { rows, requested: persons.length, toSend: pending.length, by: 'uuid', journalPlan, journalOptions });
+  // One named person: one line naming it instead of the table of counts.
+  const single = persons.length === 1 ? personLabel(persons[0]!, plan.refs[0]!) : undefined;
+  await deleteRows(factory, api, plan, options, { rows, requested: persons.length, toSend: pending.length, by: 'uuid', journalPlan, journalOptions, single });
 }
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
@@ -104,10 +108,11 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   }
 
   if (toSend > 0) {
-    factory.io.err(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
-    factory.io.err(`  ${rowsNote}`);
-    factory.io.err(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
-    factory.io.err(`Journal: ${journalPlan.path}`);
+    const say = planNotice(factory, options);
+    say(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
+    say(`  ${rowsNote}`);
+    say(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+    say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
       count: toSend,
       single: `${capitalize(describeDeletion(plan.flags, by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`, true))}?`,
@@ -134,6 +139,8 @@ interface RowsRun {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: { path: string; format: string; column?: string; stats: { rows: number; blank: number; duplicates: number; unique: number } };
+  /** the label of the one named person, whose outcome is said in one line */
+  single?: string;
 }
 
 async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, run: RowsRun): Promise<void> {
@@ -160,7 +167,7 @@ async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, o
     execute,
     tally,
     summarize: (context) => tally.toJSON(run.by, context, plan.flags),
-    format: formatDeleteSummary,
+    format: run.single === undefined ? formatDeleteSummary : (summary) => formatSingleDelete(summary, run.single!, plan.flags),
     json: plan.json,
     cleanup: async () => backup?.close(),
     progressUnit: 'ids',

@@ -1,19 +1,21 @@
-// set-prop --from-file and unset-prop --from-file: one write request a person (PATCH with every
-// property of the row; delete_property with every key), sharing the input reader, journal,
-// --resume, dry run, confirmation, rate limiter and summary with `delete`.
+// set-prop --from-file and unset-prop --from-file: PATCH with every property of the row (one
+// request a person), or delete_property once a key (the form every PostHog generation applies),
+// sharing the input reader, journal, --resume, dry run, confirmation, rate limiter and summary
+// with `delete`.
 //
-// Rows go in batches of up to 200, the most batch_by_distinct_ids resolves in one request, so a
-// distinct_id costs no lookup request of its own. Person UUIDs need no lookup: PATCH takes them,
-// and a missing person answers 404. Each batch is journaled when its rows have been answered;
-// a write repeated after a kill sets the same values again, which is harmless.
+// Rows go in batches of up to 200, the most batch_by_distinct_ids / batch_by_uuids resolves in one
+// request, so a person costs no lookup request of its own. Every batch is looked up first, UUIDs
+// too: delete_property on a missing person is a 500 (retried, then counted failed), not a 404, so
+// persons the lookup does not find are counted not found and sent no write. Each batch is
+// journaled when its rows have been answered; a write repeated after a kill sets the same values
+// again, which is harmless.
 import type { Factory } from '../factory.js';
-import { ApiError, NotFoundError, UsageError } from '../errors.js';
-import type { PersonsApi } from '../api/persons.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { LOOKUP_BATCH, type PersonsApi } from '../api/persons.js';
 import type { IdLookup } from './id-set.js';
 import { parseByFlag } from '../api/resolve-person.js';
 import { plural, type OutputFormat } from '../commands/shared.js';
-import { lookupPersons, LOOKUP_BATCH } from './backup.js';
-import { confirmRun, requireConsentPossible } from './confirm.js';
+import { confirmRun, planNotice, requireConsentPossible } from './confirm.js';
 import { readInput, type IdKind, type InputRow } from './input.js';
 import { planJournal, type JournalPlanOptions } from './run-journal.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from './runner.js';
@@ -88,14 +90,16 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
       factory.io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     }
     factory.io.err('Dry run: nothing was sent.');
-    factory.io.err(`Would ${action} from ${source}: ${plural(toSend, 'request')}, one a person${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} already done in the journal)` : ''}.`);
+    const requests = what.kind === 'set-prop' ? `${plural(toSend, 'request')}, one a person` : `${plural(toSend * keys.length, 'delete_property request')}, one a key and person`;
+    factory.io.err(`Would ${action} from ${source}: ${requests}${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} already done in the journal)` : ''}.`);
     if (what.kind === 'set-prop') for (const row of await firstRows(input.rows, journalPlan.done, 3)) factory.io.err(`  ${row.id}: ${JSON.stringify(row.properties ?? {})}`);
     else if (first.length > 0) factory.io.err(`First identifiers: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
   }
   if (toSend > 0) {
-    factory.io.err(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
-    factory.io.err(`Journal: ${journalPlan.path}`);
+    const say = planNotice(factory, options);
+    say(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
+    say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
       count: toSend,
       single: `${what.kind === 'set-prop' ? 'Set properties on' : `Remove ${keys.join(', ')} from`} ${by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`}?`,
@@ -127,19 +131,19 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
 
 /** The rows of one batch, one request each; stops between rows when the run is stopping. */
 async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: IdKind, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
-  const persons = by === 'distinct_id' ? await lookupPersons(api, batch.ids, 'distinct_id') : undefined;
+  const persons = await api.lookupPersons(batch.ids, by);
   const queued: string[] = [];
   const missing: string[] = [];
   const failed: BatchReport[] = [];
   for (const row of batch.rows) {
     if (context.stopping()) break;
-    const uuid = persons ? persons.get(row.id)?.uuid : row.id;
+    const uuid = persons.get(by === 'uuid' ? row.id.toLowerCase() : row.id)?.uuid;
     if (uuid === undefined) {
       missing.push(row.id);
       continue;
     }
     try {
-      if (unsetKeys) await unsetOne(api, uuid, unsetKeys);
+      if (unsetKeys) await api.deleteProperties(uuid, unsetKeys);
       else await api.setProperties(uuid, row.properties ?? {});
       queued.push(row.id);
     } catch (error) {
@@ -157,14 +161,6 @@ async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, 
     { ids: missing, status: 'done', response: { outcome: 'not_found' } },
     ...failed,
   ];
-}
-
-async function unsetOne(api: PersonsApi, uuid: string, keys: string[]): Promise<void> {
-  const answer = await api.deleteProperty(uuid, keys.length === 1 ? keys[0]! : keys);
-  const data = answer.data as { success?: unknown; detail?: unknown } | undefined;
-  if (data && data.success === false) {
-    throw new ApiError(`PostHog could not remove the properties (${answer.status}): ${String(data.detail ?? 'no detail')}`, { status: answer.status });
-  }
 }
 
 async function firstRows(rows: AsyncIterable<InputRow> | Iterable<InputRow>, done: IdLookup, n: number): Promise<InputRow[]> {

@@ -96,7 +96,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       await opened.journal.close().catch(() => undefined);
     }
   }
-  for (const line of o.format(summary)) factory.io.err(line);
+  if (!factory.globals().quiet) for (const line of o.format(summary)) factory.io.err(line);
   if (o.json) factory.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   if (!opened && firstError !== undefined) throw firstError;
   throwForOutcome(result, summary, opened?.journal.path);

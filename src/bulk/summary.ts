@@ -28,6 +28,9 @@ export class DeleteTally {
   recordingsQueued = false;
   /** a batch was answered without a summary (an old server's empty 202): the found counts are unknown */
   unknown = false;
+  /** a summary lacked persons_deleted / persons_queued_for_deletion (older servers): that count is unknown */
+  deletedUnknown = false;
+  queuedUnknown = false;
 
   add(report: BatchReport): void {
     if (report.status === 'failed') {
@@ -41,8 +44,10 @@ export class DeleteTally {
       return;
     }
     this.found += summary.persons_found;
-    this.deleted += numberOr0(summary.persons_deleted);
-    this.queued += numberOr0(summary.persons_queued_for_deletion);
+    if (typeof summary.persons_deleted === 'number') this.deleted += summary.persons_deleted;
+    else this.deletedUnknown = true;
+    if (typeof summary.persons_queued_for_deletion === 'number') this.queued += summary.persons_queued_for_deletion;
+    else this.queuedUnknown = true;
     this.eventsQueued ||= summary.events_queued_for_deletion === true;
     this.recordingsQueued ||= summary.recordings_queued_for_deletion === true;
     for (const entry of summary.deletion_errors ?? []) this.errorPersons.push(String(entry?.person_uuid ?? JSON.stringify(entry)));
@@ -58,8 +63,8 @@ export class DeleteTally {
       requested: run.requested,
       accepted: this.accepted,
       found: known ? this.found : null,
-      deleted: known ? this.deleted : null,
-      queued_for_deletion: known ? this.queued : null,
+      deleted: known && !this.deletedUnknown ? this.deleted : null,
+      queued_for_deletion: known && !this.queuedUnknown ? this.queued : null,
       // identifiers that matched no person when their batch was sent (an identifier whose person an
       // earlier identifier of the run already deleted counts here too)
       not_found: known ? Math.max(0, this.accepted - this.found) : null,
@@ -138,6 +143,9 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
     lines.push(
       `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} ${n('accepted') === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
     );
+  } else if (json.deleted === null || json.queued_for_deletion === null) {
+    const unsaid = [json.deleted === null ? 'deleted' : '', json.queued_for_deletion === null ? 'queued for deletion' : ''].filter(Boolean).join(' or ');
+    lines.push(`This PostHog server's summary does not say how many persons it ${unsaid}: unknown, not zero.`);
   }
   if (json.events_queued_for_deletion === true) {
     lines.push('Events are queued for deletion: PostHog deletes them in a weekly batch; check with `posthog-persons deletion-status`.');
@@ -146,6 +154,22 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
   const errors = json.deletion_errors as string[];
   if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} persons: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
   return [...lines, ...footerLines(json)];
+}
+
+/**
+ * The one line a delete of one named person prints, naming it and saying what PostHog answered;
+ * anything but a clean answer falls back to the table of counts.
+ */
+export function formatSingleDelete(json: Record<string, unknown>, label: string, flags: { keepPerson: boolean }): string[] {
+  if (json.outcome !== 'completed' || (json.deletion_errors as unknown[]).length > 0) return formatDeleteSummary(json);
+  const data = [json.events_queued_for_deletion === true ? 'events' : '', json.recordings_queued_for_deletion === true ? 'recordings' : ''].filter(Boolean);
+  const dataNote = data.length > 0 ? ` Its ${data.join(' and ')} ${data.length === 1 ? 'is' : 'are'} queued for deletion.` : '';
+  if (json.found === null) return [`Accepted: delete ${label}. This PostHog server's answer does not say what it found or deleted.`];
+  if (json.found === 0) return [`Not deleted: ${label} was not found when the delete was sent.`];
+  if (flags.keepPerson) return [`Queued: delete the ${data.join(' and ') || 'data'} of ${label}, keeping the person.`];
+  if (json.deleted === 1) return [`Deleted: ${label}.${dataNote}`];
+  if (json.queued_for_deletion === 1) return [`Queued for deletion: ${label}. PostHog removes it within minutes.${dataNote}`];
+  return [`Accepted: delete ${label}. This PostHog server's answer does not say whether it was deleted.${dataNote}`];
 }
 
 export function formatWriteSummary(json: Record<string, unknown>): string[] {
@@ -186,8 +210,4 @@ function headline(outcome: RunOutcome): string {
 
 function plain(n: number | null): string {
   return n === null ? 'unknown' : n.toLocaleString('en-US');
-}
-
-function numberOr0(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }

@@ -14,6 +14,7 @@ export interface SandboxCommandOptions {
   listLag?: number;
   ghosts?: number;
   deleteMode?: 'sync' | 'async';
+  generation?: 'newest' | 'mid' | 'older';
   legacy?: boolean;
   log?: boolean;
 }
@@ -38,12 +39,18 @@ export function createSandboxCommand(factory: Factory): Command {
     .option('--list-lag <ms>', 'how long the list index lags behind (deleted persons still listed)', intInRange('--list-lag', 0, 3_600_000))
     .option('--ghosts <n>', 'persons only in the list index, giving short pages with next set', intInRange('--ghosts', 0, 1_000_000))
     .addOption(new Option('--delete-mode <mode>', 'bulk_delete summary mode').choices(['sync', 'async']))
-    .option('--legacy', 'behave like an old self-hosted PostHog (DELETE 204, empty bulk_delete body, one $unset key)')
+    .addOption(
+      new Option('--generation <name>', 'answer like this PostHog generation: newest (Cloud), mid or older (older self-hosted releases)')
+        .choices(['newest', 'mid', 'older'])
+        .default('newest'),
+    )
+    .option('--legacy', 'the same as --generation older')
     .option('--log', 'print a line per request on stderr');
   command.addHelpText('after', '\nThe global --rate-limit N sets the sandbox\'s per-key limit (requests a minute) here.\n');
   examples(command, [
     ['start it and point this shell at it', 'eval "$(posthog-persons sandbox --port 8010 &)"   # or copy the printed lines'],
     ['100,000 persons for an export rehearsal', 'posthog-persons sandbox --persons 100000'],
+    ['answer like an older self-hosted PostHog', 'posthog-persons sandbox --generation older'],
     ['rehearse a runbook under PostHog Cloud\'s limits with failures', 'posthog-persons sandbox --rate-limit 480 --fail-rate 0.05 --log'],
   ]);
   return command.action(async (options: SandboxCommandOptions) => runSandbox(factory, options));
@@ -62,12 +69,14 @@ export async function runSandbox(factory: Factory, options: SandboxCommandOption
     listLagMs: options.listLag,
     ghosts: options.ghosts,
     deleteMode: options.deleteMode,
-    legacy: options.legacy,
+    generation: options.legacy ? 'older' : options.generation,
     rateLimit: rate,
     log: options.log ? (line) => factory.io.err(line) : undefined,
   });
   factory.io.stdout.write(`${formatEnvLines(sandbox)}\n`);
-  factory.io.err(`Sandbox serving ${sandbox.store.count(sandbox.projectId)} persons at ${sandbox.url} (project ${sandbox.projectId}). Ctrl-C stops it.`);
+  const generation = options.legacy ? 'older' : (options.generation ?? 'newest');
+  const like = generation === 'newest' ? '' : `, answering like the ${generation} PostHog generation`;
+  factory.io.err(`Sandbox serving ${sandbox.store.count(sandbox.projectId)} persons at ${sandbox.url} (project ${sandbox.projectId}${like}). Ctrl-C stops it.`);
   factory.io.err(
     `Other keys: read-only ${SANDBOX_KEYS.read.key}, write ${SANDBOX_KEYS.write.key}, all-scopes ${SANDBOX_KEYS.all.key}.`,
   );

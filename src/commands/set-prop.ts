@@ -1,4 +1,5 @@
-// `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7).
+// `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7;
+// an older PostHog refuses a null value there, and the endpoint function then sends a PATCH).
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
 // --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs
 // (src/bulk/property-writes.ts).
@@ -21,7 +22,8 @@ import {
   resultRenderer,
   shellWord,
   shortJson,
-  terminalNotice,
+  confirmationNotice,
+  displayValue,
   waitMs,
   waitTimedOut,
   type WaitFlag,
@@ -120,8 +122,9 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
 }
 
 /**
- * Sends one update_property and, with a timeout, polls the person until the value shows. Says
- * what happened on stderr when it is a terminal; reports 'timed-out' rather than throwing, so the
+ * Sends one update_property (PATCH for a null value where the server refuses it: see
+ * PersonsApi.updateProperty) and, with a timeout, polls the person until the value shows. Says
+ * what happened in one line on stderr (unless -q); reports 'timed-out' rather than throwing, so the
  * caller can still print its result before failing.
  */
 export async function setProperty(
@@ -134,8 +137,8 @@ export async function setProperty(
   timeoutMs: number | undefined,
 ): Promise<WaitOutcome> {
   await api.updateProperty(person.uuid, key, value);
-  const tell = terminalNotice(factory);
-  const what = `set ${key} = ${shortJson(value)} on ${personLabel(person, ref)}`;
+  const tell = confirmationNotice(factory);
+  const what = `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`;
   if (timeoutMs === undefined) {
     tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
     return 'queued';
@@ -146,7 +149,7 @@ export async function setProperty(
     return Object.hasOwn(fresh.properties ?? {}, key) && sameJson(fresh.properties[key], value);
   });
   if (!visible) return 'timed-out';
-  tell(`Done: ${key} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  tell(`Done: ${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
   return 'visible';
 }
 

@@ -1,15 +1,16 @@
 // `split <person>`: move distinct_ids of a merged person to persons of their own (posthog-api.md
 // §2.9). Destructive and not undoable, so it is confirmed like `delete`, validated against the
 // person's real distinct_ids before anything is sent, and never retried (the API layer sends it
-// with retry 'never'). PostHog runs the split later in a background task.
+// with retry 'never'). PostHog runs the split later in a background task. The request always
+// names what stays (main_distinct_id) or what moves: an older PostHog empties the person's
+// properties when it names neither.
 import { Command } from 'commander';
 import { requireConsentPossible } from '../bulk/confirm.js';
 import type { Factory } from '../factory.js';
-import { ApiError, Cancelled, UsageError } from '../errors.js';
+import { Cancelled, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
-import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+import { firstDistinctIdCandidates, type PersonsApi, type RetrievedPerson, type SplitBody } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { terminalText } from '../output/values.js';
 import { collect, examples, exclusive, plural, type OutputFlags } from './shared.js';
 import {
   addResultOutputOptions,
@@ -21,7 +22,8 @@ import {
   printResult,
   resultRenderer,
   shellWord,
-  terminalNotice,
+  confirmationNotice,
+  displayValue,
   waitMs,
   waitTimedOut,
   type WaitFlag,
@@ -39,10 +41,10 @@ export interface SplitOptions extends OutputFlags {
 
 export interface SplitResult {
   person: string;
-  /** The distinct_ids that stay; null when PostHog picks and the API cannot tell which. */
-  kept: string[] | null;
-  /** The distinct_ids that move to new persons; null in the same case. */
-  moved: string[] | null;
+  /** The distinct_ids that stay. */
+  kept: string[];
+  /** The distinct_ids that move to new persons. */
+  moved: string[];
   status: WriteStatus;
 }
 
@@ -61,17 +63,17 @@ const LISTED_IDS = 10;
 
 export function createSplitCommand(factory: Factory): Command {
   const command = new Command('split')
-    .description("Split a person's distinct_ids into separate persons (asks first; PostHog runs it in the background)")
+    .description("Split a person's distinct_ids into separate persons (asks first; without --keep/--only the first distinct_id stays, sent as main_distinct_id; PostHog runs it in the background)")
     .argument('<person>', 'a person UUID or a distinct_id')
     .option('--keep <distinct-id>', 'this distinct_id stays on the person; every other one moves to a new person')
     .option('--only <ids>', 'only these distinct_ids move (comma-separated, or repeat the flag); the rest stay', collect)
     .option('--dry-run', 'show what would move, send no write')
-    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
   addWaitOption(command, 'until every moved distinct_id belongs to a new person');
   addResultOutputOptions(command, ['person', 'kept', 'moved', 'status']);
   examples(command, [
-    ['see what a split would do, without doing it', 'posthog-persons split user_4821 --dry-run'],
+    ['see what a split would do (the first distinct_id stays), without doing it', 'posthog-persons split user_4821 --dry-run'],
     ['keep one distinct_id on the person, move the others', 'posthog-persons split user_4821 --keep user_4821'],
     ['move only two devices off a wrongly merged person', 'posthog-persons split user_4821 --only device-17,device-18'],
     ['in a script: no prompt, wait until done, result as JSON', 'posthog-persons split user_4821 --keep user_4821 --yes --wait -o json'],
@@ -115,38 +117,34 @@ export async function runSplit(factory: Factory, ref: string, options: SplitOpti
     if (!(await prompter.confirm(`Split ${label}: ${plan.description}. Continue?`))) throw new Cancelled();
   }
 
-  const answer = (await api.split(person.uuid, plan.body)) as { success?: unknown; detail?: unknown } | undefined;
-  if (answer && answer.success === false) {
-    throw new ApiError(`PostHog did not accept the split: ${typeof answer.detail === 'string' ? answer.detail : 'no detail'}`);
-  }
-  const tell = terminalNotice(factory);
+  await api.split(person.uuid, plan.body);
+  const tell = confirmationNotice(factory);
   if (timeoutMs === undefined) {
-    tell(`Queued: split ${label}. PostHog runs splits in the background, within seconds to minutes; add --wait to wait for it.`);
+    tell(`Queued: split ${label}: ${plan.description}. PostHog runs splits in the background, within seconds to minutes; add --wait to wait for it.`);
     await printResult(renderer, result('queued'));
     return;
   }
-  tell(`Queued: split ${label}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to run it…`);
+  tell(`Queued: split ${label}: ${plan.description}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to run it…`);
   const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, waitForMoves(api, person, plan));
   await printResult(renderer, result(visible ? 'visible' : 'queued'));
   if (!visible) throw waitTimedOut(timeoutMs, `posthog-persons get ${person.uuid}`);
-  tell(`Done: ${plural(plan.moveCount, 'distinct_id')} now ${plan.moveCount === 1 ? 'belongs' : 'belong'} to new persons (after ${formatElapsed(elapsedMs)}).`);
+  tell(`Done: ${plural(plan.moved.length, 'distinct_id')} now ${plan.moved.length === 1 ? 'belongs' : 'belong'} to new persons (after ${formatElapsed(elapsedMs)}).`);
 }
 
 export interface SplitPlan {
-  body: { main_distinct_id?: string; distinct_ids_to_split?: string[] };
-  kept: string[] | null;
-  moved: string[] | null;
-  /** How many distinct_ids move, known even when which ones is not. */
-  moveCount: number;
-  /** What the prompt and the dry run say will happen. */
+  body: SplitBody;
+  kept: string[];
+  moved: string[];
+  /** What the prompt, the dry run and the confirmation line say will happen. */
   description: string;
   warning?: string;
 }
 
 /**
- * Checks the flags against the person's distinct_ids and works out what moves. PostHog sends a
- * person's `$set` events to its first (oldest) distinct_id; the API lists identified ids before
- * anonymous ones, so the oldest is known only when the ids are all of one kind.
+ * Checks the flags against the person's distinct_ids and works out what moves. Without --keep or
+ * --only, the person's first (oldest) distinct_id stays, as PostHog does by default, and is sent
+ * as main_distinct_id. The API lists identified ids before anonymous ones, so when a person has
+ * both kinds the oldest is not known, and the user must choose with --keep.
  */
 export function planSplit(person: RetrievedPerson, keep: string | undefined, only: string[]): SplitPlan {
   const ids = person.distinct_ids ?? [];
@@ -155,7 +153,7 @@ export function planSplit(person: RetrievedPerson, keep: string | undefined, onl
       `${personLabel(person, person.uuid)} cannot be split: it has ${ids.length === 0 ? 'no distinct_ids' : `only one distinct_id (${listIds(ids)})`}`,
     );
   }
-  const firstCandidates = oldestIdCandidates(ids);
+  const firstCandidates = firstDistinctIdCandidates(ids);
 
   if (keep !== undefined) {
     if (!ids.includes(keep)) throw unknownIds(person, [keep], '--keep');
@@ -164,7 +162,6 @@ export function planSplit(person: RetrievedPerson, keep: string | undefined, onl
       body: { main_distinct_id: keep },
       kept: [keep],
       moved,
-      moveCount: moved.length,
       description: `${moveText(moved)}; ${listIds([keep])} stays`,
       warning: firstIdWarning(firstCandidates, moved),
     };
@@ -187,32 +184,25 @@ export function planSplit(person: RetrievedPerson, keep: string | undefined, onl
       body: { distinct_ids_to_split: moved },
       kept,
       moved,
-      moveCount: moved.length,
       description: `${moveText(moved)}; ${listIds(kept)} ${kept.length === 1 ? 'stays' : 'stay'}`,
       warning: firstIdWarning(firstCandidates, moved),
     };
   }
 
-  // Neither flag: PostHog keeps the oldest distinct_id and moves every other one.
-  if (firstCandidates.length === 1) {
-    const first = firstCandidates[0]!;
-    const moved = ids.filter((id) => id !== first);
-    return {
-      body: {},
-      kept: [first],
-      moved,
-      moveCount: moved.length,
-      description: `${moveText(moved)}; ${listIds([first])} stays (PostHog's default without --keep: the first distinct_id stays)`,
-    };
+  if (firstCandidates.length > 1) {
+    throw new UsageError(
+      `${personLabel(person, person.uuid)} has identified and anonymous distinct_ids, so which one is its first (oldest), ` +
+        `the one a split keeps by default, cannot be known: it is ${listIds(firstCandidates.slice(0, 1))} or ${listIds(firstCandidates.slice(1))}`,
+      `Choose the distinct_id that stays with --keep, e.g. --keep ${shellWord(firstCandidates[0]!)}.`,
+    );
   }
+  const first = firstCandidates[0]!;
+  const moved = ids.filter((id) => id !== first);
   return {
-    body: {},
-    kept: null,
-    moved: null,
-    moveCount: ids.length - 1,
-    description:
-      `every distinct_id but the oldest moves to a new person (${ids.length - 1} of ${listIds(ids)}); ` +
-      `PostHog keeps the oldest, which the API does not name (use --keep to choose)`,
+    body: { main_distinct_id: first },
+    kept: [first],
+    moved,
+    description: `${moveText(moved)}; ${listIds([first])} stays (the first distinct_id, sent as main_distinct_id)`,
   };
 }
 
@@ -224,19 +214,6 @@ function expandOnly(values: string[], ids: string[]): string[] {
   const out: string[] = [];
   for (const value of values) out.push(...(ids.includes(value) ? [value] : value.split(',')));
   return [...new Set(out)];
-}
-
-/** PostHog's ANONYMOUS_REGEX: a UUID-shaped distinct_id (five dash-separated groups). */
-const ANONYMOUS_ID = /^([a-z0-9]+-){4}([a-z0-9]+)$/;
-
-/**
- * The distinct_ids that may be the oldest. The API sorts identified ids before anonymous ones
- * (a stable sort), so with both kinds present the oldest is the first of either group.
- */
-export function oldestIdCandidates(ids: readonly string[]): string[] {
-  const firstAnonymous = ids.find((id) => ANONYMOUS_ID.test(id));
-  const firstNamed = ids.find((id) => !ANONYMOUS_ID.test(id));
-  return firstAnonymous !== undefined && firstNamed !== undefined ? [firstNamed, firstAnonymous] : [ids[0]!];
 }
 
 function firstIdWarning(candidates: string[], moved: string[]): string | undefined {
@@ -266,7 +243,7 @@ function moveText(moved: string[]): string {
 
 /** `"a", "b", "c"`, or the first ten and "and N more". */
 function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, LISTED_IDS).map((id) => terminalText(JSON.stringify(id)));
+  const shown = ids.slice(0, LISTED_IDS).map((id) => displayValue(JSON.stringify(id)));
   const more = ids.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more` : shown.join(', ');
 }
@@ -275,24 +252,17 @@ function listIds(ids: readonly string[]): string {
  * A poll that is done once every moving distinct_id resolves to a person other than the original
  * (PostHog gives each one a new person). Ids seen moved are not asked again, and a round stops at
  * the first id still on the person, so a split of a thousand ids costs about a thousand lookups in
- * all, not per round. When the API cannot tell which id stays, every id is checked each round and
- * done means all but one have moved.
+ * all, not per round.
  */
 function waitForMoves(api: PersonsApi, person: RetrievedPerson, plan: SplitPlan): () => Promise<boolean> {
-  const pending = [...(plan.moved ?? person.distinct_ids)];
-  const stopAtFirstUnmoved = plan.moved !== null;
-  let movedCount = 0;
+  const pending = [...plan.moved];
   return async () => {
     for (const id of [...pending]) {
       const page = await api.list({ distinct_id: id });
       const owner = page.results.find((p) => p.distinct_ids?.includes(id)) ?? page.results[0];
-      if (owner && owner.uuid !== person.uuid) {
-        pending.splice(pending.indexOf(id), 1);
-        movedCount++;
-      } else if (stopAtFirstUnmoved) {
-        return false;
-      }
+      if (!owner || owner.uuid === person.uuid) return false;
+      pending.splice(pending.indexOf(id), 1);
     }
-    return movedCount >= plan.moveCount;
+    return true;
   };
 }

@@ -1,13 +1,13 @@
-// `unset-prop <person> <key>...`: remove properties through delete_property (posthog-api.md §2.8).
-// The newest PostHog takes every key in one request ($unset as a list); older servers take one key
-// a request, so a 400 about $unset makes the command fall back to one request per key.
+// `unset-prop <person> <key>...`: remove properties through delete_property (posthog-api.md §2.8),
+// one request a key: the only form every PostHog generation applies (PersonsApi.deleteProperties).
+// The person is looked up first, so a missing one is exit 5 with no delete_property sent.
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
-import { ApiError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { examples, plural, type OutputFlags } from './shared.js';
+import { examples, type OutputFlags } from './shared.js';
 import { validatePropertyKey } from './set-prop.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
 import {
@@ -19,7 +19,8 @@ import {
   pollUntil,
   printResult,
   resultRenderer,
-  terminalNotice,
+  confirmationNotice,
+  displayValue,
   waitMs,
   waitTimedOut,
   type WaitFlag,
@@ -58,7 +59,7 @@ export function createUnsetPropCommand(factory: Factory): Command {
   addResultOutputOptions(command, ['person', 'keys', 'status']);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_4821 trial_ends'],
-    ['remove several in one request', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],
+    ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],
     ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_4821 phone --wait'],
     ['from every person in a file (a distinct_id column)', 'posthog-persons unset-prop --from-file churned.csv phone address --yes'],
   ]);
@@ -105,9 +106,9 @@ export async function unsetProperties(
   keys: string[],
   timeoutMs: number | undefined,
 ): Promise<WaitOutcome> {
-  await sendUnset(factory, api, person.uuid, keys);
-  const tell = terminalNotice(factory);
-  const what = `unset ${keys.join(', ')} on ${personLabel(person, ref)}`;
+  await api.deleteProperties(person.uuid, keys);
+  const tell = confirmationNotice(factory);
+  const what = `unset ${displayValue(keys.join(', '))} on ${personLabel(person, ref)}`;
   if (timeoutMs === undefined) {
     tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
     return 'queued';
@@ -118,40 +119,6 @@ export async function unsetProperties(
     return keys.every((key) => !Object.hasOwn(fresh.properties ?? {}, key));
   });
   if (!visible) return 'timed-out';
-  tell(`Done: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
+  tell(`Done: ${displayValue(keys.join(', '))} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
   return 'visible';
-}
-
-async function sendUnset(factory: Factory, api: PersonsApi, uuid: string, keys: string[]): Promise<void> {
-  if (keys.length === 1) {
-    checkSuccess(await api.deleteProperty(uuid, keys[0]!));
-    return;
-  }
-  try {
-    checkSuccess(await api.deleteProperty(uuid, keys));
-    return;
-  } catch (error) {
-    if (!takesOneKeyOnly(error)) throw error;
-    if (factory.debugEnabled()) {
-      factory.io.err(
-        `[debug] this server takes one key per delete_property request (${(error as ApiError).message}); ` +
-          `sending ${plural(keys.length, 'request')}, one per key`,
-      );
-    }
-  }
-  for (const key of keys) checkSuccess(await api.deleteProperty(uuid, key));
-}
-
-/** Older servers refuse a list in $unset with a 400 whose detail names $unset. */
-function takesOneKeyOnly(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 400 && /\$unset/.test(error.detail ?? error.message);
-}
-
-/** delete_property reports a failed capture as {"success": false, "detail": ...}. */
-function checkSuccess(answer: { status: number; data: unknown }): void {
-  const data = answer.data as { success?: unknown; detail?: unknown } | undefined;
-  if (data && data.success === false) {
-    const detail = typeof data.detail === 'string' ? data.detail : 'no detail';
-    throw new ApiError(`PostHog could not remove the properties (${answer.status}): ${detail}`, { status: answer.status, detail });
-  }
 }

@@ -114,16 +114,16 @@ export type WriteStatus = 'queued' | 'visible' | 'dry-run';
 export type WaitOutcome = 'queued' | 'visible' | 'timed-out';
 
 /**
- * Confirmation lines of write commands: on stderr, only when it is a terminal (a script gets the
- * result as data with -o json, and silence otherwise).
+ * The confirmation lines of write commands: on stderr whether or not it is a terminal (a CI log
+ * must show what was done, and to whom), silenced by the global -q.
  */
-export function terminalNotice(factory: Factory): (line: string) => void {
-  return factory.io.stderrIsTTY ? (line) => factory.io.err(line) : () => undefined;
+export function confirmationNotice(factory: Factory): (line: string) => void {
+  return factory.globals().quiet ? () => undefined : (line) => factory.io.err(line);
 }
 
 /**
  * The renderer for a write command's result record, or undefined when the user asked for no
- * output (then stdout stays empty and the confirmation goes to stderr on a terminal). Created
+ * output (then stdout stays empty; the confirmation line is on stderr either way). Created
  * before any request, so a bad --fields exits 2 with nothing sent.
  */
 export async function resultRenderer<T>(
@@ -142,17 +142,26 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
 }
 
 /**
- * `person <uuid> (user_1)`: the UUID, and what the user typed when it was something else (else the
- * person's name). Names come from event data, so control characters are escaped for the terminal.
+ * `person <uuid> (user_1)`: the UUID, and a distinct_id: what the user typed when it was one, else
+ * the person's first listed distinct_id (else its name).
  */
-export function personLabel(person: { uuid: string; name?: string }, ref: string): string {
-  const alias = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${terminalText(alias)})` : `person ${person.uuid}`;
+export function personLabel(person: { uuid: string; name?: string; distinct_ids?: readonly string[] }, ref: string): string {
+  const typed = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : undefined;
+  const alias = typed ?? person.distinct_ids?.[0] ?? person.name;
+  return alias && alias !== person.uuid ? `person ${person.uuid} (${displayValue(alias)})` : `person ${person.uuid}`;
+}
+
+/**
+ * Text from the server or the user, made safe for a message line on a terminal (control
+ * characters escaped). Every confirmation line goes through here.
+ */
+export function displayValue(text: string): string {
+  return terminalText(text);
 }
 
 /** A value as JSON, cut short and safe for a message line. */
 export function shortJson(value: unknown, max = 80): string {
-  const text = terminalText(JSON.stringify(value) ?? 'undefined');
+  const text = displayValue(JSON.stringify(value) ?? 'undefined');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

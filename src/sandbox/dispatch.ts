@@ -17,7 +17,7 @@ import { methodNotAllowed, notFound, projectNotFound, throttled, type Reply } fr
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { handleList } from './list.js';
 import type { RuntimeOptions } from './options.js';
-import type { RateLimiter } from './rate-limit.js';
+import { OLDER_USER_LIMITS, type RateLimiter } from './rate-limit.js';
 import { resolveRoute, throttleBucket, type RouteName } from './routes.js';
 import type { SandboxStore } from './store.js';
 import { handleTimeline } from './timeline.js';
@@ -77,8 +77,12 @@ function projectId(segment: string): number | null {
 }
 
 export function handleApi(req: ApiRequest, deps: ApiDeps): ApiOutcome {
-  const route = resolveRoute(req.method, req.path);
+  let route = resolveRoute(req.method, req.path);
   if (!route) return { reply: notFound(), route: 'unknown', keyLabel: null };
+  // The older generation has no deletion_status action: the router reads it as a person id.
+  if (route.name === 'deletion_status' && deps.options.generation === 'older') {
+    route = { ...route, name: 'retrieve', personId: 'deletion_status' };
+  }
   const routeName = route.name ?? 'unknown';
   const outcome = (reply: Reply, keyLabel: string | null = null): ApiOutcome => ({ reply, route: routeName, keyLabel });
 
@@ -96,7 +100,8 @@ export function handleApi(req: ApiRequest, deps: ApiDeps): ApiOutcome {
   const denied = authorize(key, route.name, id);
   if (denied) return outcome(denied, key.label);
 
-  const verdict = deps.limiter.check(key.label, throttleBucket(route.name), deps.now);
+  const userLimits = deps.options.generation === 'older' ? OLDER_USER_LIMITS : [];
+  const verdict = deps.limiter.check(key.label, throttleBucket(route.name), deps.now, userLimits);
   if (!verdict.allowed) return outcome(throttled(verdict.waitSeconds), key.label);
 
   const ctx: HandlerContext = {

@@ -21,8 +21,13 @@ function truthy(value: unknown): boolean {
   return true;
 }
 
+/** Async bulk deletion is a setting of the newest generation only. */
+function deletesAsync(ctx: HandlerContext): boolean {
+  return ctx.options.generation === 'newest' && ctx.options.deleteMode === 'async';
+}
+
 function deletePersons(ctx: HandlerContext, persons: PersonRecord[], flags: DeleteFlags): void {
-  const async = ctx.options.deleteMode === 'async';
+  const async = deletesAsync(ctx);
   for (const person of persons) {
     if (flags.events) ctx.store.queueEventDeletion(person);
     if (flags.keepPerson) continue;
@@ -44,7 +49,7 @@ export function handleDestroy(ctx: HandlerContext): Reply {
     recordings: ctx.query.has('delete_recordings'),
     keepPerson: ctx.query.has('keep_person'),
   });
-  return empty(ctx.options.legacy ? 204 : 202);
+  return empty(ctx.options.generation === 'older' ? 204 : 202);
 }
 
 const MAX_IDS = 1000;
@@ -93,13 +98,16 @@ export function handleBulkDelete(ctx: HandlerContext): Reply {
   if (isReply(persons)) return persons;
   const flags = { events: truthy(data.delete_events), recordings: truthy(data.delete_recordings), keepPerson: truthy(data.keep_person) };
   deletePersons(ctx, persons, flags);
-  if (ctx.options.legacy) return empty(202);
+  // The older generation answers with an empty body; the mid one has no async mode and no
+  // persons_queued_for_deletion; the newest has both.
+  const generation = ctx.options.generation;
+  if (generation === 'older') return empty(202);
   const removed = flags.keepPerson ? 0 : persons.length;
-  const async = ctx.options.deleteMode === 'async';
+  const async = deletesAsync(ctx);
   return json(202, {
     persons_found: persons.length,
     persons_deleted: async ? 0 : removed,
-    persons_queued_for_deletion: async ? removed : 0,
+    ...(generation === 'newest' ? { persons_queued_for_deletion: async ? removed : 0 } : {}),
     events_queued_for_deletion: flags.events && persons.length > 0,
     recordings_queued_for_deletion: flags.recordings && persons.length > 0,
     deletion_errors: [],

@@ -30,7 +30,7 @@ export function handleValues(ctx: HandlerContext): Reply {
   }
   const results = [...counts.values()].sort((a, b) => b.count - a.count).slice(0, VALUES_LIMIT);
   const headers = { 'Cache-Control': 'max-age=10' };
-  return ctx.options.legacy ? json(200, results, headers) : json(200, { results, refreshing: false }, headers);
+  return ctx.options.generation === 'older' ? json(200, results, headers) : json(200, { results, refreshing: false }, headers);
 }
 
 const BATCH_LIMIT = 200;

@@ -40,13 +40,15 @@ export function handleUpdate(ctx: HandlerContext): Reply {
   return empty(202);
 }
 
-/** POST /{id}/update_property/ {"key","value"}: a `$set` of one property (null allowed). */
+/** POST /{id}/update_property/ {"key","value"}: a `$set` of one property (null allowed, but not by the older generation). */
 export function handleUpdateProperty(ctx: HandlerContext): Reply {
   const found = personAndData(ctx);
   if (isReply(found)) return found;
   const { person, data } = found;
   if (data.key === undefined || data.key === null) return requiredFieldError('key');
-  if (!('value' in data)) return requiredFieldError('value');
+  // The older generation tests `request.data.get("value") is None`, so a null value is "missing".
+  const missing = ctx.options.generation === 'older' ? data.value === undefined || data.value === null : !('value' in data);
+  if (missing) return requiredFieldError('value');
   const set = { [String(data.key)]: data.value };
   ctx.store.queue(person, { kind: 'set', set });
   logUpdate(ctx, person, set);
@@ -55,11 +57,19 @@ export function handleUpdateProperty(ctx: HandlerContext): Reply {
 
 const MAX_UNSET_KEYS = 1000;
 
+/**
+ * The keys a delete_property removes, by generation (docs/posthog-versions.md): a single key works
+ * everywhere; a list is taken by the newest, makes the mid one fail with a 500 (a list is not
+ * hashable), and is accepted by the older one without removing anything (it wraps the list in
+ * another list, and ingestion skips keys that are not strings). Without $unset, the older
+ * generations fail with a 500 (a KeyError).
+ */
 function unsetKeys(ctx: HandlerContext, value: unknown): string[] | Reply {
-  if (ctx.options.legacy) {
+  const generation = ctx.options.generation;
+  if (generation !== 'newest') {
     if (typeof value === 'string') return [value];
-    if (Array.isArray(value)) return validationError("'$unset' must be a single property key.", '$unset');
-    return json(500, SERVER_ERROR); // old servers raised a KeyError here
+    if (generation === 'older' && Array.isArray(value)) return [];
+    return json(500, SERVER_ERROR);
   }
   if (typeof value === 'string' && value !== '') return [value];
   if (Array.isArray(value) && value.length >= 1 && value.length <= MAX_UNSET_KEYS && value.every((k) => typeof k === 'string' && k !== '')) {
@@ -68,17 +78,20 @@ function unsetKeys(ctx: HandlerContext, value: unknown): string[] | Reply {
   return validationError("Provide '$unset' as a property key or a non-empty list of property keys.", '$unset');
 }
 
-/** POST /{id}/delete_property/ {"$unset": key | [keys]}: 201 {"success": true}. */
+/**
+ * POST /{id}/delete_property/ {"$unset": key | [keys]}: 201 {"success": true}. The person is
+ * loaded with a plain `.get()`, so a missing one is a 500 in every generation, not a 404.
+ */
 export function handleDeleteProperty(ctx: HandlerContext): Reply {
   const found = personAndData(ctx);
-  if (isReply(found)) return found;
+  if (isReply(found)) return found.status === 404 ? json(500, SERVER_ERROR) : found;
   const { person, data } = found;
   const keys = unsetKeys(ctx, data.$unset);
   if (isReply(keys)) return keys;
   if (person.distinctIds.length === 0) {
     return validationError("This person has no distinct IDs, so its properties can't be removed.");
   }
-  ctx.store.queue(person, { kind: 'unset', keys });
+  if (keys.length > 0) ctx.store.queue(person, { kind: 'unset', keys });
   const before: Record<string, unknown> = {};
   for (const key of keys) before[key] = person.properties[key] ?? null;
   ctx.store.logActivity({
@@ -114,7 +127,10 @@ export function handleSplit(ctx: HandlerContext): Reply {
   const { person, data } = found;
   const moving = idsToMove(person, data);
   if (isReply(moving)) return moving;
-  if (moving.length > 0) ctx.store.queue(person, { kind: 'split', distinctIds: moving });
+  // The older generation's split_person: `if not main_distinct_id: self.properties = {}`.
+  const named = (data.main_distinct_id ?? null) !== null || (data.distinct_ids_to_split ?? null) !== null;
+  const emptiesProperties = ctx.options.generation === 'older' && !named;
+  if (moving.length > 0 || emptiesProperties) ctx.store.queue(person, { kind: 'split', distinctIds: moving, emptyProperties: emptiesProperties });
   const after: Record<string, unknown> = { distinct_ids: [...person.distinctIds] };
   if (Array.isArray(data.distinct_ids_to_split)) after.distinct_ids_to_split = moving;
   ctx.store.logActivity({

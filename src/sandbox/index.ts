@@ -11,8 +11,9 @@ export type { DeletionStatusView, NewPerson } from './store.js';
 export type { ActivityEntry, PendingWrite, PersonRecord, PropertySnapshot } from './model.js';
 export { uuidFromDistinctId } from './random.js';
 export { SEED_EPOCH } from './seed.js';
+export { GENERATIONS } from './types.js';
 export type {
-  FaultKind, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxKey, SandboxOptions, ScriptedFault,
+  FaultKind, Generation, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxKey, SandboxOptions, ScriptedFault,
 } from './types.js';
 
 /**

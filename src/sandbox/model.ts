@@ -40,7 +40,7 @@ export interface IndexEntry {
 export type PendingWrite =
   | { seq: number; dueAt: number; teamId: number; uuid: string; kind: 'set'; set: Properties }
   | { seq: number; dueAt: number; teamId: number; uuid: string; kind: 'unset'; keys: string[] }
-  | { seq: number; dueAt: number; teamId: number; uuid: string; kind: 'split'; distinctIds: string[] }
+  | { seq: number; dueAt: number; teamId: number; uuid: string; kind: 'split'; distinctIds: string[]; emptyProperties?: boolean }
   | { seq: number; dueAt: number; teamId: number; uuid: string; kind: 'delete' };
 
 export interface ActivityUser {

@@ -1,7 +1,7 @@
 // Resolved sandbox options: defaults filled in, the rate-limit shorthand expanded. The server,
 // the store and the handlers all read the same live object, which setOptions() patches.
 
-import type { MutableSandboxOptions, RateLimitConfig, SandboxOptions } from './types.js';
+import { GENERATIONS, type Generation, type MutableSandboxOptions, type RateLimitConfig, type SandboxOptions } from './types.js';
 
 export interface RuntimeOptions {
   port: number;
@@ -14,7 +14,7 @@ export interface RuntimeOptions {
   latencyMs: number;
   failRate: number;
   deleteMode: 'sync' | 'async';
-  legacy: boolean;
+  generation: Generation;
   eventBatchMs: number;
   log: ((line: string) => void) | undefined;
 }
@@ -42,7 +42,7 @@ export function resolveOptions(options: SandboxOptions = {}): RuntimeOptions {
     latencyMs: nonNegative(options.latencyMs, 0),
     failRate: Math.min(1, nonNegative(options.failRate, 0)),
     deleteMode: options.deleteMode ?? 'sync',
-    legacy: options.legacy ?? false,
+    generation: options.generation !== undefined && GENERATIONS.includes(options.generation) ? options.generation : options.legacy ? 'older' : 'newest',
     eventBatchMs: nonNegative(options.eventBatchMs, 5000),
     log: options.log,
   };
@@ -55,5 +55,6 @@ export function patchOptions(target: RuntimeOptions, patch: MutableSandboxOption
   if ('writeLagMs' in patch) target.writeLagMs = nonNegative(patch.writeLagMs, 1500);
   if ('listLagMs' in patch) target.listLagMs = nonNegative(patch.listLagMs, 0);
   if (patch.deleteMode !== undefined) target.deleteMode = patch.deleteMode;
-  if (patch.legacy !== undefined) target.legacy = patch.legacy;
+  if (patch.legacy !== undefined) target.generation = patch.legacy ? 'older' : 'newest';
+  if (patch.generation !== undefined && GENERATIONS.includes(patch.generation)) target.generation = patch.generation;
 }

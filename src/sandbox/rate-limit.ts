@@ -27,8 +27,13 @@ export class RateLimiter {
    * Records the request if every window of its bucket allows it; otherwise returns the number of
    * seconds until it would be allowed (the largest wait, like DRF when several throttles fail).
    */
-  check(keyLabel: string, bucket: 'read' | 'delete', now: number): { allowed: true } | { allowed: false; waitSeconds: number } {
-    const windows = this.windowsFor(keyLabel, bucket);
+  check(
+    keyLabel: string,
+    bucket: 'read' | 'delete',
+    now: number,
+    userLimits: readonly UserLimit[] = [],
+  ): { allowed: true } | { allowed: false; waitSeconds: number } {
+    const windows = [...this.windowsFor(keyLabel, bucket), ...userLimits.map((limit) => this.window(`user:${limit.name}`, limit.limit, limit.durationMs))];
     let wait = 0;
     for (const w of windows) {
       while (w.history.length > 0 && w.history[0]! <= now - w.durationMs) w.history.shift();
@@ -52,11 +57,30 @@ export class RateLimiter {
     const out: Window[] = [];
     for (const [name, limit, durationMs] of specs) {
       if (!(limit > 0)) continue;
-      const id = `${keyLabel}:${name}`;
-      let w = this.windows.get(id);
-      if (!w) this.windows.set(id, (w = { limit, durationMs, history: [] }));
-      out.push(w);
+      out.push(this.window(`${keyLabel}:${name}`, limit, durationMs));
     }
     return out;
   }
+
+  private window(id: string, limit: number, durationMs: number): Window {
+    let w = this.windows.get(id);
+    if (!w) this.windows.set(id, (w = { limit, durationMs, history: [] }));
+    return w;
+  }
 }
+
+/** A throttle counted per user (every key of the sandbox's one user), whatever the key. */
+export interface UserLimit {
+  name: string;
+  limit: number;
+  durationMs: number;
+}
+
+/**
+ * The older generation's extra throttles: 180 a minute and 1,200 an hour per user, applied even
+ * where rate limiting is switched off.
+ */
+export const OLDER_USER_LIMITS: readonly UserLimit[] = [
+  { name: 'burst', limit: 180, durationMs: MINUTE },
+  { name: 'sustained', limit: 1200, durationMs: HOUR },
+];

@@ -54,6 +54,7 @@ export function applyWrite(store: SandboxStore, team: TeamState, write: PendingW
       return;
     }
     case 'split':
+      if (write.emptyProperties && Object.keys(person.properties).length > 0) changeProperties(store, team, person, {}, at);
       split(store, team, person, write.distinctIds, at);
       return;
     case 'delete':

@@ -42,7 +42,7 @@ export interface NewPerson {
 type NewWrite =
   | { kind: 'set'; set: Properties }
   | { kind: 'unset'; keys: string[] }
-  | { kind: 'split'; distinctIds: string[] }
+  | { kind: 'split'; distinctIds: string[]; emptyProperties?: boolean }
   | { kind: 'delete' };
 
 const ACTIVITY_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';

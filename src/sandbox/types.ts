@@ -52,6 +52,14 @@ export interface RateLimitConfig {
   deleteHourly?: number;
 }
 
+/**
+ * Which PostHog server the sandbox answers like (docs/posthog-versions.md): `newest` is PostHog
+ * Cloud today, `mid` the personhog-era self-hosted release, `older` the release before it.
+ */
+export type Generation = 'newest' | 'mid' | 'older';
+
+export const GENERATIONS: readonly Generation[] = ['newest', 'mid', 'older'];
+
 export interface SandboxOptions {
   port?: number;
   persons?: number;
@@ -63,6 +71,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   failRate?: number;
   deleteMode?: 'sync' | 'async';
+  generation?: Generation;
+  /** The same as `generation: 'older'` (kept for callers written before generations existed). */
   legacy?: boolean;
   eventBatchMs?: number;
   log?: (line: string) => void;
@@ -72,7 +82,7 @@ export interface SandboxOptions {
 export type MutableSandboxOptions = Partial<
   Pick<
     SandboxOptions,
-    'latencyMs' | 'failRate' | 'rateLimit' | 'writeLagMs' | 'listLagMs' | 'deleteMode' | 'legacy'
+    'latencyMs' | 'failRate' | 'rateLimit' | 'writeLagMs' | 'listLagMs' | 'deleteMode' | 'generation' | 'legacy'
   >
 >;
 

@@ -78,20 +78,34 @@ describe('set-prop --from-file (binary)', () => {
 });
 
 describe('unset-prop --from-file KEY... (binary)', () => {
-  it('removes the keys from every person in the file, one request a person', async () => {
+  it('removes the keys from every person in the file, one request a key and person', async () => {
     const txt = file('people.txt', `${did(0)}\n${did(1)}\n\n${did(1)}\n`);
     const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ found: 2, failed: 0 });
     const unsets = sandbox.requests.filter((q) => q.route === 'delete_property');
-    expect(unsets.map((q) => q.body)).toEqual([{ $unset: ['phone', 'plan'] }, { $unset: ['phone', 'plan'] }]);
+    expect(unsets.map((q) => q.body)).toEqual([{ $unset: 'phone' }, { $unset: 'plan' }, { $unset: 'phone' }, { $unset: 'plan' }]);
     expect(sandbox.store.person(uuidOf(0))!.properties).toEqual({});
+  });
+
+  it('-q with --yes: nothing on stderr (no plan, no summary) and the writes are done; -o json still prints the summary', async () => {
+    const txt = file('people.txt', `${did(2)}\n${did(3)}\n`);
+    const r = await run(['-q', 'unset-prop', '--from-file', txt, 'phone', '--yes', '--rate-limit', '0'], { sandbox });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(sandbox.writes().filter((q) => q.route === 'delete_property').map((q) => q.body)).toEqual([{ $unset: 'phone' }, { $unset: 'phone' }]);
+    const del = await run(['-q', 'delete', '--from-file', file('ids.txt', `${did(4)}\n`), '--yes', '-o', 'json'], { sandbox });
+    expect(del).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(del.stdout)).toMatchObject({ requested: 1, deleted: 1 });
+    const loud = await run(['delete', '--from-file', file('ids.txt', `${did(5)}\n`), '--yes'], { sandbox });
+    expect(loud.stderr).toContain('About to delete the persons of 1 distinct_id from');
+    expect(loud.stderr).toContain('Done (by distinct_id):');
   });
 
   it('--dry-run sends no write', async () => {
     const txt = file('people.txt', `${did(0)}\n`);
-    const r = await run(['unset-prop', '--from-file', txt, 'phone', '--dry-run'], { sandbox });
+    const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--dry-run'], { sandbox });
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Would remove phone, plan from the persons of 1 distinct_id from ${txt}: 2 delete_property requests, one a key and person.\n`);
     expect(sandbox.writes()).toEqual([]);
   });
 });

@@ -79,7 +79,7 @@ describe('set-prop --from-file', () => {
     expect(r.stderr).toContain('PostHog applies property changes asynchronously');
   });
 
-  it('--json types CSV cells; JSON Lines keep their types; --by uuid needs no lookup', async () => {
+  it('--json types CSV cells; JSON Lines keep their types; --by uuid is looked up too', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'typed.csv'), `distinct_id,seats,beta\n${did(0)},25,true\n`);
     expect((await setProp(dir, { fromFile: join(dir, 'typed.csv'), yes: true, json: true })).error).toBeUndefined();
@@ -87,7 +87,7 @@ describe('set-prop --from-file', () => {
     sandbox.clearRequests();
     writeFileSync(join(dir, 'typed.jsonl'), `${JSON.stringify({ uuid: uuidOf(1), address: { city: 'Berlin' }, score: 1.5 })}\n`);
     expect((await setProp(dir, { fromFile: join(dir, 'typed.jsonl'), by: 'uuid', yes: true })).error).toBeUndefined();
-    expect(routes()).toEqual(['partial_update']);
+    expect(routes()).toEqual(['batch_by_uuids', 'partial_update']);
     expect(props(1)).toMatchObject({ address: { city: 'Berlin' }, score: 1.5 });
   });
 
@@ -136,14 +136,14 @@ describe('set-prop --from-file', () => {
 });
 
 describe('unset-prop --from-file', () => {
-  it('one delete_property a person with every key; resume after all done sends nothing', async () => {
+  it('one delete_property a key and person ($unset a single key, which every PostHog generation applies); resume after all done sends nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), Array.from({ length: 30 }, (_, i) => did(i)).join('\n'));
     const r = await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), yes: true }, ['plan', 'phone']);
     expect(r.error).toBeUndefined();
     const unsets = sandbox.requests.filter((q) => q.route === 'delete_property');
-    expect(unsets.length).toBe(30);
-    expect(unsets[0]!.body).toEqual({ $unset: ['plan', 'phone'] });
+    expect(unsets.length).toBe(60);
+    expect(unsets.slice(0, 2).map((q) => q.body)).toEqual([{ $unset: 'plan' }, { $unset: 'phone' }]);
     expect(props(3)).toEqual({ keep: 'yes' });
     expect(r.stderr).toContain('Done (unset-prop, by distinct_id):');
 
@@ -156,10 +156,23 @@ describe('unset-prop --from-file', () => {
     expect(otherKeys.error?.message).toContain('--resume with different flags');
   });
 
+  it('an answer of {"success": false} counts the person failed (exit 7), never queued', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n${did(1)}\n`);
+    sandbox.script({ method: 'POST', path: new RegExp(`${uuidOf(0)}/delete_property`), kind: 'status', status: 201, body: { success: false, detail: 'Unable to delete property' } });
+    const r = await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), yes: true, output: 'json' }, ['phone']);
+    expect(r.error?.exitCode).toBe(7);
+    expect(JSON.parse(r.stdout)).toMatchObject({ requested: 2, found: 1, queued: 1, not_found: 0, failed: 1 });
+    expect(props(1)).toEqual({ plan: 'free', keep: 'yes' });
+  });
+
   it('one key is sent as a string', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), `${uuidOf(0)}\n`);
     expect((await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), by: 'uuid', yes: true }, ['phone'])).error).toBeUndefined();
-    expect(sandbox.requests.map((q) => [q.route, q.body])).toEqual([['delete_property', { $unset: 'phone' }]]);
+    expect(sandbox.requests.map((q) => [q.route, q.body])).toEqual([
+      ['batch_by_uuids', { uuids: [uuidOf(0)] }],
+      ['delete_property', { $unset: 'phone' }],
+    ]);
   });
 });

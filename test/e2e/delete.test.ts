@@ -32,7 +32,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ persons: 5, writeLagMs: 0 });
 });
 beforeEach(() => {
-  sandbox.setOptions({ legacy: false, deleteMode: 'sync' });
+  sandbox.setOptions({ generation: 'newest', deleteMode: 'sync' });
   sandbox.store.tick(); // apply queued (async) deletions now, not after the persons are put back
   resetPeople();
   sandbox.clearRequests();
@@ -54,9 +54,9 @@ function summary(rows: Record<string, number | string>, head = 'Done (by uuid):'
 const ONE_DELETED = { requested: 1, found: 1, deleted: 1, 'queued for deletion': 0, 'not found': 0, failed: 0, skipped: 0 };
 
 describe('delete <person>: resolution and the exact bulk_delete body', () => {
-  it('a distinct_id: looked up, then deleted by its person UUID; the summary on stderr, nothing on stdout', async () => {
+  it('a distinct_id: looked up, then deleted by its person UUID; one line naming the person on stderr, nothing on stdout', async () => {
     const r = await run(['delete', 'ada-device', '--yes'], { sandbox });
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: summary(ONE_DELETED) });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: `Deleted: person ${ADA} (ada-device).\n` });
     expect(routes()).toEqual(['list', 'retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA] }]]);
     expect(exists(ADA)).toBe(false);
@@ -68,11 +68,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
     expect(r.code).toBe(0);
     expect(routes()).toEqual(['retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA], delete_events: true, delete_recordings: true }]]);
-    expect(r.stderr).toBe(
-      summary(ONE_DELETED) +
-        'Events are queued for deletion: PostHog deletes them in a weekly batch; check with `posthog-persons deletion-status`.\n' +
-        'Recordings are queued for deletion.\n',
-    );
+    expect(r.stderr).toBe(`Deleted: person ${ADA} (ada-device). Its events and recordings are queued for deletion.\n`);
   });
 
   it('an anonymous distinct_id shaped like a UUID: tried as a UUID first, then as a distinct_id', async () => {
@@ -102,7 +98,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([[BULK, { ids: [BOB], delete_events: true, keep_person: true }]]);
     expect(exists(BOB)).toBe(true);
-    expect(r.stderr).toContain('  deleted              0\n');
+    expect(r.stderr).toBe(`Queued: delete the events of person ${BOB} (bob-1), keeping the person.\n`);
   });
 
   it('several persons: one bulk_delete with every UUID, a journal with header, batch and footer', async () => {
@@ -166,17 +162,23 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
   it('async deletion: the summary says queued, not deleted', async () => {
     sandbox.setOptions({ deleteMode: 'async' });
     const r = await run(['delete', 'bob-1', '--yes'], { sandbox });
-    expect(r.stderr).toBe(summary({ ...ONE_DELETED, deleted: 0, 'queued for deletion': 1 }));
+    expect(r.stderr).toBe(`Queued for deletion: person ${BOB} (bob-1). PostHog removes it within minutes.\n`);
+    // several persons: the table of counts
+    const both = await run(['delete', 'ada-device', ANON, '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
+    expect(both.stderr).toContain(summary({ ...ONE_DELETED, requested: 2, found: 2, deleted: 0, 'queued for deletion': 2 }));
+  });
+
+  it('-q: nothing on stderr; -o json still prints the summary', async () => {
+    const r = await run(['-q', 'delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ deleted: 1 });
   });
 
   it('an old server answering an empty 202: the counts are reported as unknown, not as zero', async () => {
-    sandbox.setOptions({ legacy: true });
+    sandbox.setOptions({ generation: 'older' });
     const r = await run(['delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(
-      summary({ requested: 1, found: 'unknown', deleted: 'unknown', 'queued for deletion': 'unknown', 'not found': 'unknown', failed: 0, skipped: 0 }) +
-        'This PostHog server answered without a summary: it accepted 1 identifier, but what it found and deleted is unknown.\n',
-    );
+    expect(r.stderr).toBe(`Accepted: delete person ${BOB} (bob-1). This PostHog server's answer does not say what it found or deleted.\n`);
     expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 1, found: null, deleted: null, queued_for_deletion: null, not_found: null });
   });
 });
@@ -225,7 +227,7 @@ describe('delete: confirmation in a terminal', () => {
     expect(screen).toContain(`Delete person ada@example.com (${ADA})? [y/N]`);
     expect(t.code).toBe(0);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA] }]]);
-    expect(screen).toContain('  deleted              1');
+    expect(screen).toContain(`Deleted: person ${ADA} (ada-device).`);
   });
 
   it('declining exits 3 and sends no write', async () => {

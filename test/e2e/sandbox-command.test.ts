@@ -36,6 +36,42 @@ describe('posthog-persons sandbox', () => {
     expect(stderr).toContain('Sandbox stopped.');
   });
 
+  it('--generation older: answers like an older PostHog (no deletion_status, an empty bulk_delete answer)', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--persons', '3', '--generation', 'older'], {
+      env: cliEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.split('\n').length > 3) resolve();
+      });
+    });
+    try {
+      const env = Object.fromEntries(stdout.trim().split('\n').map((l) => l.replace(/^export /, '').split('=') as [string, string]));
+      const uuid = (await run(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim();
+      const status = await run(['deletion-status'], { env });
+      expect(status.code).toBe(1);
+      expect(status.stderr).toContain('error: this PostHog server has no deletion_status endpoint (an older version)');
+      const deleted = await run(['delete', uuid, '--yes'], { env });
+      expect(deleted.code).toBe(0);
+      expect(deleted.stderr).toMatch(/^Accepted: delete person [0-9a-f-]{36} \(.+\)\. This PostHog server's answer does not say what it found or deleted\.\n$/);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.on('close', resolve));
+    }
+    expect(stderr).toMatch(/\(project 1, answering like the older PostHog generation\)\. Ctrl-C stops it\./);
+  });
+
+  it('--generation with an unknown name exits 2', async () => {
+    const r = await run(['sandbox', '--port', '0', '--generation', 'ancient']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("argument 'ancient' is invalid. Allowed choices are newest, mid, older.");
+  });
+
   it('--sandbox runs one command against an in-process sandbox (the README quick start)', async () => {
     const r = await run(['--sandbox', 'list', '--limit', '5', '--fields', 'uuid,name']);
     expect(r.code).toBe(0);

@@ -24,9 +24,13 @@ const writeBodies = () => sandbox.writes().map((q) => [q.route, q.path, q.body])
 const properties = () => ({ ...sandbox.store.person(ADA)!.properties });
 
 describe('set-prop', () => {
-  it('sets a string value: resolves the person, then one update_property; piped, nothing on stdout', async () => {
+  it('sets a string value: resolves the person, then one update_property; piped, nothing on stdout, one line on stderr', async () => {
     const r = await run(['set-prop', 'ada-device', 'plan', 'scale'], { sandbox });
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: `Queued: set plan = "scale" on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+    });
     expect(sandbox.requests.map((q) => q.route)).toEqual(['list', 'retrieve', 'update_property']);
     expect(writeBodies()).toEqual([['update_property', `/api/projects/1/persons/${ADA}/update_property/`, { key: 'plan', value: 'scale' }]]);
     expect(properties().plan).toBe('scale');
@@ -41,7 +45,15 @@ describe('set-prop', () => {
     const r = await run(['set-prop', 'ada-device', 'plan', 'startup', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`{\n  "person": "${ADA}",\n  "key": "plan",\n  "value": "startup",\n  "status": "queued"\n}\n`);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`Queued: set plan = "startup" on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`);
+  });
+
+  it('-q (--quiet): the confirmation line is silenced; data on stdout and errors are not', async () => {
+    const quiet = await run(['--quiet', 'set-prop', 'ada-device', 'plan', 'startup', '-o', 'tsv'], { sandbox });
+    expect(quiet).toMatchObject({ code: 0, stdout: `${ADA}\tplan\tstartup\tqueued\n`, stderr: '' });
+    const missing = await run(['-q', 'set-prop', 'nobody', 'plan', 'x'], { sandbox });
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toContain('error: no person with distinct_id "nobody"');
   });
 
   it('-o tsv prints one line: person, key, value, status', async () => {
@@ -113,7 +125,8 @@ describe('set-prop', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'never', status: 'queued' });
     expect(r.stderr).toBe(
-      'error: the change was accepted but not visible after 1 s\n' +
+      `Queued: set plan = "never" on person ${ADA} (ada-device). Waiting up to 1 s for PostHog to apply it…\n` +
+        'error: the change was accepted but not visible after 1 s\n' +
         `PostHog may still apply it (its ingestion pipeline can lag by minutes). Check later with: posthog-persons get ${ADA} --fields properties.plan\n`,
     );
     expect(sandbox.writes()).toHaveLength(1);
@@ -150,7 +163,7 @@ describe('set-prop', () => {
     const t = await runInTerminal(['set-prop', ADA, 'seats', '7', '--json', '--wait=10'], [], { sandbox });
     expect(t.code).toBe(0);
     const screen = stripAnsi(t.screen);
-    expect(screen).toContain(`Queued: set seats = 7 on person ${ADA} (ada@example.com). Waiting up to 10 s for PostHog to apply it…\n`);
+    expect(screen).toContain(`Queued: set seats = 7 on person ${ADA} (ada-device). Waiting up to 10 s for PostHog to apply it…\n`);
     expect(screen).toMatch(new RegExp(`Done: seats = 7 is visible on person ${ADA} \\(after \\d+\\.\\d s\\)\\.\\n$`));
   });
 });

@@ -29,7 +29,13 @@ describe('split (piped, with --yes)', () => {
   it('--keep sends main_distinct_id after resolving the person; the others move to new persons', async () => {
     const { uuid, ids } = mergedPerson();
     const r = await run(['split', ids[1]!, '--keep', ids[0]!, '--yes'], { sandbox });
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr:
+        `Queued: split person ${uuid} (${ids[1]}): 3 distinct_ids move to new persons ("${ids[1]}", "${ids[2]}", "${ids[3]}"); "${ids[0]}" stays. ` +
+        'PostHog runs splits in the background, within seconds to minutes; add --wait to wait for it.\n',
+    });
     expect(sandbox.requests.map((q) => q.route)).toEqual(['list', 'retrieve', 'split']);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { main_distinct_id: ids[0] }]]);
     expect(ownerOf(ids[0]!)).toBe(uuid);
@@ -42,7 +48,10 @@ describe('split (piped, with --yes)', () => {
     expect(r.code).toBe(0);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { distinct_ids_to_split: [ids[1], ids[2], ids[3]] }]]);
     expect(JSON.parse(r.stdout)).toEqual({ person: uuid, kept: [ids[0]], moved: [ids[1], ids[2], ids[3]], status: 'queued' });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(
+      `Queued: split person ${uuid} (${ids[0]}): 3 distinct_ids move to new persons ("${ids[1]}", "${ids[2]}", "${ids[3]}"); "${ids[0]}" stays. ` +
+        'PostHog runs splits in the background, within seconds to minutes; add --wait to wait for it.\n',
+    );
   });
 
   it('--only takes a distinct_id that contains a comma whole', async () => {
@@ -52,12 +61,12 @@ describe('split (piped, with --yes)', () => {
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { distinct_ids_to_split: [`smith,john-${n}`] }]]);
   });
 
-  it("neither flag: PostHog's default (an empty body); the first distinct_id stays", async () => {
+  it('neither flag: the first distinct_id stays and is sent as main_distinct_id (never an empty body)', async () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['split', uuid, '--yes', '-o', 'tsv'], { sandbox });
-    expect(r.code).toBe(0);
+    const r = await run(['-q', 'split', uuid, '-y', '-o', 'tsv'], { sandbox });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe(`${uuid}\t${ids[0]}\t${ids[1]}\tqueued\n`);
-    expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, {}]]);
+    expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { main_distinct_id: ids[0] }]]);
     expect(ownerOf(ids[0]!)).toBe(uuid);
     expect(ownerOf(ids[1]!)).toBe(uuidFromDistinctId(1, ids[1]!));
   });
@@ -68,7 +77,9 @@ describe('split (piped, with --yes)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       `warning: "${ids[0]}" is the person's first distinct_id and would move to a new person; PostHog has reported that ` +
-        `splitting off a person's first distinct_id can leave the person blank. To keep it, use --keep ${ids[0]}.\n`,
+        `splitting off a person's first distinct_id can leave the person blank. To keep it, use --keep ${ids[0]}.\n` +
+        `Queued: split person ${uuid} (${ids[0]}): 1 distinct_id moves to a new person ("${ids[0]}"); "${ids[1]}" stays. ` +
+        'PostHog runs splits in the background, within seconds to minutes; add --wait to wait for it.\n',
     );
     expect(sandbox.writes()).toHaveLength(1);
   });
@@ -133,7 +144,7 @@ describe('split: validation', () => {
     const { uuid, ids } = mergedPerson(['solo']);
     const r = await run(['split', ids[0]!, '--yes'], { sandbox });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error: person ${uuid} (Merged ${n}) cannot be split: it has only one distinct_id ("${ids[0]}")`);
+    expect(r.stderr).toContain(`error: person ${uuid} (${ids[0]}) cannot be split: it has only one distinct_id ("${ids[0]}")`);
     expect(sandbox.writes()).toHaveLength(0);
   });
 
@@ -178,19 +189,25 @@ describe('split --dry-run', () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
     const r = await run(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
     expect(JSON.parse(r.stdout)).toEqual({ person: uuid, kept: [ids[0]], moved: [ids[1]], status: 'dry-run' });
-    expect(r.stderr).toContain(`"${ids[0]}" stays (PostHog's default without --keep: the first distinct_id stays)`);
+    expect(r.stderr).toContain(`"${ids[0]}" stays (the first distinct_id, sent as main_distinct_id)`);
     expect(sandbox.writes()).toHaveLength(0);
   });
 
-  it('with identified and anonymous ids, the default does not claim to know which stays', async () => {
+  it('with identified and anonymous ids the first one is unknown: without --keep, exit 2 naming both candidates, no write', async () => {
     n++;
     const uuid = `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const anon = '6a1f3c2e-1111-4222-8333-9444555566' + String(n).padStart(2, '0');
     sandbox.store.addPerson({ uuid, distinctIds: [anon, `named-${n}`], createdAt: '2025-01-01T00:00:00.000Z' });
-    const r = await run(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
-    expect(JSON.parse(r.stdout)).toEqual({ person: uuid, kept: null, moved: null, status: 'dry-run' });
-    expect(r.stderr).toContain('every distinct_id but the oldest moves to a new person (1 of');
-    expect(r.stderr).toContain('PostHog keeps the oldest, which the API does not name (use --keep to choose)');
+    for (const args of [['--dry-run'], ['--yes']]) {
+      const r = await run(['split', uuid, ...args], { sandbox });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `error: person ${uuid} (named-${n}) has identified and anonymous distinct_ids, so which one is its first (oldest), ` +
+          `the one a split keeps by default, cannot be known: it is "named-${n}" or "${anon}"\n` +
+          `Choose the distinct_id that stays with --keep, e.g. --keep named-${n}.\n`,
+      );
+    }
+    expect(sandbox.writes()).toHaveLength(0);
   });
 });
 
@@ -202,9 +219,9 @@ describe('split on a terminal', () => {
     expect(t.code).toBe(0);
     const screen = stripAnsi(t.screen);
     expect(screen).toContain(
-      `Split person ${uuid} (Merged ${n}): 3 distinct_ids move to new persons ("${ids[1]}", "${ids[2]}", "${ids[3]}"); "${ids[0]}" stays. Continue? [y/N]`,
+      `Split person ${uuid} (${ids[0]}): 3 distinct_ids move to new persons ("${ids[1]}", "${ids[2]}", "${ids[3]}"); "${ids[0]}" stays. Continue? [y/N]`,
     );
-    expect(screen).toContain(`Queued: split person ${uuid} (Merged ${n}). PostHog runs splits in the background`);
+    expect(screen).toContain(`Queued: split person ${uuid} (${ids[0]}): 3 distinct_ids move to new persons`);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { main_distinct_id: ids[0] }]]);
   });
 

@@ -12,7 +12,7 @@ beforeAll(async () => {
   sandbox.store.addPerson({ uuid: ADA, distinctIds: ['ada-device'], properties: FULL, createdAt: '2025-03-01T10:00:00.000Z' });
 });
 beforeEach(() => {
-  sandbox.setOptions({ writeLagMs: 0, legacy: false });
+  sandbox.setOptions({ writeLagMs: 0, generation: 'newest' });
   // Put every property back, straight in the store.
   sandbox.store.queue(sandbox.store.person(ADA)!, { kind: 'set', set: FULL }, 0);
   sandbox.store.tick();
@@ -24,18 +24,26 @@ const writes = () => sandbox.writes().map((q) => [q.path, q.body, q.status]);
 const keysLeft = () => Object.keys(sandbox.store.person(ADA)!.properties).sort();
 
 describe('unset-prop', () => {
-  it('one key: $unset is a string; piped, nothing on stdout', async () => {
+  it('one key: $unset is a string; piped, nothing on stdout and the confirmation line on stderr', async () => {
     const r = await run(['unset-prop', 'ada-device', 'phone'], { sandbox });
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: `Queued: unset phone on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+    });
     expect(sandbox.requests.map((q) => q.route)).toEqual(['list', 'retrieve', 'delete_property']);
     expect(writes()).toEqual([[PATH, { $unset: 'phone' }, 201]]);
     expect(keysLeft()).not.toContain('phone');
   });
 
-  it('several keys: one request with $unset as a list (duplicates dropped); -o json result', async () => {
+  it('several keys: one request a key, never a list (duplicates dropped); -o json result', async () => {
     const r = await run(['unset-prop', ADA, 'utm_source', 'utm_medium', 'utm_source', 'utm_campaign', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
-    expect(writes()).toEqual([[PATH, { $unset: ['utm_source', 'utm_medium', 'utm_campaign'] }, 201]]);
+    expect(writes()).toEqual([
+      [PATH, { $unset: 'utm_source' }, 201],
+      [PATH, { $unset: 'utm_medium' }, 201],
+      [PATH, { $unset: 'utm_campaign' }, 201],
+    ]);
     expect(r.stdout).toBe(
       `{\n  "person": "${ADA}",\n  "keys": [\n    "utm_source",\n    "utm_medium",\n    "utm_campaign"\n  ],\n  "status": "queued"\n}\n`,
     );
@@ -47,25 +55,28 @@ describe('unset-prop', () => {
     expect(r.stdout).toBe(`${ADA}\tplan,phone\tqueued\n`);
   });
 
-  it('an older server that takes one key: falls back to one request per key, and says so with --debug', async () => {
-    sandbox.setOptions({ legacy: true });
-    const r = await run(['unset-prop', ADA, 'utm_source', 'utm_medium', '--debug'], { sandbox });
+  it('server text in the confirmation line is escaped: a distinct_id holding ESC cannot drive the terminal', async () => {
+    const uuid = '01900000-0000-7000-8000-0000000000e5';
+    sandbox.store.addPerson({ uuid, distinctIds: ['evil\u001b]0;pwned\u0007\u001b[2J'], properties: { plan: 'x' } });
+    const r = await run(['unset-prop', uuid, 'plan'], { sandbox });
     expect(r.code).toBe(0);
-    expect(writes()).toEqual([
-      [PATH, { $unset: ['utm_source', 'utm_medium'] }, 400],
-      [PATH, { $unset: 'utm_source' }, 201],
-      [PATH, { $unset: 'utm_medium' }, 201],
-    ]);
-    expect(r.stderr).toContain('[debug] this server takes one key per delete_property request');
-    expect(r.stderr).toContain('sending 2 requests, one per key');
-    expect(keysLeft()).toEqual(['email', 'phone', 'plan', 'utm_campaign']);
+    expect(r.stderr).toBe(
+      `Queued: unset plan on person ${uuid} (evil\\u001b]0;pwned\\u0007\\u001b[2J). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+    );
   });
 
-  it('the fallback is silent without --debug', async () => {
-    sandbox.setOptions({ legacy: true });
-    const r = await run(['unset-prop', ADA, 'plan', 'phone'], { sandbox });
+  it('-q: nothing on stderr', async () => {
+    const r = await run(['-q', 'unset-prop', ADA, 'plan'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
-    expect(sandbox.writes()).toHaveLength(3);
+    expect(writes()).toEqual([[PATH, { $unset: 'plan' }, 201]]);
+  });
+
+  it('an answer of {"success": false} is an error, not "queued": exit 1 with the detail, the next key not sent', async () => {
+    sandbox.script({ method: 'POST', path: /delete_property/, kind: 'status', status: 201, body: { success: false, detail: 'Unable to delete property' } });
+    const r = await run(['unset-prop', ADA, 'plan', 'phone'], { sandbox });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: PostHog could not remove the property "plan" (201): Unable to delete property\n');
+    expect(sandbox.writes().map((q) => q.body)).toEqual([{ $unset: 'plan' }]);
   });
 
   it('--wait polls until every key is gone (write lag 800 ms)', async () => {
@@ -74,7 +85,7 @@ describe('unset-prop', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`{"person":"${ADA}","keys":["plan","phone"],"status":"visible"}\n`);
     const routes = sandbox.requests.map((q) => q.route);
-    expect(routes.slice(0, 2)).toEqual(['retrieve', 'delete_property']);
+    expect(routes.slice(0, 3)).toEqual(['retrieve', 'delete_property', 'delete_property']);
     expect(routes.length).toBeGreaterThan(3);
   });
 

@@ -181,15 +181,17 @@ stderr, no journal, no backup and no file of the config folder except the profil
 
 ## Older PostHog servers
 
-\`test/reliability/legacy.test.ts\`, against the sandbox's \`legacy\` mode and a small cursor-paging
-server:
+\`test/reliability/legacy.test.ts\`, against the sandbox's older generation (\`--generation older\`) and a
+small cursor-paging server (\`test/e2e/write-generations.test.ts\` runs every write command against all
+three generations; [posthog-versions.md](posthog-versions.md) says how they differ):
 
 - \`bulk_delete\` answering an empty 202: \`delete --from-file\` exits 0, reports requested and
   accepted with found/deleted/not found as "unknown" (not 0), journals every batch done, and a
   \`--resume\` afterwards sends nothing.
-- A \`bulk_delete\` summary without \`persons_queued_for_deletion\`: counted as 0 queued.
-- \`$unset\` taking one key: \`unset-prop P a b\` gets a 400 for the list, then sends one request a
-  key; both properties are gone; exit 0.
+- A \`bulk_delete\` summary without \`persons_queued_for_deletion\`: "queued for deletion" is
+  unknown (null in JSON), not 0.
+- \`$unset\`: \`unset-prop P a b\` sends one request a key (\`{"$unset": "a"}\`), since this generation
+  answers success to a list and removes nothing; both properties are gone; exit 0.
 - \`DELETE /persons/{id}/\` answering 204: the HTTP layer takes it as success (no command sends
   DELETE; deletion goes through \`bulk_delete\`).
 - Cursor pagination: \`list --all\` follows \`next\` links with \`?cursor=\`, and uses only the path

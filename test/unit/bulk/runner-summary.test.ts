@@ -65,6 +65,7 @@ describe('runSession: the exit code of each outcome', () => {
     const factory = {
       io: { err: (l: string) => errors.push(l), stdout: out, stderrIsTTY: false },
       now: () => new Date('2025-01-01T00:00:00Z'),
+      globals: () => ({}),
       onInterrupt: () => () => undefined,
     } as unknown as Factory;
     const tally = new DeleteTally();

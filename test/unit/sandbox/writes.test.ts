@@ -93,19 +93,6 @@ describe('delete_property', () => {
     expect(answer.status).toBe(400);
     expect(answer.json.detail).toBe("This person has no distinct IDs, so its properties can't be removed.");
   });
-
-  it('accepts only a single key in legacy mode', async () => {
-    sb.setOptions({ legacy: true });
-    try {
-      const p = person();
-      const list = await call(sb, `${P}/${p.uuid}/delete_property/`, { method: 'POST', body: { $unset: ['plan'] } });
-      expect(list.status).toBe(400);
-      expect(list.json).toEqual({ type: 'validation_error', code: 'invalid_input', detail: "'$unset' must be a single property key.", attr: '$unset' });
-      expect((await call(sb, `${P}/${p.uuid}/delete_property/`, { method: 'POST', body: { $unset: 'plan' } })).status).toBe(201);
-    } finally {
-      sb.setOptions({ legacy: false });
-    }
-  });
 });
 
 describe('split', () => {
