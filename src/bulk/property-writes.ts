@@ -149,7 +149,7 @@ async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, 
         break;
       }
       if (error instanceof NotFoundError) missing.push(row.id);
-      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error) });
+      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error), cause: error });
     }
   }
   return [

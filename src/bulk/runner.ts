@@ -27,6 +27,8 @@ export interface BatchReport {
   http_status?: number;
   response?: unknown;
   error?: string;
+  /** the error behind a failed report (not journaled): decides the exit code when nothing succeeded */
+  cause?: unknown;
 }
 
 export interface BatchContext {
@@ -68,6 +70,10 @@ export interface RunBatchesResult {
   skipped: number;
   /** identifiers in batches the server answered for, or that failed */
   reported: number;
+  /** identifiers the server answered for (reports with status done) */
+  succeeded: number;
+  /** the error of the first failed report, if any */
+  firstFailure?: unknown;
   /** why the run stopped early, for the message */
   stopReason?: string;
   /** an error that ends the run whatever else happened (bad key, missing project, journal unwritable) */
@@ -82,6 +88,8 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
   const counts = { started: 0, done: 0, failed: 0, abandoned: 0 };
   let skipped = 0;
   let reported = 0;
+  let succeeded = 0;
+  let firstFailure: unknown;
   let consecutiveFailures = 0;
   let stopReason: string | undefined;
   let fatal: unknown;
@@ -125,7 +133,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
         fatal ??= error;
         stop('fatal');
       }
-      reports = [{ ids: batch.ids, status: 'failed', ...describeError(error) }];
+      reports = [{ ids: batch.ids, status: 'failed', ...describeError(error), cause: error }];
     }
     let failedHere = false;
     for (const report of reports) {
@@ -154,7 +162,10 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
         return;
       }
       reported += report.ids.length;
-      if (report.status === 'failed') failedHere = true;
+      if (report.status === 'failed') {
+        failedHere = true;
+        firstFailure ??= report.cause ?? new Error(report.error ?? 'the batch failed');
+      } else succeeded += report.ids.length;
       options.onReport(report);
     }
     if (failedHere) {
@@ -200,7 +211,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
       : counts.failed > 0
         ? 'partial'
         : 'completed';
-  return { outcome, batches: counts, skipped, reported, stopReason, fatal };
+  return { outcome, batches: counts, skipped, reported, succeeded, firstFailure, stopReason, fatal };
 }
 
 /** Waits until the set is empty (tasks started while waiting included). */

@@ -133,7 +133,8 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
     ['skipped', n('skipped')],
   ];
   if (n('not_sent')! > 0) rows.push(['not sent', n('not_sent')]);
-  const lines = [`${headline(json.outcome as RunOutcome)} (by ${json.by}):`, ...formatCounts(rows)];
+  const nothing = (json.accepted as number) === 0 && n('failed')! > 0;
+  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'deleted' : undefined)} (by ${json.by}):`, ...formatCounts(rows)];
   if (json.found === null) {
     lines.push(
       `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} ${n('accepted') === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
@@ -159,7 +160,8 @@ export function formatWriteSummary(json: Record<string, unknown>): string[] {
     ['skipped', n('skipped')],
   ];
   if (n('not_sent') > 0) rows.push(['not sent', n('not_sent')]);
-  const lines = [`${headline(json.outcome as RunOutcome)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
+  const nothing = n('found') + n('not_found') === 0 && n('failed') > 0;
+  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'changed' : undefined)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
   if (n('queued') > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
   return [...lines, ...footerLines(json)];
 }
@@ -171,7 +173,9 @@ function footerLines(json: Record<string, unknown>): string[] {
   return lines;
 }
 
-function headline(outcome: RunOutcome): string {
+/** `nothing`: the run failed and no request succeeded ("Failed, nothing was deleted"). */
+function headline(outcome: RunOutcome, nothing?: 'deleted' | 'changed'): string {
+  if (nothing && outcome !== 'interrupted') return `Failed, nothing was ${nothing}`;
   switch (outcome) {
     case 'completed':
       return 'Done';

@@ -89,6 +89,6 @@ describe('runSession: the exit code of each outcome', () => {
       throw error;
     }, rows);
     await expect(s.promise).rejects.toBe(error);
-    expect(s.errors[0]).toBe('Done, with failures (by uuid):');
+    expect(s.errors[0]).toBe('Failed, nothing was deleted (by uuid):');
   });
 });
