@@ -10,8 +10,22 @@ export const ExitCode = {
   notFound: 5,
   rateLimited: 6,
   partialFailure: 7,
+  /** SIGHUP (the terminal went away): 128 + 1 */
+  hangup: 129,
   interrupted: 130,
+  /** SIGTERM (a cancelled CI job, `kill`): 128 + 15 */
+  terminated: 143,
 } as const;
+
+/** The signals the tool stops on gracefully, like Ctrl-C. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** Exit code and how the stop is named to the user, for each signal. */
+export const STOP_SIGNALS: Record<StopSignal, { exitCode: number; said: string }> = {
+  SIGINT: { exitCode: ExitCode.interrupted, said: 'Interrupted' },
+  SIGTERM: { exitCode: ExitCode.terminated, said: 'Terminated (SIGTERM)' },
+  SIGHUP: { exitCode: ExitCode.hangup, said: 'Hung up (SIGHUP)' },
+};
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -90,10 +104,10 @@ export class PartialFailure extends CliError {
   }
 }
 
-/** Ctrl-C. Exit 130. */
+/** Ctrl-C (exit 130), SIGTERM (143) or SIGHUP (129). */
 export class Interrupted extends CliError {
-  constructor(message = 'Interrupted.') {
-    super(message, ExitCode.interrupted);
+  constructor(message = 'Interrupted.', signal: StopSignal = 'SIGINT') {
+    super(message, STOP_SIGNALS[signal].exitCode);
   }
 }
 

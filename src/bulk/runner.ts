@@ -6,7 +6,7 @@
 // The invariant that makes a kill at any moment safe: an identifier is journaled "done" only after
 // the server answered for it, so `--resume` never re-sends one recorded done, and anything not yet
 // recorded is simply sent again (every write here is harmless to repeat).
-import { AuthError, NotFoundError, RateLimitError } from '../errors.js';
+import { AuthError, NotFoundError, RateLimitError, STOP_SIGNALS, type StopSignal } from '../errors.js';
 import { ProjectNotFoundError } from '../api/persons.js';
 import type { Factory } from '../factory.js';
 import type { IdLookup } from './id-set.js';
@@ -78,6 +78,8 @@ export interface RunBatchesResult {
   stopReason?: string;
   /** an error that ends the run whatever else happened (bad key, missing project, journal unwritable) */
   fatal?: unknown;
+  /** what stopped an interrupted run: Ctrl-C, SIGTERM or SIGHUP */
+  signal?: StopSignal;
 }
 
 export const DEFAULT_ABANDON_MS = 5_000;
@@ -94,6 +96,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
   let stopReason: string | undefined;
   let fatal: unknown;
   let interrupted = false;
+  let signal: StopSignal | undefined;
   /** set once the run has given up on what is still in flight: late answers are not recorded */
   let closed = false;
 
@@ -104,11 +107,13 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
     wake();
   };
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_MS;
-  const unregister = options.factory.onInterrupt(() => {
+  const unregister = options.factory.onInterrupt((received = 'SIGINT') => {
     if (interrupted) return;
     interrupted = true;
+    signal = received;
     const waiting = inFlight.size > 0 ? `finishing the ${inFlight.size === 1 ? 'request' : `${inFlight.size} requests`} in flight (at most ${Math.round(abandonAfterMs / 1000)} s)` : 'stopping';
-    (options.notice ?? options.factory.io.err)(`Interrupted: ${waiting}… Ctrl-C again to stop at once.`);
+    const again = received === 'SIGINT' ? 'Ctrl-C again to stop at once.' : 'A second signal stops at once.';
+    (options.notice ?? options.factory.io.err)(`${STOP_SIGNALS[received].said}: ${waiting}… ${again}`);
     stop('interrupted');
   });
   const stopping = () => stopReason !== undefined;
@@ -211,7 +216,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
       : counts.failed > 0
         ? 'partial'
         : 'completed';
-  return { outcome, batches: counts, skipped, reported, succeeded, firstFailure, stopReason, fatal };
+  return { outcome, batches: counts, skipped, reported, succeeded, firstFailure, stopReason, fatal, signal };
 }
 
 /** Waits until the set is empty (tasks started while waiting included). */

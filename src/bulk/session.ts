@@ -2,7 +2,7 @@
 // the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
 // error that carries the exit code (7 partial failure, 130 interrupted, or the fatal error).
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
-import { CliError, ExitCode, Interrupted, PartialFailure } from '../errors.js';
+import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
 import type { Factory } from '../factory.js';
 import type { IdLookup } from './id-set.js';
 import { rowGroups, type InputStats, type RowSource } from './input.js';
@@ -44,6 +44,8 @@ export interface SessionResult {
 
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const { factory } = o;
+  // Whatever happens to stdout's reader, this run ends with its journal footer and its own exit code.
+  factory.keepExitCodeOnBrokenPipe();
   const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
   const progress = await startProgress(factory, o.toSend, o.progressUnit);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
@@ -110,7 +112,8 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
   const resume = journal ? `rerun the same command with --resume (journal: ${journal})` : 'rerun the command';
   if (result.outcome === 'interrupted') {
     const notSent = summary.not_sent as number;
-    throw new Interrupted(`Interrupted: ${notSent.toLocaleString('en-US')} identifiers were not sent. To finish, ${resume}.`);
+    const signal = result.signal ?? 'SIGINT';
+    throw new Interrupted(`${STOP_SIGNALS[signal].said}: ${notSent.toLocaleString('en-US')} identifiers were not sent. To finish, ${resume}.`, signal);
   }
   if (result.fatal !== undefined) throw result.fatal;
   if (nothingSucceeded) {

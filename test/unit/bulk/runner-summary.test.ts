@@ -66,6 +66,7 @@ describe('runSession: the exit code of each outcome', () => {
       io: { err: (l: string) => errors.push(l), stdout: out, stderrIsTTY: false },
       now: () => new Date('2025-01-01T00:00:00Z'),
       onInterrupt: () => () => undefined,
+      keepExitCodeOnBrokenPipe: () => undefined,
     } as unknown as Factory;
     const tally = new DeleteTally();
     const options: SessionOptions = {
