@@ -5,10 +5,11 @@
 // synced to disk before its promise resolves, so a line is either complete or a torn tail that
 // readers ignore. Secrets cannot get in: every entry passes through serializeEntry on the way out.
 
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { parseEntry } from './journal-read.js';
+import { openRunFile } from './run-files.js';
 import { serializeEntry } from './journal-redact.js';
 
 export { readJournal, type JournalScope, type JournalState } from './journal-read.js';
@@ -62,18 +63,20 @@ export class Journal {
     this.handle = handle;
   }
 
-  /** Creates the journal (mode 0600, and its folder) or opens it to append a resumed run. */
+  /**
+   * Creates the journal (exclusively, mode 0600, and its folder) or opens a journal of this tool
+   * to append a resumed run. Any other file is refused (src/bulk/run-files.ts), and an existing
+   * journal keeps the mode its owner gave it.
+   */
   static async open(path: string): Promise<Journal> {
-    await mkdir(dirname(path), { recursive: true });
     let handle: FileHandle;
     try {
-      handle = await open(path, 'a+', 0o600);
+      await mkdir(dirname(path), { recursive: true });
+      ({ handle } = await openRunFile(path, 'journal'));
     } catch (err) {
       throw writeError(path, err);
     }
     try {
-      // The journal names people; keep it private even if it existed with looser permissions.
-      await handle.chmod(0o600);
       await settleTornTail(handle);
     } catch (err) {
       await handle.close();

@@ -77,7 +77,7 @@ describe('Journal', () => {
     expect(state.done.size).toBe(20 * 500);
   });
 
-  test('reopening appends a resumed run, and an existing file is made private', async () => {
+  test('reopening appends a resumed run; the mode its owner gave the file is kept (the tool never chmods an existing file)', async () => {
     const path = await journalAt();
     let journal = await Journal.open(path);
     await journal.writeHeader(header);
@@ -88,7 +88,7 @@ describe('Journal', () => {
     await journal.writeHeader({ ...header, run_id: 'r2' });
     await journal.writeBatch(batch('r2', 1, ['b'], 'done'));
     await journal.close();
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
     const state = plain(await readJournal(path));
     expect(state).toMatchObject({ runs: 2, batches: 2, done: new Set(['a', 'b']), lastHeader: { run_id: 'r2' } });
   });
