@@ -38,6 +38,8 @@ export interface Factory {
   secrets(): string[];
   /** Called by the entry when the command is over (closes sockets and the in-process sandbox). */
   close(): Promise<void>;
+  /** Something to undo when the command is over, whatever its outcome (a journal's lock). */
+  onClose(cleanup: () => Promise<void>): void;
   /** Commands that can stop gracefully on Ctrl-C (or SIGTERM, SIGHUP) register here; returns the unregister function. */
   onInterrupt(handler: (signal: StopSignal) => void): () => void;
   /** Called by the entry on Ctrl-C, SIGTERM or SIGHUP: true when a command took it and will stop by itself. */
@@ -146,6 +148,9 @@ export function createFactory(init: FactoryInit): Factory {
     now: () => new Date(),
     readStdin: init.readStdin,
     secrets: () => [...secrets],
+    onClose(cleanup) {
+      cleanups.push(cleanup);
+    },
     async close() {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     },

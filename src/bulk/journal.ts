@@ -171,20 +171,21 @@ function writeError(path: string, err: unknown): unknown {
 
 /**
  * Where a run keeps its journal unless --journal says otherwise: beside the input file
- * (`people.csv.delete.journal.jsonl`), else in the current folder with the start time in UTC
- * (`posthog-persons-delete-20250102-030405.journal.jsonl`).
+ * (`people.csv.delete.journal.jsonl`), else in the current folder, named with the start time in
+ * UTC to the millisecond and the process id, so two runs started at once never share a journal
+ * (`posthog-persons-delete-20250102-030405-678-4321.journal.jsonl`).
  */
-export function defaultJournalPath(opts: { inputPath?: string; command: string; now: Date; cwd: string }): string {
+export function defaultJournalPath(opts: { inputPath?: string; command: string; now: Date; cwd: string; pid: number }): string {
   const command = opts.command.trim().replace(/[^A-Za-z0-9_-]+/g, '-');
   if (opts.inputPath !== undefined && opts.inputPath !== '' && opts.inputPath !== '-') {
     const input = resolve(opts.cwd, opts.inputPath);
     return join(dirname(input), `${basename(input)}.${command}.journal.jsonl`);
   }
-  return join(resolve(opts.cwd), `posthog-persons-${command}-${timestamp(opts.now)}.journal.jsonl`);
+  return join(resolve(opts.cwd), `posthog-persons-${command}-${timestamp(opts.now)}-${opts.pid}.journal.jsonl`);
 }
 
 function timestamp(now: Date): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const date = `${now.getUTCFullYear()}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}`;
-  return `${date}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}`;
+  return `${date}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}-${String(now.getUTCMilliseconds()).padStart(3, '0')}`;
 }

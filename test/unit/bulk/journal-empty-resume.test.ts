@@ -8,7 +8,7 @@ import { planJournal } from '../../../src/bulk/run-journal.js';
 import type { Factory } from '../../../src/factory.js';
 
 function fakeFactory(cwd: string, lines: string[]): Factory {
-  return { cwd, now: () => new Date('2026-01-01T00:00:00Z'), io: { err: (l: string) => lines.push(l) } } as unknown as Factory;
+  return { cwd, now: () => new Date('2026-01-01T00:00:00Z'), io: { err: (l: string) => lines.push(l) }, onClose: () => undefined } as unknown as Factory;
 }
 
 const base = { command: 'delete', host: 'http://127.0.0.1:1', project: '1', flags: {}, sameOnResume: [] };

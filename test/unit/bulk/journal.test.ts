@@ -270,17 +270,17 @@ describe('a run killed mid-write', () => {
 describe('defaultJournalPath', () => {
   const now = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
   test('beside the input file', () => {
-    expect(defaultJournalPath({ inputPath: 'data/people.csv', command: 'delete', now, cwd: '/work' })).toBe('/work/data/people.csv.delete.journal.jsonl');
-    expect(defaultJournalPath({ inputPath: '/tmp/ids.txt', command: 'set-prop', now, cwd: '/work' })).toBe('/tmp/ids.txt.set-prop.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: 'data/people.csv', command: 'delete', now, cwd: '/work', pid: 4321 })).toBe('/work/data/people.csv.delete.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: '/tmp/ids.txt', command: 'set-prop', now, cwd: '/work', pid: 4321 })).toBe('/tmp/ids.txt.set-prop.journal.jsonl');
   });
   test('in the current folder, stamped with the start time in UTC, without an input file', () => {
-    expect(defaultJournalPath({ command: 'delete', now, cwd: '/work' })).toBe('/work/posthog-persons-delete-20250102-030405.journal.jsonl');
-    expect(defaultJournalPath({ inputPath: '-', command: 'unset-prop', now, cwd: '/work' })).toBe(
-      '/work/posthog-persons-unset-prop-20250102-030405.journal.jsonl',
+    expect(defaultJournalPath({ command: 'delete', now, cwd: '/work', pid: 4321 })).toBe('/work/posthog-persons-delete-20250102-030405-000-4321.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: '-', command: 'unset-prop', now, cwd: '/work', pid: 4321 })).toBe(
+      '/work/posthog-persons-unset-prop-20250102-030405-000-4321.journal.jsonl',
     );
   });
   test('a command with odd characters stays one file name', () => {
-    expect(defaultJournalPath({ command: 'set prop/x', now, cwd: '/w' })).toBe('/w/posthog-persons-set-prop-x-20250102-030405.journal.jsonl');
+    expect(defaultJournalPath({ command: 'set prop/x', now, cwd: '/w', pid: 4321 })).toBe('/w/posthog-persons-set-prop-x-20250102-030405-000-4321.journal.jsonl');
   });
 });
 
