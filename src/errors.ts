@@ -112,11 +112,18 @@ export class Interrupted extends CliError {
 }
 
 /**
- * A personal API key (phx_) or an OAuth token (pha_) anywhere in a text. Users paste keys where
- * they do not belong (`--api-key=phx_…`, `--api-key-file phx_…`), and messages that echo the
- * input would then print the key, into CI logs too.
+ * PostHog's secret prefixes: personal API keys (phx_), OAuth access and refresh tokens (pha_,
+ * phr_) and secret keys (phs_). (phc_ project tokens are public.) Shared with the journal's
+ * redaction (src/bulk/journal-redact.ts).
  */
-const KEY_SHAPED = /\bph[xa]_[A-Za-z0-9_-]{12,}/g;
+export const SECRET_PREFIX = 'ph[xars]_';
+
+/**
+ * A PostHog secret anywhere in a text. Users paste keys where they do not belong
+ * (`--api-key=phx_…`, `--api-key-file phx_…`), and messages that echo the input would then print
+ * the key, into CI logs too.
+ */
+const KEY_SHAPED = new RegExp(`\\b${SECRET_PREFIX}[A-Za-z0-9_-]{12,}`, 'g');
 
 /** Replaces every occurrence of each secret, and anything shaped like a key, with a masked form. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {

@@ -4,6 +4,7 @@
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
 import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
 import type { Factory } from '../factory.js';
+import { plural } from '../commands/shared.js';
 import type { IdLookup } from './id-set.js';
 import { rowGroups, type InputStats, type RowSource } from './input.js';
 import { startProgress } from './progress.js';
@@ -113,7 +114,7 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
   if (result.outcome === 'interrupted') {
     const notSent = summary.not_sent as number;
     const signal = result.signal ?? 'SIGINT';
-    throw new Interrupted(`${STOP_SIGNALS[signal].said}: ${notSent.toLocaleString('en-US')} identifiers were not sent. To finish, ${resume}.`, signal);
+    throw new Interrupted(`${STOP_SIGNALS[signal].said}: ${plural(notSent, 'identifier')} ${notSent === 1 ? 'was' : 'were'} not sent. To finish, ${resume}.`, signal);
   }
   if (result.fatal !== undefined) throw result.fatal;
   if (nothingSucceeded) {
@@ -134,7 +135,7 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
   const errors = summary.deletion_errors as unknown[] | undefined;
   if (errors && errors.length > 0) {
     throw new PartialFailure(
-      `PostHog could not delete ${errors.length.toLocaleString('en-US')} persons (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,
+      `PostHog could not delete ${plural(errors.length, 'person')} (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,
       'Retry them by UUID: posthog-persons delete --by uuid <uuid>...',
     );
   }

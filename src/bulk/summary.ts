@@ -145,7 +145,7 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
   }
   if (json.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
   const errors = json.deletion_errors as string[];
-  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} persons: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
+  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} ${errors.length === 1 ? 'person' : 'persons'}: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
   return [...lines, ...footerLines(json)];
 }
 
