@@ -44,9 +44,9 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--batch-size <n>', `identifiers per bulk_delete request, 1-${MAX_BATCH_SIZE} (default ${MAX_BATCH_SIZE})`, intInRange('--batch-size', 1, MAX_BATCH_SIZE))
     .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
-    .option('--journal <path>', 'where to keep the run journal (default: beside the input file, or in the current folder)')
+    .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
-    .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it")
+    .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
