@@ -196,6 +196,7 @@ function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOpt
       yes: Boolean(options.yes),
     },
     sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
+    dryRun: Boolean(options.dryRun),
   };
 }
 

@@ -25,6 +25,8 @@ export interface JournalPlanOptions {
   flags: Record<string, unknown>;
   /** flags that must be the same on --resume (what is being done to each identifier) */
   sameOnResume: string[];
+  /** a dry run writes nothing, so it takes no lock (and works beside a read-only input) */
+  dryRun?: boolean;
 }
 
 export interface JournalPlan {
@@ -57,8 +59,10 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   // A new file, or a journal of this tool; never another file (which --resume would have cut short).
   await checkRunFile(path, 'journal', { input: fromFile ? resolve(factory.cwd, o.inputPath!) : undefined });
   // One run per journal, from before the journal is read to the end of the run.
-  const lock = await lockJournal(path, { command: o.command, now: factory.now(), note: (line) => factory.io.err(line) });
-  factory.onClose(() => lock.release());
+  if (!o.dryRun) {
+    const lock = await lockJournal(path, { command: o.command, now: factory.now(), note: (line) => factory.io.err(line) });
+    factory.onClose(() => lock.release());
+  }
   if (!o.resume) {
     const size = await stat(path).then((s) => s.size, () => 0);
     if (size > 0) {

@@ -115,6 +115,19 @@ describe.each([
   });
 });
 
+describe('a command with nothing to save', () => {
+  it('SIGTERM during `list --all`: stops at once, says so, exit 143', async () => {
+    sandbox.setOptions({ latencyMs: 300 });
+    const r = spawnCli(['list', '--all', '--page-size', '10'], tempDir());
+    await new Promise<void>((resolve) => r.child.stdout!.once('data', () => resolve()));
+    r.child.kill('SIGTERM');
+    const { code, signal, stderr } = await r.exit;
+    expect(signal).toBeNull();
+    expect(code).toBe(143);
+    expect(stderr).toBe('Terminated (SIGTERM).\n');
+  });
+});
+
 describe('readers that go away', () => {
   it("stderr's reader closes mid-run: the run finishes, writes its footer and exits 0", async () => {
     const { dir, journal } = setUp();
