@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   // bulk run asks to keep its exit code (factory.keepExitCodeOnBrokenPipe): it still finishes its
   // journal and exits with its own code (7 for a partial failure); its remaining output is dropped.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // EIO: the terminal itself went away (SIGHUP follows).
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
     if (!factory.keepsExitCodeOnBrokenPipe()) process.exit(ExitCode.ok);
   });
   // stderr's reader gone (a closed pipe, a hung-up terminal): messages have nowhere to go, but
