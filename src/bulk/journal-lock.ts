@@ -32,16 +32,22 @@ const UNREADABLE_STALE_MS = 10_000;
 export async function lockJournal(journal: string, o: { command: string; now: Date; note: (line: string) => void }): Promise<JournalLock> {
   const path = `${journal}.lock`;
   const owner: LockOwner = { pid: process.pid, host: hostname(), started_at: o.now.toISOString(), command: o.command, token: randomUUID() };
-  await mkdir(dirname(path), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
+  await mkdir(dirname(path), { recursive: true }).catch((error: Error) => {
+    throw new UsageError(`cannot create the lock ${path}: ${error.message}`, "The journal's folder must be writable.");
+  });
+  let tookOver = false;
+  for (let attempt = 0; attempt < 5; attempt++) {
     if (await create(path, owner)) return held(path, owner);
     const holder = await readHolder(path);
+    if (holder.kind === 'gone') continue; // its run just ended: try again
     const stale = holder.kind === 'owner' ? isGone(holder.owner) : holder.ageMs > UNREADABLE_STALE_MS;
-    if (!stale || attempt > 0) throw inUse(journal, path, holder.kind === 'owner' ? holder.owner : undefined);
+    if (!stale || tookOver) throw inUse(journal, path, holder.kind === 'owner' ? holder.owner : undefined);
+    tookOver = true;
     const who = holder.kind === 'owner' ? ` (pid ${holder.owner.pid}, started ${holder.owner.started_at})` : '';
     o.note(`Note: took over the lock ${path} of an earlier run that is gone${who}.`);
     await unlink(path).catch(() => undefined);
   }
+  throw inUse(journal, path, undefined);
 }
 
 async function create(path: string, owner: LockOwner): Promise<boolean> {
@@ -60,11 +66,11 @@ async function create(path: string, owner: LockOwner): Promise<boolean> {
   return true;
 }
 
-type Holder = { kind: 'owner'; owner: LockOwner } | { kind: 'unreadable'; ageMs: number };
+type Holder = { kind: 'owner'; owner: LockOwner } | { kind: 'unreadable'; ageMs: number } | { kind: 'gone' };
 
 async function readHolder(path: string): Promise<Holder> {
   const stats = await lstat(path).catch(() => undefined);
-  if (stats === undefined) return { kind: 'unreadable', ageMs: Infinity }; // removed meanwhile: try again
+  if (stats === undefined) return { kind: 'gone' };
   if (!stats.isFile()) throw new UsageError(`${path} is not a lock file of posthog-persons`, 'Move it out of the way, then try again.');
   const owner = parseOwner(await readFile(path, 'utf8').catch(() => ''));
   return owner ? { kind: 'owner', owner } : { kind: 'unreadable', ageMs: Date.now() - stats.mtimeMs };
