@@ -1,6 +1,7 @@
 // One bulk run from the moment it is confirmed to its exit code: journal header, progress bar,
 // the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
-// error that carries the exit code (7 partial failure, 130 interrupted, or the fatal error).
+// error that carries the exit code (7 partial failure; 130, 143 or 129 stopped by Ctrl-C, SIGTERM
+// or SIGHUP; the fatal error; or, when no request succeeded at all, the code of the failure).
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
 import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
 import type { Factory } from '../factory.js';
