@@ -45,8 +45,10 @@ export function createSandboxCommand(factory: Factory): Command {
     .option('--log', 'print a line per request on stderr');
   command.addHelpText('after', '\nThe global --rate-limit N sets the sandbox\'s per-key limit (requests a minute) here.\n');
   examples(command, [
-    // In the background its stdout never closes, so `eval "$(… &)"` would wait forever: the lines go to a file.
-    ['start it in the background and point this shell at it (`kill %1` stops it)', 'posthog-persons sandbox --port 8010 > sandbox.env & until [ -s sandbox.env ]; do sleep 0.1; done; . ./sandbox.env'],
+    // In the background its stdout never closes, so `eval "$(… &)"` would wait forever: the lines go
+    // to a file, emptied first (a leftover would be read before the sandbox listens) and printed
+    // only once it listens.
+    ['start it in the background and point this shell at it (`kill %1` stops it)', ': > sandbox.env; posthog-persons sandbox --port 8010 > sandbox.env & until [ -s sandbox.env ]; do sleep 0.1; done; . ./sandbox.env'],
     ['100,000 persons for an export rehearsal', 'posthog-persons sandbox --persons 100000'],
     ['rehearse a runbook under PostHog Cloud\'s limits with failures', 'posthog-persons sandbox --rate-limit 480 --fail-rate 0.05 --log'],
   ]);

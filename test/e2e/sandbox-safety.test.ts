@@ -2,7 +2,7 @@
 // example of `sandbox --help` really runs in a shell (it once hung forever), and the count of
 // persons it serves is said in good English.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,18 +42,20 @@ describe('posthog-persons sandbox', () => {
   });
 
   it('the background example of `sandbox --help` runs in a real shell and points it at the sandbox', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pp-sandbox-example-'));
     const help = await run(['sandbox', '--help']);
     const lines = help.stdout.split('\n');
     const at = lines.findIndex((l) => l.includes('# start it in the background'));
     expect(at).toBeGreaterThan(-1);
     const example = lines[at + 1]!.replace(/^\s*\$ /, '');
     expect(example).toContain('posthog-persons sandbox --port 8010');
+    // a sandbox.env left by an earlier session must not be read before this sandbox listens
+    writeFileSync(join(dir, 'sandbox.env'), 'export POSTHOG_HOST=http://127.0.0.1:1\n');
     // The same lines, with this build for the command and a free port (8010 may be taken here).
     const script = `${example.replaceAll('posthog-persons', '"$NODE" "$PP"').replace('--port 8010', '--port 0')}
 "$NODE" "$PP" list --count
 kill $!
 wait`;
-    const dir = mkdtempSync(join(tmpdir(), 'pp-sandbox-example-'));
     const r = spawnSync('bash', ['-c', script], {
       cwd: dir,
       env: { ...cliEnv({}), NODE: process.execPath, PP: BIN },
