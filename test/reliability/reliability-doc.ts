@@ -197,6 +197,9 @@ stderr, no journal, no backup and no file of the config folder except the profil
 - \`auth status\` shows the key masked (\`phx_sand…vyNh\`);
 - a key typed where it does not belong (\`--api-key=phx_…\`, \`--api-key-file phx_…\`) is not
   echoed back in the error.
+- every PostHog secret prefix (\`phx_\` personal keys, \`pha_\`/\`phr_\` OAuth tokens, \`phs_\` secret
+  keys) is masked in journal lines and error messages, while identifiers stay exact
+  (\`test/unit/bulk/journal-redact.test.ts\`).
 
 ## Older PostHog servers
 
