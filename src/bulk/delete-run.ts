@@ -173,7 +173,8 @@ async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, o
 /** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
 async function checkBackup(factory: Factory, options: DeleteOptions, journal: string | undefined, input: string | undefined): Promise<void> {
   if (options.backup === undefined) return;
-  await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input: input === undefined ? undefined : resolve(factory.cwd, input) });
+  const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input: input === undefined ? undefined : resolve(factory.cwd, input) });
+  if (note) factory.io.err(note);
 }
 
 function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined): JournalPlanOptions {

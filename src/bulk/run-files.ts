@@ -27,7 +27,7 @@ export interface RunFileCheck {
  * Checks a journal or backup path before anything is sent. Returns whether the file exists (then
  * it is one of the tool's own); throws a UsageError (exit 2) naming the problem otherwise.
  */
-export async function checkRunFile(path: string, kind: RunFileKind, others: RunFileCheck = {}): Promise<{ exists: boolean }> {
+export async function checkRunFile(path: string, kind: RunFileKind, others: RunFileCheck = {}): Promise<{ exists: boolean; note?: string }> {
   if (kind === 'backup' && others.journal !== undefined && (await sameFile(path, others.journal))) {
     throw refuse(kind, path, 'is also the journal', 'Give --backup and --journal two different files.');
   }
@@ -48,7 +48,10 @@ export async function checkRunFile(path: string, kind: RunFileKind, others: RunF
   } finally {
     await handle.close();
   }
-  return { exists: true };
+  // The tool never changes the mode of a file it did not create, but it says when others can read it.
+  const mode = stats.mode & 0o777;
+  const note = mode & 0o077 ? `Note: the ${kind} ${path} can be read by other users (mode ${mode.toString(8)}); it names people: consider chmod 600.` : undefined;
+  return { exists: true, note };
 }
 
 /**

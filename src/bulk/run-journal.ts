@@ -57,7 +57,8 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   }
   const path = o.path !== undefined ? resolve(factory.cwd, o.path) : defaultJournalPath({ inputPath: o.inputPath, command: o.command, now: factory.now(), cwd: factory.cwd, pid: process.pid });
   // A new file, or a journal of this tool; never another file (which --resume would have cut short).
-  await checkRunFile(path, 'journal', { input: fromFile ? resolve(factory.cwd, o.inputPath!) : undefined });
+  const { note } = await checkRunFile(path, 'journal', { input: fromFile ? resolve(factory.cwd, o.inputPath!) : undefined });
+  if (note) factory.io.err(note);
   // One run per journal, from before the journal is read to the end of the run.
   if (!o.dryRun) {
     const lock = await lockJournal(path, { command: o.command, now: factory.now(), note: (line) => factory.io.err(line) });

@@ -127,4 +127,18 @@ describe('files the tool creates', () => {
     expect(resumed.code).toBe(0);
     expect(statSync(join(dir, 'j.jsonl')).mode & 0o777).toBe(0o640);
   });
+
+  it('an existing file readable by others is used as it is, with a note (its mode is not changed)', async () => {
+    const dir = setUp();
+    writeFileSync(join(dir, 'j.jsonl'), '');
+    chmodSync(join(dir, 'j.jsonl'), 0o644);
+    writeFileSync(join(dir, 'b.jsonl'), '');
+    chmodSync(join(dir, 'b.jsonl'), 0o640);
+    const r = await run([...DELETE, '--journal', 'j.jsonl', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`Note: the journal ${join(dir, 'j.jsonl')} can be read by other users (mode 644); it names people: consider chmod 600.\n`);
+    expect(r.stderr).toContain(`Note: the backup ${join(dir, 'b.jsonl')} can be read by other users (mode 640); it names people: consider chmod 600.\n`);
+    expect(statSync(join(dir, 'j.jsonl')).mode & 0o777).toBe(0o644);
+    expect(statSync(join(dir, 'b.jsonl')).mode & 0o777).toBe(0o640);
+  });
 });

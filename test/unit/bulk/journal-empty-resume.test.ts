@@ -20,7 +20,7 @@ describe('--resume on a journal with no complete line', () => {
   ])('%s: starts afresh with a note', async (_what, content) => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-journal-'));
     const path = join(dir, 'ids.txt.delete.journal.jsonl');
-    writeFileSync(path, content);
+    writeFileSync(path, content, { mode: 0o600 }); // as the tool creates it (a looser mode adds a note)
     const notes: string[] = [];
     const plan = await planJournal(fakeFactory(dir, notes), { ...base, inputPath: join(dir, 'ids.txt'), resume: true } as never);
     expect(plan).toMatchObject({ path, resume: true, previousRuns: 0 });
