@@ -1,7 +1,7 @@
 // Entry point: builds the program, runs it, and turns every error into a message on stderr and
 // the exit code of the contract. The only module besides src/io that touches `process`.
 import { CommanderError, type Command } from 'commander';
-import { CliError, ExitCode, redact } from './errors.js';
+import { CliError, ExitCode, redact, STOP_SIGNALS, type StopSignal } from './errors.js';
 import { createFactory } from './factory.js';
 import { systemIO } from './io/streams.js';
 import { createProgram } from './program.js';
@@ -19,19 +19,30 @@ async function main(argv: string[]): Promise<number> {
     readStdin: () => readAll(process.stdin),
   });
   let interrupts = 0;
-  const onSigint = () => {
+  // Ctrl-C, SIGTERM (a cancelled CI job, `kill`) and SIGHUP (the terminal closed) all stop a run
+  // the same way: a command that registered with onInterrupt (a bulk run, the sandbox) stops by
+  // itself, finishes its journal and says how to resume; a second signal, or a command with
+  // nothing to save, stops at once. The exit code is 128 + the signal's number.
+  const onSignal = (signal: StopSignal) => {
     interrupts++;
-    // A command that registered with onInterrupt (a bulk run, the sandbox) stops by itself and
-    // says so; a second Ctrl-C, or a command with nothing to save, stops at once.
-    if (interrupts === 1 && factory.interrupt()) return;
-    io.err('Interrupted.');
-    process.exit(ExitCode.interrupted);
+    if (interrupts === 1 && factory.interrupt(signal)) return;
+    io.err(signal === 'SIGINT' ? 'Interrupted.' : `${STOP_SIGNALS[signal].said}.`);
+    process.exit(STOP_SIGNALS[signal].exitCode);
   };
-  process.on('SIGINT', onSigint);
-  // `posthog-persons list --all | head`: the reader went away, which is not an error of ours.
+  const stopSignals: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of stopSignals) process.on(signal, onSignal);
+  // `posthog-persons list --all | head`: the reader went away, which is not an error of ours. A
+  // bulk run asks to keep its exit code (factory.keepExitCodeOnBrokenPipe): it still finishes its
+  // journal and exits with its own code (7 for a partial failure); its remaining output is dropped.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-    throw error;
+    // EIO: the terminal itself went away (SIGHUP follows).
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+    if (!factory.keepsExitCodeOnBrokenPipe()) process.exit(ExitCode.ok);
+  });
+  // stderr's reader gone (a closed pipe, a hung-up terminal): messages have nowhere to go, but
+  // the run goes on to its end and its exit code; io.err stops writing.
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
   });
 
   const program = createProgram(factory);
@@ -53,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return report(error, factory.secrets(), factory.debugEnabled(), io.err);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of stopSignals) process.off(signal, onSignal);
     await factory.close();
   }
 }
@@ -90,7 +101,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 main(process.argv).then((code) => {
   process.exitCode = code;
-  // After Ctrl-C, requests abandoned by a bulk run may still be waiting to retry; the journal and
-  // summary are written, so leave once stdout has been flushed instead of waiting for them.
-  if (code === ExitCode.interrupted) process.stdout.write('', () => process.exit(code));
+  // After Ctrl-C (or SIGTERM, SIGHUP), requests abandoned by a bulk run may still be waiting to
+  // retry; the journal and summary are written, so leave once stdout has been flushed instead of
+  // waiting for them.
+  if (code === ExitCode.interrupted || code === ExitCode.terminated || code === ExitCode.hangup) process.stdout.write('', () => process.exit(code));
 });

@@ -10,8 +10,22 @@ export const ExitCode = {
   notFound: 5,
   rateLimited: 6,
   partialFailure: 7,
+  /** SIGHUP (the terminal went away): 128 + 1 */
+  hangup: 129,
   interrupted: 130,
+  /** SIGTERM (a cancelled CI job, `kill`): 128 + 15 */
+  terminated: 143,
 } as const;
+
+/** The signals the tool stops on gracefully, like Ctrl-C. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** Exit code and how the stop is named to the user, for each signal. */
+export const STOP_SIGNALS: Record<StopSignal, { exitCode: number; said: string }> = {
+  SIGINT: { exitCode: ExitCode.interrupted, said: 'Interrupted' },
+  SIGTERM: { exitCode: ExitCode.terminated, said: 'Terminated (SIGTERM)' },
+  SIGHUP: { exitCode: ExitCode.hangup, said: 'Hung up (SIGHUP)' },
+};
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -90,19 +104,26 @@ export class PartialFailure extends CliError {
   }
 }
 
-/** Ctrl-C. Exit 130. */
+/** Ctrl-C (exit 130), SIGTERM (143) or SIGHUP (129). */
 export class Interrupted extends CliError {
-  constructor(message = 'Interrupted.') {
-    super(message, ExitCode.interrupted);
+  constructor(message = 'Interrupted.', signal: StopSignal = 'SIGINT') {
+    super(message, STOP_SIGNALS[signal].exitCode);
   }
 }
 
 /**
- * A personal API key (phx_) or an OAuth token (pha_) anywhere in a text. Users paste keys where
- * they do not belong (`--api-key=phx_…`, `--api-key-file phx_…`), and messages that echo the
- * input would then print the key, into CI logs too.
+ * PostHog's secret prefixes: personal API keys (phx_), OAuth access and refresh tokens (pha_,
+ * phr_) and secret keys (phs_). (phc_ project tokens are public.) Shared with the journal's
+ * redaction (src/bulk/journal-redact.ts).
  */
-const KEY_SHAPED = /\bph[xa]_[A-Za-z0-9_-]{12,}/g;
+export const SECRET_PREFIX = 'ph[xars]_';
+
+/**
+ * A PostHog secret anywhere in a text. Users paste keys where they do not belong
+ * (`--api-key=phx_…`, `--api-key-file phx_…`), and messages that echo the input would then print
+ * the key, into CI logs too.
+ */
+const KEY_SHAPED = new RegExp(`\\b${SECRET_PREFIX}[A-Za-z0-9_-]{12,}`, 'g');
 
 /** Replaces every occurrence of each secret, and anything shaped like a key, with a masked form. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {

@@ -6,7 +6,7 @@ import type { Prompter } from './io/prompt.js';
 import type { PersonsApi } from './api/persons.js';
 import type { ProfileStore } from './settings/profiles.js';
 import type { ConnectionSettings, SettingsFlags } from './settings/resolve.js';
-import { UsageError } from './errors.js';
+import { UsageError, type StopSignal } from './errors.js';
 
 export interface GlobalOptions extends SettingsFlags {
   sandbox?: boolean;
@@ -40,10 +40,20 @@ export interface Factory {
   secrets(): string[];
   /** Called by the entry when the command is over (closes sockets and the in-process sandbox). */
   close(): Promise<void>;
-  /** Commands that can stop gracefully on Ctrl-C register here; returns the unregister function. */
-  onInterrupt(handler: () => void): () => void;
-  /** Called by the entry on Ctrl-C: true when a command took it and will stop by itself. */
-  interrupt(): boolean;
+  /** Something to undo when the command is over, whatever its outcome (a journal's lock). */
+  onClose(cleanup: () => Promise<void>): void;
+  /** Commands that can stop gracefully on Ctrl-C (or SIGTERM, SIGHUP) register here; returns the unregister function. */
+  onInterrupt(handler: (signal: StopSignal) => void): () => void;
+  /** Called by the entry on Ctrl-C, SIGTERM or SIGHUP: true when a command took it and will stop by itself. */
+  interrupt(signal?: StopSignal): boolean;
+  /**
+   * Called by a run whose exit code says what happened to data (a bulk run): from then on stdout's
+   * reader going away ends nothing early, and the process exits with the run's own code. (The
+   * broken pipe is noticed a moment after the write that met it, so this lasts to the end.)
+   */
+  keepExitCodeOnBrokenPipe(): void;
+  /** True once a command asked for keepExitCodeOnBrokenPipe. */
+  keepsExitCodeOnBrokenPipe(): boolean;
 }
 
 export interface FactoryInit {
@@ -63,7 +73,8 @@ export function createFactory(init: FactoryInit): Factory {
   const cleanups: Array<() => Promise<void>> = [];
   let interrupted = false;
   const secrets = new Set<string>();
-  const interruptHandlers = new Set<() => void>();
+  const interruptHandlers = new Set<(signal: StopSignal) => void>();
+  let keepExitCode = false;
 
   const factory: Factory = {
     io: init.io,
@@ -139,6 +150,9 @@ export function createFactory(init: FactoryInit): Factory {
     now: () => new Date(),
     readStdin: init.readStdin,
     secrets: () => [...secrets],
+    onClose(cleanup) {
+      cleanups.push(cleanup);
+    },
     async close() {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     },
@@ -146,12 +160,16 @@ export function createFactory(init: FactoryInit): Factory {
       interruptHandlers.add(handler);
       return () => interruptHandlers.delete(handler);
     },
-    interrupt() {
+    interrupt(signal = 'SIGINT') {
       interrupted = true;
       const handlers = [...interruptHandlers];
-      for (const handler of handlers) handler();
+      for (const handler of handlers) handler(signal);
       return handlers.length > 0;
     },
+    keepExitCodeOnBrokenPipe() {
+      keepExitCode = true;
+    },
+    keepsExitCodeOnBrokenPipe: () => keepExitCode,
   };
 
   async function sandboxSettings(): Promise<ConnectionSettings> {

@@ -2,10 +2,11 @@
 // bulk_delete that removes them is sent. Records are fetched with the batch endpoints, 200 a
 // request, never one request a person: except for persons with 10 or more distinct_ids, which the
 // batch endpoints cut at 10 (posthog-api.md §2.17) and which are fetched whole, one by one.
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { LookupKind, PersonsApi, RetrievedPerson } from '../api/persons.js';
+import { openRunFile } from './run-files.js';
 
 /** The batch endpoints return at most this many distinct_ids a person. */
 const BATCH_DISTINCT_ID_CAP = 10;
@@ -20,12 +21,14 @@ export class Backup {
     private handle: FileHandle | undefined,
   ) {}
 
-  /** Opens the file for appending (a resumed run adds to it), private to the user like the journal. */
+  /**
+   * Creates the file (exclusively, mode 0600, private like the journal) or opens a backup of this
+   * tool to append to (a resumed run adds to it). Any other file is refused (src/bulk/run-files.ts).
+   */
   static async open(path: string): Promise<Backup> {
     try {
       await mkdir(dirname(path), { recursive: true });
-      const handle = await open(path, 'a', 0o600);
-      await handle.chmod(0o600);
+      const { handle } = await openRunFile(path, 'backup');
       return new Backup(path, handle);
     } catch (error) {
       throw backupError(path, error);

@@ -11,6 +11,7 @@ import { personLabel } from '../commands/wait.js';
 import { Backup } from './backup.js';
 import { confirmRun, planNotice } from './confirm.js';
 import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
+import { checkRunFile } from './run-files.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
 import { planSend, runSession } from './session.js';
@@ -22,6 +23,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   // A journal for every run that deletes more than one person; settled before any request.
   const journalOptions = journalOptionsFor(api, plan, options, undefined);
   const journalPlan = plan.refs.length > 1 ? await planJournal(factory, journalOptions) : undefined;
+  await checkBackup(factory, options, journalPlan?.path, undefined);
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
@@ -70,6 +72,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   const journalOptions = journalOptionsFor(api, plan, options, path);
   const journalPlan = await planJournal(factory, journalOptions);
+  await checkBackup(factory, options, journalPlan.path, path === '-' ? undefined : path);
   const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
   const by = plan.fileBy;
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
@@ -174,6 +177,13 @@ async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, o
   });
 }
 
+/** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
+async function checkBackup(factory: Factory, options: DeleteOptions, journal: string | undefined, input: string | undefined): Promise<void> {
+  if (options.backup === undefined) return;
+  const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input: input === undefined ? undefined : resolve(factory.cwd, input) });
+  if (note) factory.io.err(note);
+}
+
 function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined): JournalPlanOptions {
   return {
     command: 'delete',
@@ -194,6 +204,7 @@ function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOpt
       yes: Boolean(options.yes),
     },
     sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
+    dryRun: Boolean(options.dryRun),
   };
 }
 

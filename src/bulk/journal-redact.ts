@@ -1,12 +1,12 @@
 // Keeps secrets out of the journal. The journal is never handed the API key, but it does record
 // server answers, errors and flags that a caller builds; this is the net under all of them.
 
-import { maskKey } from '../errors.js';
+import { maskKey, SECRET_PREFIX } from '../errors.js';
 
 /** Names under which a credential travels: headers, and keys like apiKey, client_secret, token. */
 const SECRET_NAME = /^(authorization|proxy-authorization|cookie|set-cookie)$|(api[-_]?key|secret|password|passwd|token)$/i;
-/** A PostHog personal API key anywhere inside a string (an error message, a logged request). */
-const PERSONAL_KEY = /phx_[A-Za-z0-9_-]{8,}/g;
+/** A PostHog secret (phx_, pha_, phr_, phs_) anywhere inside a string (an error message, a logged request). */
+const PERSONAL_KEY = new RegExp(`${SECRET_PREFIX}[A-Za-z0-9_-]{8,}`, 'g');
 const BEARER = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
 
 /** One journal line (without its "\n"): JSON with credentials masked. */

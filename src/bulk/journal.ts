@@ -5,10 +5,11 @@
 // synced to disk before its promise resolves, so a line is either complete or a torn tail that
 // readers ignore. Secrets cannot get in: every entry passes through serializeEntry on the way out.
 
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import { parseEntry } from './journal-read.js';
+import { openRunFile } from './run-files.js';
 import { serializeEntry } from './journal-redact.js';
 
 export { readJournal, type JournalScope, type JournalState } from './journal-read.js';
@@ -62,18 +63,20 @@ export class Journal {
     this.handle = handle;
   }
 
-  /** Creates the journal (mode 0600, and its folder) or opens it to append a resumed run. */
+  /**
+   * Creates the journal (exclusively, mode 0600, and its folder) or opens a journal of this tool
+   * to append a resumed run. Any other file is refused (src/bulk/run-files.ts), and an existing
+   * journal keeps the mode its owner gave it.
+   */
   static async open(path: string): Promise<Journal> {
-    await mkdir(dirname(path), { recursive: true });
     let handle: FileHandle;
     try {
-      handle = await open(path, 'a+', 0o600);
+      await mkdir(dirname(path), { recursive: true });
+      ({ handle } = await openRunFile(path, 'journal'));
     } catch (err) {
       throw writeError(path, err);
     }
     try {
-      // The journal names people; keep it private even if it existed with looser permissions.
-      await handle.chmod(0o600);
       await settleTornTail(handle);
     } catch (err) {
       await handle.close();
@@ -168,20 +171,21 @@ function writeError(path: string, err: unknown): unknown {
 
 /**
  * Where a run keeps its journal unless --journal says otherwise: beside the input file
- * (`people.csv.delete.journal.jsonl`), else in the current folder with the start time in UTC
- * (`posthog-persons-delete-20250102-030405.journal.jsonl`).
+ * (`people.csv.delete.journal.jsonl`), else in the current folder, named with the start time in
+ * UTC to the millisecond and the process id, so two runs started at once never share a journal
+ * (`posthog-persons-delete-20250102-030405-678-4321.journal.jsonl`).
  */
-export function defaultJournalPath(opts: { inputPath?: string; command: string; now: Date; cwd: string }): string {
+export function defaultJournalPath(opts: { inputPath?: string; command: string; now: Date; cwd: string; pid: number }): string {
   const command = opts.command.trim().replace(/[^A-Za-z0-9_-]+/g, '-');
   if (opts.inputPath !== undefined && opts.inputPath !== '' && opts.inputPath !== '-') {
     const input = resolve(opts.cwd, opts.inputPath);
     return join(dirname(input), `${basename(input)}.${command}.journal.jsonl`);
   }
-  return join(resolve(opts.cwd), `posthog-persons-${command}-${timestamp(opts.now)}.journal.jsonl`);
+  return join(resolve(opts.cwd), `posthog-persons-${command}-${timestamp(opts.now)}-${opts.pid}.journal.jsonl`);
 }
 
 function timestamp(now: Date): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const date = `${now.getUTCFullYear()}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}`;
-  return `${date}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}`;
+  return `${date}-${two(now.getUTCHours())}${two(now.getUTCMinutes())}${two(now.getUTCSeconds())}-${String(now.getUTCMilliseconds()).padStart(3, '0')}`;
 }

@@ -75,6 +75,7 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
     inputPath: options.fromFile,
     flags: { by, ...(options.column !== undefined ? { column: options.column } : {}), ...(what.kind === 'set-prop' ? { json: Boolean(options.json) } : { keys }), batch_size: batchSize, concurrency, yes: Boolean(options.yes) },
     sameOnResume: what.kind === 'set-prop' ? ['by', 'json'] : ['by', 'keys'],
+    dryRun: Boolean(options.dryRun),
   };
   const journalPlan = await planJournal(factory, journalOptions);
   const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
@@ -153,7 +154,7 @@ async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, 
         break;
       }
       if (error instanceof NotFoundError) missing.push(row.id);
-      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error) });
+      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error), cause: error });
     }
   }
   return [

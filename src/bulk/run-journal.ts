@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { IdSet, type IdLookup } from './id-set.js';
+import { lockJournal } from './journal-lock.js';
+import { checkRunFile } from './run-files.js';
 import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
 import type { InputStats } from './input.js';
 
@@ -23,6 +25,8 @@ export interface JournalPlanOptions {
   flags: Record<string, unknown>;
   /** flags that must be the same on --resume (what is being done to each identifier) */
   sameOnResume: string[];
+  /** a dry run writes nothing, so it takes no lock (and works beside a read-only input) */
+  dryRun?: boolean;
 }
 
 export interface JournalPlan {
@@ -51,7 +55,15 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   if (o.resume && o.path === undefined && !fromFile) {
     throw new UsageError('--resume needs --journal PATH: the journal of the run to resume', 'Runs without an input file keep their journal in a file named with the start time; pass that file.');
   }
-  const path = o.path !== undefined ? resolve(factory.cwd, o.path) : defaultJournalPath({ inputPath: o.inputPath, command: o.command, now: factory.now(), cwd: factory.cwd });
+  const path = o.path !== undefined ? resolve(factory.cwd, o.path) : defaultJournalPath({ inputPath: o.inputPath, command: o.command, now: factory.now(), cwd: factory.cwd, pid: process.pid });
+  // A new file, or a journal of this tool; never another file (which --resume would have cut short).
+  const { note } = await checkRunFile(path, 'journal', { input: fromFile ? resolve(factory.cwd, o.inputPath!) : undefined });
+  if (note) factory.io.err(note);
+  // One run per journal, from before the journal is read to the end of the run.
+  if (!o.dryRun) {
+    const lock = await lockJournal(path, { command: o.command, now: factory.now(), note: (line) => factory.io.err(line) });
+    factory.onClose(() => lock.release());
+  }
   if (!o.resume) {
     const size = await stat(path).then((s) => s.size, () => 0);
     if (size > 0) {

@@ -6,7 +6,7 @@
 // The invariant that makes a kill at any moment safe: an identifier is journaled "done" only after
 // the server answered for it, so `--resume` never re-sends one recorded done, and anything not yet
 // recorded is simply sent again (every write here is harmless to repeat).
-import { AuthError, NotFoundError, RateLimitError } from '../errors.js';
+import { AuthError, NotFoundError, RateLimitError, STOP_SIGNALS, type StopSignal } from '../errors.js';
 import { ProjectNotFoundError } from '../api/persons.js';
 import type { Factory } from '../factory.js';
 import type { IdLookup } from './id-set.js';
@@ -27,6 +27,8 @@ export interface BatchReport {
   http_status?: number;
   response?: unknown;
   error?: string;
+  /** the error behind a failed report (not journaled): decides the exit code when nothing succeeded */
+  cause?: unknown;
 }
 
 export interface BatchContext {
@@ -68,10 +70,16 @@ export interface RunBatchesResult {
   skipped: number;
   /** identifiers in batches the server answered for, or that failed */
   reported: number;
+  /** identifiers the server answered for (reports with status done) */
+  succeeded: number;
+  /** the error of the first failed report, if any */
+  firstFailure?: unknown;
   /** why the run stopped early, for the message */
   stopReason?: string;
   /** an error that ends the run whatever else happened (bad key, missing project, journal unwritable) */
   fatal?: unknown;
+  /** what stopped an interrupted run: Ctrl-C, SIGTERM or SIGHUP */
+  signal?: StopSignal;
 }
 
 export const DEFAULT_ABANDON_MS = 5_000;
@@ -82,10 +90,13 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
   const counts = { started: 0, done: 0, failed: 0, abandoned: 0 };
   let skipped = 0;
   let reported = 0;
+  let succeeded = 0;
+  let firstFailure: unknown;
   let consecutiveFailures = 0;
   let stopReason: string | undefined;
   let fatal: unknown;
   let interrupted = false;
+  let signal: StopSignal | undefined;
   /** set once the run has given up on what is still in flight: late answers are not recorded */
   let closed = false;
 
@@ -96,11 +107,13 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
     wake();
   };
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_MS;
-  const unregister = options.factory.onInterrupt(() => {
+  const unregister = options.factory.onInterrupt((received = 'SIGINT') => {
     if (interrupted) return;
     interrupted = true;
+    signal = received;
     const waiting = inFlight.size > 0 ? `finishing the ${inFlight.size === 1 ? 'request' : `${inFlight.size} requests`} in flight (at most ${Math.round(abandonAfterMs / 1000)} s)` : 'stopping';
-    (options.notice ?? options.factory.io.err)(`Interrupted: ${waiting}… Ctrl-C again to stop at once.`);
+    const again = received === 'SIGINT' ? 'Ctrl-C again to stop at once.' : 'A second signal stops at once.';
+    (options.notice ?? options.factory.io.err)(`${STOP_SIGNALS[received].said}: ${waiting}… ${again}`);
     stop('interrupted');
   });
   const stopping = () => stopReason !== undefined;
@@ -125,7 +138,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
         fatal ??= error;
         stop('fatal');
       }
-      reports = [{ ids: batch.ids, status: 'failed', ...describeError(error) }];
+      reports = [{ ids: batch.ids, status: 'failed', ...describeError(error), cause: error }];
     }
     let failedHere = false;
     for (const report of reports) {
@@ -154,7 +167,10 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
         return;
       }
       reported += report.ids.length;
-      if (report.status === 'failed') failedHere = true;
+      if (report.status === 'failed') {
+        failedHere = true;
+        firstFailure ??= report.cause ?? new Error(report.error ?? 'the batch failed');
+      } else succeeded += report.ids.length;
       options.onReport(report);
     }
     if (failedHere) {
@@ -200,7 +216,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
       : counts.failed > 0
         ? 'partial'
         : 'completed';
-  return { outcome, batches: counts, skipped, reported, stopReason, fatal };
+  return { outcome, batches: counts, skipped, reported, succeeded, firstFailure, stopReason, fatal, signal };
 }
 
 /** Waits until the set is empty (tasks started while waiting included). */

@@ -1,9 +1,11 @@
 // One bulk run from the moment it is confirmed to its exit code: journal header, progress bar,
 // the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
-// error that carries the exit code (7 partial failure, 130 interrupted, or the fatal error).
+// error that carries the exit code (7 partial failure; 130, 143 or 129 stopped by Ctrl-C, SIGTERM
+// or SIGHUP; the fatal error; or, when no request succeeded at all, the code of the failure).
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
-import { Interrupted, PartialFailure } from '../errors.js';
+import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
 import type { Factory } from '../factory.js';
+import { plural } from '../commands/shared.js';
 import type { IdLookup } from './id-set.js';
 import { rowGroups, type InputStats, type RowSource } from './input.js';
 import { startProgress } from './progress.js';
@@ -44,6 +46,8 @@ export interface SessionResult {
 
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const { factory } = o;
+  // Whatever happens to stdout's reader, this run ends with its journal footer and its own exit code.
+  factory.keepExitCodeOnBrokenPipe();
   const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
   const progress = await startProgress(factory, o.toSend, o.progressUnit);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
@@ -79,8 +83,11 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     await o.cleanup?.().catch(() => undefined);
   }
 
+  // A run where no request succeeded is a failure of the run, not a partial one (exit 7 would
+  // tell a CI job that some of the work was done).
+  const nothingSucceeded = result.outcome !== 'interrupted' && result.outcome !== 'completed' && result.succeeded === 0 && result.firstFailure !== undefined;
   const run: RunContext = {
-    outcome: result.outcome,
+    outcome: nothingSucceeded ? 'failed' : result.outcome,
     requested: o.requested,
     skipped: result.skipped,
     batches: { done: result.batches.done, failed: result.batches.failed },
@@ -91,7 +98,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const summary = o.summarize(run);
   if (opened) {
     try {
-      await opened.journal.writeFooter({ run_id: opened.runId, finished_at: factory.now().toISOString(), outcome: result.outcome, summary });
+      await opened.journal.writeFooter({ run_id: opened.runId, finished_at: factory.now().toISOString(), outcome: run.outcome, summary });
     } finally {
       await opened.journal.close().catch(() => undefined);
     }
@@ -99,17 +106,24 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   if (!factory.globals().quiet) for (const line of o.format(summary)) factory.io.err(line);
   if (o.json) factory.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   if (!opened && firstError !== undefined) throw firstError;
-  throwForOutcome(result, summary, opened?.journal.path);
+  throwForOutcome(result, summary, opened?.journal.path, nothingSucceeded);
   return { summary, result };
 }
 
-function throwForOutcome(result: RunBatchesResult, summary: Record<string, unknown>, journal: string | undefined): void {
+function throwForOutcome(result: RunBatchesResult, summary: Record<string, unknown>, journal: string | undefined, nothingSucceeded: boolean): void {
   const resume = journal ? `rerun the same command with --resume (journal: ${journal})` : 'rerun the command';
   if (result.outcome === 'interrupted') {
     const notSent = summary.not_sent as number;
-    throw new Interrupted(`Interrupted: ${notSent.toLocaleString('en-US')} identifiers were not sent. To finish, ${resume}.`);
+    const signal = result.signal ?? 'SIGINT';
+    throw new Interrupted(`${STOP_SIGNALS[signal].said}: ${plural(notSent, 'identifier')} ${notSent === 1 ? 'was' : 'were'} not sent. To finish, ${resume}.`, signal);
   }
   if (result.fatal !== undefined) throw result.fatal;
+  if (nothingSucceeded) {
+    const cause = result.firstFailure;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const nothing = summary.command === 'delete' ? 'Nothing was deleted' : 'Nothing was changed';
+    throw new CliError(`nothing succeeded: ${message}`, exitCodeOfFailure(cause), `${nothing}. Fix the cause, then ${resume}.`);
+  }
   if (result.outcome === 'failed') {
     throw new PartialFailure(`stopped: ${result.stopReason ?? 'the run could not go on'}`, `Fix the cause, then ${resume}.`);
   }
@@ -122,10 +136,16 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
   const errors = summary.deletion_errors as unknown[] | undefined;
   if (errors && errors.length > 0) {
     throw new PartialFailure(
-      `PostHog could not delete ${errors.length.toLocaleString('en-US')} persons (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,
+      `PostHog could not delete ${plural(errors.length, 'person')} (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,
       'Retry them by UUID: posthog-persons delete --by uuid <uuid>...',
     );
   }
+}
+
+/** The exit code of a run none of whose requests succeeded: that of its failure (4 auth, 5 not found, 6 rate limited), else 1. */
+function exitCodeOfFailure(cause: unknown): number {
+  const code = cause instanceof CliError ? cause.exitCode : ExitCode.failure;
+  return code === ExitCode.auth || code === ExitCode.notFound || code === ExitCode.rateLimited ? code : ExitCode.failure;
 }
 
 /**

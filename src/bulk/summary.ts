@@ -138,7 +138,8 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
     ['skipped', n('skipped')],
   ];
   if (n('not_sent')! > 0) rows.push(['not sent', n('not_sent')]);
-  const lines = [`${headline(json.outcome as RunOutcome)} (by ${json.by}):`, ...formatCounts(rows)];
+  const nothing = (json.accepted as number) === 0 && n('failed')! > 0;
+  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'deleted' : undefined)} (by ${json.by}):`, ...formatCounts(rows)];
   if (json.found === null) {
     lines.push(
       `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} ${n('accepted') === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
@@ -152,7 +153,7 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
   }
   if (json.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
   const errors = json.deletion_errors as string[];
-  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} persons: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
+  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} ${errors.length === 1 ? 'person' : 'persons'}: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
   return [...lines, ...footerLines(json)];
 }
 
@@ -183,7 +184,8 @@ export function formatWriteSummary(json: Record<string, unknown>): string[] {
     ['skipped', n('skipped')],
   ];
   if (n('not_sent') > 0) rows.push(['not sent', n('not_sent')]);
-  const lines = [`${headline(json.outcome as RunOutcome)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
+  const nothing = n('found') + n('not_found') === 0 && n('failed') > 0;
+  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'changed' : undefined)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
   if (n('queued') > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
   return [...lines, ...footerLines(json)];
 }
@@ -195,7 +197,9 @@ function footerLines(json: Record<string, unknown>): string[] {
   return lines;
 }
 
-function headline(outcome: RunOutcome): string {
+/** `nothing`: the run failed and no request succeeded ("Failed, nothing was deleted"). */
+function headline(outcome: RunOutcome, nothing?: 'deleted' | 'changed'): string {
+  if (nothing && outcome !== 'interrupted') return `Failed, nothing was ${nothing}`;
   switch (outcome) {
     case 'completed':
       return 'Done';

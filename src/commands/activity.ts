@@ -41,10 +41,10 @@ export function createActivityCommand(factory: Factory): Command {
   addOutputOptions(command, { fields: false });
   command.option('--fields <list>', 'fields to print, comma-separated: created_at, user, activity, person, changes, item_id, id');
   examples(command, [
-    ['what happened to one person', 'posthog-persons activity user_4821'],
+    ['what happened to one person', 'posthog-persons activity user_472'],
     ['the last 50 changes to any person', 'posthog-persons activity --limit 50'],
     ['who deleted or split persons, the whole log as JSON Lines', 'posthog-persons activity --all -o jsonl'],
-    ['a person by UUID, as CSV', 'posthog-persons activity 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d -o csv'],
+    ['a person by UUID, as CSV', 'posthog-persons activity 019703e1-1516-70bf-9a46-bbd4c825e918 -o csv'],
   ]);
   return command.action(async (person: string | undefined, options: ActivityOptions) => runActivity(factory, person, options));
 }

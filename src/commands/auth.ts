@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { CliError, maskKey, UsageError } from '../errors.js';
 import type { Resolved } from '../settings/resolve.js';
-import { addOutputOptions, examples, type OutputFlags } from './shared.js';
+import type { RecordSchema } from '../output/columns.js';
+import { addOutputOptions, examples, openRenderer, type OutputFlags } from './shared.js';
 
 export function createAuthCommand(factory: Factory): Command {
   const auth = new Command('auth').description('Log in with a personal API key, check it, or log out');
@@ -142,6 +143,11 @@ export async function runStatus(factory: Factory, options: StatusOptions): Promi
   };
   if (options.output === 'json' || options.output === 'jsonl') {
     factory.io.stdout.write(`${JSON.stringify(report, null, options.output === 'json' ? 2 : undefined)}\n`);
+  } else if (options.output === 'tsv' || options.output === 'csv') {
+    // One record, each setting and its source side by side, in the format's own quoting.
+    const renderer = await openRenderer(factory, { schema: STATUS_SCHEMA, output: options.output, kind: 'single' });
+    await renderer.write(report as unknown as StatusReport);
+    await renderer.end();
   } else {
     factory.io.stdout.write(formatStatus(report));
   }
@@ -154,6 +160,31 @@ export async function runStatus(factory: Factory, options: StatusOptions): Promi
     factory.io.err('Key not checked: no project is set (pass --project or set POSTHOG_PROJECT_ID).');
   }
 }
+
+type StatusItem = { value: string; source: string } | null;
+interface StatusReport {
+  profile: StatusItem;
+  host: StatusItem;
+  project: StatusItem;
+  api_key: StatusItem;
+  config_file: string | null;
+  check: { ok: boolean; message: string } | null;
+}
+
+/** `auth status -o tsv|csv`: the fields of the JSON report, flattened into one record. */
+const STATUS_FIELDS: Array<[name: string, get: (r: StatusReport) => unknown]> = [
+  ...(['profile', 'host', 'project', 'api_key'] as const).flatMap((key): Array<[string, (r: StatusReport) => unknown]> => [
+    [key, (r) => r[key]?.value ?? null],
+    [`${key}_source`, (r) => r[key]?.source ?? null],
+  ]),
+  ['config_file', (r) => r.config_file],
+  ['check', (r) => (r.check ? (r.check.ok ? 'ok' : 'failed') : null)],
+  ['check_message', (r) => r.check?.message ?? null],
+];
+const STATUS_SCHEMA: RecordSchema<StatusReport> = {
+  columns: STATUS_FIELDS.map(([name, get]) => ({ name, get })),
+  defaultFields: STATUS_FIELDS.map(([name]) => name),
+};
 
 function formatStatus(report: Record<string, unknown>): string {
   type Item = { value: string; source: string } | null;

@@ -44,16 +44,16 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--batch-size <n>', `identifiers per bulk_delete request, 1-${MAX_BATCH_SIZE} (default ${MAX_BATCH_SIZE})`, intInRange('--batch-size', 1, MAX_BATCH_SIZE))
     .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
-    .option('--journal <path>', 'where to keep the run journal (default: beside the input file, or in the current folder)')
+    .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
-    .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it")
+    .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
   examples(command, [
-    ['one person, asking first', 'posthog-persons delete user_4821'],
+    ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
-    ["remove a person's events but keep the person", 'posthog-persons delete 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d --delete-events --keep-person'],
+    ["remove a person's events but keep the person", 'posthog-persons delete 019703e1-1516-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }

@@ -16,10 +16,10 @@ export function createGetCommand(factory: Factory): Command {
     .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
   addOutputOptions(command);
   examples(command, [
-    ['by distinct_id', 'posthog-persons get user_4821'],
-    ['by person UUID, as JSON', 'posthog-persons get 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d -o json'],
-    ['an anonymous distinct_id (a UUID) without trying it as a person UUID', 'posthog-persons get 5f2c1e9a-0b7d-4c3e-8a6f-1d2e3f4a5b6c --by distinct-id'],
-    ['just the email, for a script', 'posthog-persons get user_4821 --fields properties.email'],
+    ['by distinct_id', 'posthog-persons get user_472'],
+    ['by person UUID, as JSON', 'posthog-persons get 019703e1-1516-70bf-9a46-bbd4c825e918 -o json'],
+    ['an anonymous distinct_id (a UUID) without trying it as a person UUID', 'posthog-persons get 16a3eca5-385d-42b9-ab4b-131a4339da33 --by distinct-id'],
+    ['just the email, for a script', 'posthog-persons get user_472 --fields properties.email'],
   ]);
   return command.action(async (person: string, options: GetOptions) => runGet(factory, person, options));
 }

@@ -140,7 +140,7 @@ export async function runList(factory: Factory, options: ListOptions): Promise<v
     const spinner = ora({ text: 'Fetching persons…', stream: factory.io.stderr as NodeJS.WriteStream, discardStdin: false }).start();
     return {
       update: (n: number) => {
-        spinner.text = `Fetched ${n.toLocaleString('en-US')} persons…`;
+        spinner.text = `Fetched ${n.toLocaleString('en-US')} ${n === 1 ? 'person' : 'persons'}…`;
       },
       stop: () => spinner.stop(),
     };

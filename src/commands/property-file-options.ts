@@ -19,7 +19,7 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('--column <name>', 'with --from-file: the column / JSON key holding the person (default distinct_id, else uuid)')
     .option('--dry-run', 'with --from-file: read and check the file, show what would be sent; send no write')
     .option('-y, --yes', 'with --from-file: do not ask for confirmation (required without a terminal)')
-    .option('--journal <path>', 'with --from-file: where to keep the run journal (default: beside the input file)')
+    .option('--journal <path>', 'with --from-file: where to keep the run journal, a new file or a journal of this tool (default: beside the input file)')
     .option('--resume', 'with --from-file: continue the run recorded in the journal, skipping persons recorded done')
     .option('--batch-size <n>', 'with --from-file: persons per lookup request and journal line, 1-200 (default 100)', intInRange('--batch-size', 1, 200))
     .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16));

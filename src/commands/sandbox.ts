@@ -2,7 +2,10 @@
 // and rehearsing runbooks. Prints the environment lines on stdout and serves until Ctrl-C.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Factory } from '../factory.js';
-import { examples, intInRange } from './shared.js';
+import { UsageError } from '../errors.js';
+import { examples, intInRange, plural } from './shared.js';
+
+const PORT_HINT = 'Give another port with --port N, or --port 0 to take a free one.';
 
 export interface SandboxCommandOptions {
   port?: number;
@@ -48,7 +51,10 @@ export function createSandboxCommand(factory: Factory): Command {
     .option('--log', 'print a line per request on stderr');
   command.addHelpText('after', '\nThe global --rate-limit N sets the sandbox\'s per-key limit (requests a minute) here.\n');
   examples(command, [
-    ['start it and point this shell at it', 'eval "$(posthog-persons sandbox --port 8010 &)"   # or copy the printed lines'],
+    // In the background its stdout never closes, so `eval "$(… &)"` would wait forever: the lines go
+    // to a file, emptied first (a leftover would be read before the sandbox listens) and printed
+    // only once it listens.
+    ['start it in the background and point this shell at it (`kill %1` stops it)', ': > sandbox.env; posthog-persons sandbox --port 8010 > sandbox.env & until [ -s sandbox.env ]; do sleep 0.1; done; . ./sandbox.env'],
     ['100,000 persons for an export rehearsal', 'posthog-persons sandbox --persons 100000'],
     ['answer like an older self-hosted PostHog', 'posthog-persons sandbox --generation older'],
     ['rehearse a runbook under PostHog Cloud\'s limits with failures', 'posthog-persons sandbox --rate-limit 480 --fail-rate 0.05 --log'],
@@ -59,8 +65,9 @@ export function createSandboxCommand(factory: Factory): Command {
 export async function runSandbox(factory: Factory, options: SandboxCommandOptions): Promise<void> {
   const { startSandbox, formatEnvLines, SANDBOX_KEYS } = await import('../sandbox/index.js');
   const rate = factory.globals().rateLimit;
+  const port = options.port ?? 8010;
   const sandbox = await startSandbox({
-    port: options.port ?? 8010,
+    port,
     persons: options.persons,
     seed: options.seed,
     latencyMs: options.latency,
@@ -72,11 +79,16 @@ export async function runSandbox(factory: Factory, options: SandboxCommandOption
     generation: options.legacy ? 'older' : options.generation,
     rateLimit: rate,
     log: options.log ? (line) => factory.io.err(line) : undefined,
+  }).catch((error: NodeJS.ErrnoException) => {
+    // The port is the user's choice (or the default): say which flag changes it.
+    if (error.code === 'EADDRINUSE') throw new UsageError(`--port ${port}: the port is already in use on 127.0.0.1`, PORT_HINT);
+    if (error.code === 'EACCES') throw new UsageError(`--port ${port}: not allowed to listen on that port here`, PORT_HINT);
+    throw error;
   });
   factory.io.stdout.write(`${formatEnvLines(sandbox)}\n`);
   const generation = options.legacy ? 'older' : (options.generation ?? 'newest');
   const like = generation === 'newest' ? '' : `, answering like the ${generation} PostHog generation`;
-  factory.io.err(`Sandbox serving ${sandbox.store.count(sandbox.projectId)} persons at ${sandbox.url} (project ${sandbox.projectId}${like}). Ctrl-C stops it.`);
+  factory.io.err(`Sandbox serving ${plural(sandbox.store.count(sandbox.projectId), 'person')} at ${sandbox.url} (project ${sandbox.projectId}${like}). Ctrl-C stops it.`);
   factory.io.err(
     `Other keys: read-only ${SANDBOX_KEYS.read.key}, write ${SANDBOX_KEYS.write.key}, all-scopes ${SANDBOX_KEYS.all.key}.`,
   );

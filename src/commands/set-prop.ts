@@ -66,10 +66,10 @@ export function createSetPropCommand(factory: Factory): Command {
   addPropertyFileOptions(command, 'set the properties of its columns');
   addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
   examples(command, [
-    ['set a string property', 'posthog-persons set-prop user_4821 plan scale'],
-    ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_4821 seats 25 --json --wait'],
-    ['set an object property on a person given by UUID', `posthog-persons set-prop 0190a5c2-6f1e-7c3a-9d0b-2e4f6a8c0b1d address '{"city":"Berlin"}' --json`],
-    ['clear a value to null (the key stays)', 'posthog-persons set-prop user_4821 trial_ends null --json'],
+    ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
+    ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],
+    ['set an object property on a person given by UUID', `posthog-persons set-prop 019703e1-1516-70bf-9a46-bbd4c825e918 address '{"city":"Berlin"}' --json`],
+    ['clear a value to null (the key stays)', 'posthog-persons set-prop user_472 trial_ends null --json'],
     ['many persons: a CSV with a distinct_id column and one column per property', 'posthog-persons set-prop --from-file plans.csv --yes'],
   ]);
   return command.action(async (person: string | undefined, key: string | undefined, value: string | undefined, options: SetPropOptions) => {

@@ -73,10 +73,10 @@ export function createSplitCommand(factory: Factory): Command {
   addWaitOption(command, 'until every moved distinct_id belongs to a new person');
   addResultOutputOptions(command, ['person', 'kept', 'moved', 'status']);
   examples(command, [
-    ['see what a split would do (the first distinct_id stays), without doing it', 'posthog-persons split user_4821 --dry-run'],
-    ['keep one distinct_id on the person, move the others', 'posthog-persons split user_4821 --keep user_4821'],
-    ['move only two devices off a wrongly merged person', 'posthog-persons split user_4821 --only device-17,device-18'],
-    ['in a script: no prompt, wait until done, result as JSON', 'posthog-persons split user_4821 --keep user_4821 --yes --wait -o json'],
+    ['see what a split would do (the first distinct_id stays), without doing it', 'posthog-persons split user_472 --dry-run'],
+    ['keep one distinct_id on the person, move the others', 'posthog-persons split user_472 --keep user_472'],
+    ['move only two devices off a wrongly merged person', 'posthog-persons split many-devices-user --only device-0017,device-0018'],
+    ['in a script: no prompt, wait until done, result as JSON', 'posthog-persons split user_472 --keep user_472 --yes --wait -o json'],
   ]);
   return command.action(async (person: string, options: SplitOptions) => runSplit(factory, person, options));
 }

@@ -58,9 +58,9 @@ export function createUnsetPropCommand(factory: Factory): Command {
   addPropertyFileOptions(command, 'remove the KEYs');
   addResultOutputOptions(command, ['person', 'keys', 'status']);
   examples(command, [
-    ['remove one property', 'posthog-persons unset-prop user_4821 trial_ends'],
-    ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_4821 utm_source utm_medium utm_campaign'],
-    ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_4821 phone --wait'],
+    ['remove one property', 'posthog-persons unset-prop user_472 trial_ends'],
+    ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_472 utm_source utm_medium utm_campaign'],
+    ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_472 phone --wait'],
     ['from every person in a file (a distinct_id column)', 'posthog-persons unset-prop --from-file churned.csv phone address --yes'],
   ]);
   return command.action(async (person: string | undefined, keys: string[], options: UnsetPropOptions) => {

@@ -40,6 +40,8 @@ export function systemIO(options: SystemIOOptions): IOStreams {
     canPrompt: stdinIsTTY && stderrIsTTY && !options.noInput,
     width: process.stdout.columns || process.stderr.columns || 80,
     err(line: string) {
+      // After stderr's reader went away (EPIPE) the stream is destroyed: drop the line.
+      if (process.stderr.destroyed || !process.stderr.writable) return;
       process.stderr.write(`${line}\n`);
     },
   };

@@ -119,7 +119,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
     const dir = tempDir();
     const r = await run(['delete', 'ada-device', 'bob-1', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
-    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^posthog-persons-delete-\d{8}-\d{6}\.journal\.jsonl$/)]);
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^posthog-persons-delete-\d{8}-\d{6}-\d{3}-\d+\.journal\.jsonl$/)]);
   });
 
   it('two references to one person delete it once', async () => {

@@ -4,6 +4,7 @@
 import { BAD_INPUTS, type BadInput } from './bad-input.js';
 import { FAULT_MATRIX, FIXTURE, type FaultRow } from './fault-matrix.js';
 import { BATCH, CONCURRENCY, describeKills, IDS, KILL_SEED, KILL_TRIALS, KILLS_PER_TRIAL, LATENCY_MS, plan } from './kill-plan.js';
+import { INTEGRITY_ROWS } from './integrity.js';
 
 export const REGENERATE = 'node scripts/reliability-doc.mjs';
 
@@ -141,6 +142,24 @@ function badInputs(): string[] {
   return lines;
 }
 
+function integrity(): string[] {
+  const lines = [
+    '## Files, concurrency, signals and pipes',
+    '',
+    'Each row is asserted by the end-to-end test it names (the built CLI as a real process against the',
+    'sandbox; the rows live in `test/reliability/integrity.ts`, and `integrity.test.ts` checks that every',
+    'named test exists). File rows also check the request log is empty and the file keeps its bytes and mode.',
+    '',
+    '| # | area | condition | expected | exit | test |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  INTEGRITY_ROWS.forEach((row, i) => {
+    lines.push(`| ${i + 1} | ${row.area} | ${cell(row.condition)} | ${cell(row.expected)} | ${row.exit} | \`${row.file.replace('test/e2e/', '')}\` |`);
+  });
+  lines.push('');
+  return lines;
+}
+
 const STATIC_SECTIONS = `## Property-based tests
 
 fast-check properties, each of which can fail: \`test/reliability/properties.test.ts\` runs every
@@ -178,6 +197,9 @@ stderr, no journal, no backup and no file of the config folder except the profil
 - \`auth status\` shows the key masked (\`phx_sand…vyNh\`);
 - a key typed where it does not belong (\`--api-key=phx_…\`, \`--api-key-file phx_…\`) is not
   echoed back in the error.
+- every PostHog secret prefix (\`phx_\` personal keys, \`pha_\`/\`phr_\` OAuth tokens, \`phs_\` secret
+  keys) is masked in journal lines and error messages, while identifiers stay exact
+  (\`test/unit/bulk/journal-redact.test.ts\`).
 
 ## Older PostHog servers
 
@@ -212,6 +234,7 @@ export function renderReliabilityDoc(): string {
     ...faultMatrix(),
     ...killTests(),
     ...badInputs(),
+    ...integrity(),
     STATIC_SECTIONS,
   ].join('\n');
 }

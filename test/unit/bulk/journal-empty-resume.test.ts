@@ -8,7 +8,7 @@ import { planJournal } from '../../../src/bulk/run-journal.js';
 import type { Factory } from '../../../src/factory.js';
 
 function fakeFactory(cwd: string, lines: string[]): Factory {
-  return { cwd, now: () => new Date('2026-01-01T00:00:00Z'), io: { err: (l: string) => lines.push(l) } } as unknown as Factory;
+  return { cwd, now: () => new Date('2026-01-01T00:00:00Z'), io: { err: (l: string) => lines.push(l) }, onClose: () => undefined } as unknown as Factory;
 }
 
 const base = { command: 'delete', host: 'http://127.0.0.1:1', project: '1', flags: {}, sameOnResume: [] };
@@ -20,7 +20,7 @@ describe('--resume on a journal with no complete line', () => {
   ])('%s: starts afresh with a note', async (_what, content) => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-journal-'));
     const path = join(dir, 'ids.txt.delete.journal.jsonl');
-    writeFileSync(path, content);
+    writeFileSync(path, content, { mode: 0o600 }); // as the tool creates it (a looser mode adds a note)
     const notes: string[] = [];
     const plan = await planJournal(fakeFactory(dir, notes), { ...base, inputPath: join(dir, 'ids.txt'), resume: true } as never);
     expect(plan).toMatchObject({ path, resume: true, previousRuns: 0 });

@@ -77,7 +77,7 @@ describe('Journal', () => {
     expect(state.done.size).toBe(20 * 500);
   });
 
-  test('reopening appends a resumed run, and an existing file is made private', async () => {
+  test('reopening appends a resumed run; the mode its owner gave the file is kept (the tool never chmods an existing file)', async () => {
     const path = await journalAt();
     let journal = await Journal.open(path);
     await journal.writeHeader(header);
@@ -88,7 +88,7 @@ describe('Journal', () => {
     await journal.writeHeader({ ...header, run_id: 'r2' });
     await journal.writeBatch(batch('r2', 1, ['b'], 'done'));
     await journal.close();
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
     const state = plain(await readJournal(path));
     expect(state).toMatchObject({ runs: 2, batches: 2, done: new Set(['a', 'b']), lastHeader: { run_id: 'r2' } });
   });
@@ -270,17 +270,17 @@ describe('a run killed mid-write', () => {
 describe('defaultJournalPath', () => {
   const now = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
   test('beside the input file', () => {
-    expect(defaultJournalPath({ inputPath: 'data/people.csv', command: 'delete', now, cwd: '/work' })).toBe('/work/data/people.csv.delete.journal.jsonl');
-    expect(defaultJournalPath({ inputPath: '/tmp/ids.txt', command: 'set-prop', now, cwd: '/work' })).toBe('/tmp/ids.txt.set-prop.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: 'data/people.csv', command: 'delete', now, cwd: '/work', pid: 4321 })).toBe('/work/data/people.csv.delete.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: '/tmp/ids.txt', command: 'set-prop', now, cwd: '/work', pid: 4321 })).toBe('/tmp/ids.txt.set-prop.journal.jsonl');
   });
   test('in the current folder, stamped with the start time in UTC, without an input file', () => {
-    expect(defaultJournalPath({ command: 'delete', now, cwd: '/work' })).toBe('/work/posthog-persons-delete-20250102-030405.journal.jsonl');
-    expect(defaultJournalPath({ inputPath: '-', command: 'unset-prop', now, cwd: '/work' })).toBe(
-      '/work/posthog-persons-unset-prop-20250102-030405.journal.jsonl',
+    expect(defaultJournalPath({ command: 'delete', now, cwd: '/work', pid: 4321 })).toBe('/work/posthog-persons-delete-20250102-030405-000-4321.journal.jsonl');
+    expect(defaultJournalPath({ inputPath: '-', command: 'unset-prop', now, cwd: '/work', pid: 4321 })).toBe(
+      '/work/posthog-persons-unset-prop-20250102-030405-000-4321.journal.jsonl',
     );
   });
   test('a command with odd characters stays one file name', () => {
-    expect(defaultJournalPath({ command: 'set prop/x', now, cwd: '/w' })).toBe('/w/posthog-persons-set-prop-x-20250102-030405.journal.jsonl');
+    expect(defaultJournalPath({ command: 'set prop/x', now, cwd: '/w', pid: 4321 })).toBe('/w/posthog-persons-set-prop-x-20250102-030405-000-4321.journal.jsonl');
   });
 });
 

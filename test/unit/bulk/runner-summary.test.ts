@@ -42,7 +42,7 @@ describe('DeleteTally', () => {
     tally.add({ ids: ['b', 'c'], status: 'failed', http_status: 500, error: 'x' });
     const json = tally.toJSON('distinct_id', { ...run, outcome: 'partial', requested: 5 }, FLAGS);
     expect(json).toMatchObject({ failed: 3, not_sent: 2, deletion_errors: ['u-1'] });
-    expect(formatDeleteSummary(json)).toContain('PostHog could not delete 1 persons: u-1');
+    expect(formatDeleteSummary(json)).toContain('PostHog could not delete 1 person: u-1');
   });
 });
 
@@ -67,6 +67,7 @@ describe('runSession: the exit code of each outcome', () => {
       now: () => new Date('2025-01-01T00:00:00Z'),
       globals: () => ({}),
       onInterrupt: () => () => undefined,
+      keepExitCodeOnBrokenPipe: () => undefined,
     } as unknown as Factory;
     const tally = new DeleteTally();
     const options: SessionOptions = {
@@ -80,7 +81,7 @@ describe('runSession: the exit code of each outcome', () => {
 
   it('deletion_errors in an otherwise successful run: PartialFailure, exit 7', async () => {
     const s = session(async (b) => [answered(b.ids, { persons_found: 1, persons_deleted: 0, deletion_errors: [{ person_uuid: 'u-1' }] })], rows);
-    await expect(s.promise).rejects.toMatchObject({ exitCode: ExitCode.partialFailure, message: 'PostHog could not delete 1 persons (listed in deletion_errors)' });
+    await expect(s.promise).rejects.toMatchObject({ exitCode: ExitCode.partialFailure, message: 'PostHog could not delete 1 person (listed in deletion_errors)' });
     expect(JSON.parse(s.stdout())).toMatchObject({ failed: 1, deletion_errors: ['u-1'] });
   });
 
@@ -90,6 +91,6 @@ describe('runSession: the exit code of each outcome', () => {
       throw error;
     }, rows);
     await expect(s.promise).rejects.toBe(error);
-    expect(s.errors[0]).toBe('Done, with failures (by uuid):');
+    expect(s.errors[0]).toBe('Failed, nothing was deleted (by uuid):');
   });
 });

@@ -88,7 +88,11 @@ describe('runBatches', () => {
     );
     expect(result.outcome).toBe('partial');
     expect(result.batches).toMatchObject({ done: 3, failed: 1 });
-    expect(reports.find((r) => r.status === 'failed')).toEqual({ ids: ['id-3', 'id-4', 'id-5'], status: 'failed', http_status: 500, error: 'PostHog answered 500: A server error occurred.' });
+    const failed = reports.find((r) => r.status === 'failed');
+    expect(failed).toMatchObject({ ids: ['id-3', 'id-4', 'id-5'], status: 'failed', http_status: 500, error: 'PostHog answered 500: A server error occurred.' });
+    // the error itself travels with the report (not into the journal): it decides the exit code when nothing succeeded
+    expect(failed?.cause).toBeInstanceOf(ApiError);
+    expect(result.firstFailure).toBe(failed?.cause);
   });
 
   it('a bad key is fatal: no new batch starts, outcome failed, the error is handed back', async () => {
