@@ -144,7 +144,8 @@ export interface SplitPlan {
  * Checks the flags against the person's distinct_ids and works out what moves. Without --keep or
  * --only, the person's first (oldest) distinct_id stays, as PostHog does by default, and is sent
  * as main_distinct_id. The API lists identified ids before anonymous ones, so when a person has
- * both kinds the oldest is not known, and the user must choose with --keep.
+ * both kinds the listed first (an identified one) stays: naming it explicitly makes the outcome
+ * the one the plan shows.
  */
 export function planSplit(person: RetrievedPerson, keep: string | undefined, only: string[]): SplitPlan {
   const ids = person.distinct_ids ?? [];
@@ -189,14 +190,9 @@ export function planSplit(person: RetrievedPerson, keep: string | undefined, onl
     };
   }
 
-  if (firstCandidates.length > 1) {
-    throw new UsageError(
-      `${personLabel(person, person.uuid)} has identified and anonymous distinct_ids, so which one is its first (oldest), ` +
-        `the one a split keeps by default, cannot be known: it is ${listIds(firstCandidates.slice(0, 1))} or ${listIds(firstCandidates.slice(1))}`,
-      `Choose the distinct_id that stays with --keep, e.g. --keep ${shellWord(firstCandidates[0]!)}.`,
-    );
-  }
-  const first = firstCandidates[0]!;
+  // The first distinct_id as the API lists it stays, and is sent as main_distinct_id, so what
+  // stays is exactly what the plan shows, whatever the server would have chosen by itself.
+  const first = ids[0]!;
   const moved = ids.filter((id) => id !== first);
   return {
     body: { main_distinct_id: first },

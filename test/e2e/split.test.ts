@@ -193,21 +193,18 @@ describe('split --dry-run', () => {
     expect(sandbox.writes()).toHaveLength(0);
   });
 
-  it('with identified and anonymous ids the first one is unknown: without --keep, exit 2 naming both candidates, no write', async () => {
+  it('with identified and anonymous ids, the first listed (identified) one stays and is sent as main_distinct_id', async () => {
     n++;
     const uuid = `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const anon = '6a1f3c2e-1111-4222-8333-9444555566' + String(n).padStart(2, '0');
     sandbox.store.addPerson({ uuid, distinctIds: [anon, `named-${n}`], createdAt: '2025-01-01T00:00:00.000Z' });
-    for (const args of [['--dry-run'], ['--yes']]) {
-      const r = await run(['split', uuid, ...args], { sandbox });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toBe(
-        `error: person ${uuid} (named-${n}) has identified and anonymous distinct_ids, so which one is its first (oldest), ` +
-          `the one a split keeps by default, cannot be known: it is "named-${n}" or "${anon}"\n` +
-          `Choose the distinct_id that stays with --keep, e.g. --keep named-${n}.\n`,
-      );
-    }
+    const dry = await run(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toEqual({ person: uuid, kept: [`named-${n}`], moved: [anon], status: 'dry-run' });
     expect(sandbox.writes()).toHaveLength(0);
+    const r = await run(['split', uuid, '--yes'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(sandbox.writes().map((w) => w.body)).toEqual([{ main_distinct_id: `named-${n}` }]);
   });
 });
 
