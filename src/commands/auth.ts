@@ -55,7 +55,7 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
       'In scripts, pipe the key in: `echo "$KEY" | posthog-persons auth login --with-token --project ID`.',
     );
   }
-  const { normalizeHost, validateProject, validateKey, DEFAULT_HOST } = await import('../settings/resolve.js');
+  const { normalizeHost, validateProject, validateKey, fromEnv, HOST_ENV, PROJECT_ENV, DEFAULT_HOST } = await import('../settings/resolve.js');
   const { validateProfileName } = await import('../settings/profiles.js');
   const store = await factory.store();
   const profileName = globals.profile ?? factory.env.POSTHOG_PERSONS_PROFILE ?? store.currentProfile() ?? 'default';
@@ -73,8 +73,12 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
     const text = await factory.readStdin();
     key = text.trim();
     if (!key) throw new UsageError('--with-token: stdin was empty; pipe the key in');
-    host ??= existing.host ?? DEFAULT_HOST;
-    project ??= existing.project;
+    // Without flags, the environment decides as it does for every other command (flag, then
+    // environment, then the profile): the key goes where the next command would send it.
+    const envHost = fromEnv(factory.env, HOST_ENV);
+    const envProject = fromEnv(factory.env, PROJECT_ENV);
+    host ??= envHost ? normalizeHost(envHost.value, envHost.source) : existing.host ?? DEFAULT_HOST;
+    project ??= envProject ? validateProject(envProject.value, envProject.source) : existing.project;
   } else {
     const prompter = await factory.prompter();
     if (host === undefined) {
@@ -107,6 +111,50 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
     `Logged in to ${host}${project ? `, project ${project}` : ''} as profile "${profileName}" (key ${maskKey(key)}).`,
   );
   if (!project) io.err('No project saved: pass --project or set POSTHOG_PROJECT_ID when you run commands.');
+  const overrides = await environmentOverrides(factory.env, { host, project, apiKey: key });
+  if (overrides.length > 0) {
+    io.err(
+      `warning: these environment variables override what was just saved, so commands run with them will not use profile "${profileName}":`,
+    );
+    for (const { line } of overrides) io.err(`  ${line}`);
+    io.err(`Unset them to use the profile: unset ${overrides.map((o) => o.name).join(' ')}`);
+  }
+}
+
+/**
+ * Every variable set in the environment that would win over a just-saved setting with another
+ * value (a sandbox rehearsal's POSTHOG_HOST left in the shell, say). The key is never shown.
+ */
+async function environmentOverrides(
+  env: NodeJS.ProcessEnv,
+  saved: { host: string; project?: string; apiKey: string },
+): Promise<Array<{ name: string; line: string }>> {
+  const { normalizeHost, validateProject, HOST_ENV, PROJECT_ENV, KEY_ENV } = await import('../settings/resolve.js');
+  const found: Array<{ name: string; line: string }> = [];
+  const valid = (check: () => string): string | undefined => {
+    try {
+      return check();
+    } catch {
+      return undefined;
+    }
+  };
+  for (const name of HOST_ENV) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    const host = valid(() => normalizeHost(value));
+    if (host !== saved.host) found.push({ name, line: `${name}=${host ?? '(not a valid host)'} (saved: ${saved.host})` });
+  }
+  for (const name of PROJECT_ENV) {
+    const value = env[name]?.trim();
+    if (!value || saved.project === undefined) continue;
+    const project = valid(() => validateProject(value));
+    if (project !== saved.project) found.push({ name, line: `${name}=${project ?? '(not a valid project)'} (saved: ${saved.project})` });
+  }
+  for (const name of KEY_ENV) {
+    const value = env[name]?.trim();
+    if (value && value !== saved.apiKey) found.push({ name, line: `${name} holds a different key` });
+  }
+  return found;
 }
 
 interface StatusOptions extends OutputFlags {

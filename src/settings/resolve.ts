@@ -54,7 +54,8 @@ export interface ResolveInput {
   readStdin(): Promise<string>;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): Resolved<string> | undefined {
+/** The first of `names` set (non-blank) in the environment, with the variable it came from. */
+export function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): Resolved<string> | undefined {
   for (const name of names) {
     const value = env[name]?.trim();
     if (value) return { value, source: { kind: 'env', name } };
