@@ -65,6 +65,8 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
     throw new UsageError((error as Error).message);
   }
   const existing = store.get(profileName) ?? {};
+  // Before the key is sent anywhere: a login that could not be saved should not be checked.
+  store.ensureWritable();
   let host = globals.host !== undefined ? normalizeHost(globals.host) : undefined;
   let project = globals.project !== undefined ? validateProject(globals.project) : undefined;
   let key: string;
@@ -105,8 +107,7 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
 
   const api = await factory.createApi({ host, apiKey: key, project: project ?? '@current' });
   await api.list({ limit: 1 });
-  await store.set(profileName, { host, project, apiKey: key });
-  if (!store.currentProfile()) await store.setCurrentProfile(profileName);
+  await store.set(profileName, { host, project, apiKey: key }, { currentIfNone: true });
   io.err(
     `Logged in to ${host}${project ? `, project ${project}` : ''} as profile "${profileName}" (key ${maskKey(key)}).`,
   );
@@ -224,14 +225,14 @@ export async function runLogout(factory: Factory): Promise<void> {
   if (factory.globals().sandbox) throw new UsageError('the sandbox has no stored key to remove');
   const store = await factory.store();
   const name = factory.globals().profile ?? factory.env.POSTHOG_PERSONS_PROFILE ?? store.currentProfile() ?? 'default';
-  const profile = store.get(name);
-  if (!profile) throw new UsageError(`no profile named "${name}"`, 'List the profiles with `posthog-persons profile list`.');
-  if (!profile.apiKey) {
+  const outcome = await store.removeKey(name);
+  if (outcome === 'no-profile') {
+    throw new UsageError(`no profile named "${name}"`, 'List the profiles with `posthog-persons profile list`.');
+  }
+  if (outcome === 'no-key') {
     factory.io.err(`Profile "${name}" has no stored key; nothing to do.`);
     return;
   }
-  const { apiKey: _removed, ...rest } = profile;
-  await store.set(name, rest);
   factory.io.err(`Removed the key of profile "${name}".`);
   if (hasKeyInEnv(factory.env)) {
     factory.io.err('Note: a key is still set in the environment (POSTHOG_PERSONAL_API_KEY or POSTHOG_CLI_API_KEY).');
