@@ -46,7 +46,17 @@ export interface HttpClientOptions {
   random?: () => number;
   /** backoff base in ms (doubled each retry, capped at 30 s) */
   backoffBaseMs?: number;
+  /** the largest response body read (default MAX_BODY_BYTES) */
+  maxBodyBytes?: number;
 }
+
+/**
+ * The largest response body read: 128 MiB. A page of 1,000 persons is a few MB at most in
+ * practice; 128 MiB leaves room for 1,000 persons carrying about 128 KB each (large property sets
+ * and up to 1,000 distinct_ids), while a server that sends without end is stopped long before it
+ * can exhaust memory (parsing 128 MiB of JSON peaks well under 1 GB).
+ */
+export const MAX_BODY_BYTES = 128 * 1024 * 1024;
 
 const MAX_BACKOFF_MS = 30_000;
 const ANNOUNCE_WAIT_MS = 3_000;
@@ -64,6 +74,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
+  'BODY_DEADLINE',
 ]);
 
 interface Attempt<T> {
@@ -83,6 +94,7 @@ export class HttpClient {
   private readonly random: () => number;
   readonly retries: number;
   readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
 
   constructor(private readonly options: HttpClientOptions) {
     const url = new URL(options.host);
@@ -90,6 +102,7 @@ export class HttpClient {
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 5;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ??
@@ -177,17 +190,34 @@ export class HttpClient {
       if (body !== undefined) this.log(`  body: ${truncate(body, 2000)}`);
     }
     let path = target;
+    const visited = new Set([path]);
     try {
       for (let redirects = 0; ; redirects++) {
         const res = await this.dispatcher.request({ origin: this.origin, path, method: req.method, headers, body });
-        const text = await res.body.text();
+        const text = await readBody(res, this.maxBodyBytes, this.timeoutMs, this.origin);
         const ms = Date.now() - started;
         this.log(`← ${res.statusCode} in ${ms} ms, ${text.length} bytes`);
         if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
           const location = headerValue(res.headers.location);
           const next = location ? new URL(location, this.origin + path) : undefined;
-          if (next && next.origin === this.origin && redirects < MAX_SAME_ORIGIN_REDIRECTS) {
-            path = next.pathname + next.search;
+          if (next && next.origin === this.origin) {
+            const nextPath = next.pathname + next.search;
+            const loop = visited.has(nextPath);
+            if (loop || redirects >= MAX_SAME_ORIGIN_REDIRECTS) {
+              const what = loop
+                ? `in a loop (back to ${nextPath})`
+                : `more than ${MAX_SAME_ORIGIN_REDIRECTS} times (last to ${nextPath})`;
+              return {
+                retryable: false,
+                reason: `redirect ${res.statusCode}`,
+                error: new ApiError(`PostHog redirected the request ${what}; stopped following it`, {
+                  status: res.statusCode,
+                  hint: 'Check --host: a proxy or load balancer in front of PostHog may be misconfigured.',
+                }),
+              };
+            }
+            visited.add(nextPath);
+            path = nextPath;
             this.log(`following same-origin redirect to ${path}`);
             continue;
           }
@@ -239,6 +269,50 @@ export class HttpClient {
   }
 }
 
+/** Thrown while reading a body that passed the size cap: not worth retrying. */
+class BodyTooLargeError extends ApiError {}
+
+/**
+ * Reads a response body whole, but at most `maxBytes`, and all of it within `deadlineMs` from
+ * the headers: undici's bodyTimeout only notices silence, so a body dripping one byte a second
+ * would otherwise never time out, and one that never ends would fill memory.
+ */
+async function readBody(res: Dispatcher.ResponseData, maxBytes: number, deadlineMs: number, origin: string): Promise<string> {
+  const tooLarge = () =>
+    new BodyTooLargeError(`the response from ${origin} was larger than ${formatBytes(maxBytes)}; stopped reading it`, {
+      status: res.statusCode,
+      hint: 'No page of persons is that large: a server or proxy is sending something else; check --host.',
+    });
+  const declared = Number(headerValue(res.headers['content-length']));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const timer = setTimeout(() => {
+    res.body.destroy(Object.assign(new Error('response body deadline'), { code: 'BODY_DEADLINE' }));
+  }, deadlineMs);
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
+}
+
 function isThrottle<T>(attempt: Attempt<T>): boolean {
   return (attempt.error as ApiError | undefined)?.exitCode === 6;
 }
@@ -286,6 +360,8 @@ function describeNetworkCode(code: string, timeoutMs: number): string {
       return `no response within the ${timeoutMs / 1000} s timeout`;
     case 'UND_ERR_BODY_TIMEOUT':
       return `the response body stalled for longer than the ${timeoutMs / 1000} s timeout`;
+    case 'BODY_DEADLINE':
+      return `the response body did not arrive in full within the ${timeoutMs / 1000} s timeout`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'could not connect within 10 s';
     case 'ECONNREFUSED':
@@ -304,7 +380,7 @@ function networkError(code: string, err: Error, origin: string, timeoutMs: numbe
   const hint =
     code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? 'Check --host and your network connection.'
-      : code.includes('TIMEOUT')
+      : code.includes('TIMEOUT') || code === 'BODY_DEADLINE'
         ? 'PostHog may be slow or unreachable; try again later, or raise --timeout.'
         : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
           ? 'The connection dropped before the answer was complete (PostHog, a proxy or the network); try again later.'
