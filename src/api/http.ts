@@ -190,7 +190,9 @@ export class HttpClient {
       if (body !== undefined) this.log(`  body: ${truncate(body, 2000)}`);
     }
     let path = target;
-    const visited = new Set([path]);
+    // URLs reached through a redirect: a server may redirect once to the very URL asked for (a
+    // proxy setting a cookie, say), but being sent to the same place twice is a loop.
+    const visited = new Set<string>();
     try {
       for (let redirects = 0; ; redirects++) {
         const res = await this.dispatcher.request({ origin: this.origin, path, method: req.method, headers, body });

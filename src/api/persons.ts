@@ -1,6 +1,6 @@
 // One typed function per persons endpoint (posthog-api.md §2). They send and return data; they
 // render nothing and decide nothing about the terminal.
-import { NotFoundError } from '../errors.js';
+import { ApiError, NotFoundError } from '../errors.js';
 import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
 
 /** What both person shapes have (posthog-api.md §2.1, §2.2). */
@@ -94,11 +94,24 @@ export class PersonsApi {
     return normalizePage(res.data);
   }
 
-  /** Follows a `next` URL. Only its path and query are used: the request stays on our host. */
-  async nextPage<T>(next: string): Promise<Page<T>> {
-    const url = new URL(next);
-    const res = await this.request<Page<T>>({ method: 'GET', path: url.pathname + url.search, rawPath: true, retry: 'safe' });
+  /**
+   * Follows a `next` URL. Only its path and query are used: the request stays on our host (the
+   * key never follows a link to another origin). A relative link is resolved against the host.
+   */
+  async nextPage<T>(next: string, from?: string): Promise<Page<T>> {
+    const res = await this.request<Page<T>>({ method: 'GET', path: this.nextPath(next, from), rawPath: true, retry: 'safe' });
     return normalizePage(res.data);
+  }
+
+  /** `from`: the path of the request that answered with this link (default: the persons list). */
+  private nextPath(next: string, from = `${new URL(this.http.host).pathname.replace(/\/+$/, '')}${this.base}/`): string {
+    let url: URL;
+    try {
+      url = new URL(next, new URL(from, this.http.host));
+    } catch {
+      throw new ApiError(`the server's next link is not a URL: ${JSON.stringify(next.slice(0, 200))}`, { hint: PAGING_HINT });
+    }
+    return url.pathname + url.search;
   }
 
   /**
@@ -107,10 +120,37 @@ export class PersonsApi {
    * caller is still writing the current one, unless `more` says the caller has enough.
    */
   async *pages<T>(first: () => Promise<Page<T>>, more: (page: Page<T>) => boolean = () => true): AsyncGenerator<Page<T>> {
+    // A server that ignores the offset, or links back to a page already read, would keep this
+    // loop going for ever: every link is followed once, and a page identical to the one before
+    // it (same items, in order) ends the listing with an error instead of being printed again.
+    const followed = new Set<string>();
+    let previous: string | undefined;
+    let requested: string | undefined;
     let pending: Promise<Page<T>> | undefined = first();
     while (pending) {
       const page: Page<T> = await pending;
-      pending = page.next && more(page) ? this.nextPage<T>(page.next) : undefined;
+      const identity = pageIdentity(page.results);
+      if (requested !== undefined && identity !== undefined && identity === previous) {
+        throw new ApiError(
+          `the server answered the same page twice (${requested} held exactly the page before it); it seems to ignore the offset, so following next would never end`,
+          { hint: PAGING_HINT },
+        );
+      }
+      previous = identity;
+      let nextPath: string | undefined;
+      if (page.next && more(page)) {
+        nextPath = this.nextPath(page.next, requested);
+        if (followed.has(nextPath)) {
+          yield page;
+          throw new ApiError(
+            `the server's next link asks again for a page already read (${nextPath}); stopped, as following it would never end`,
+            { hint: PAGING_HINT },
+          );
+        }
+        followed.add(nextPath);
+      }
+      pending = nextPath !== undefined ? this.nextPage<T>(nextPath) : undefined;
+      requested = nextPath;
       // Keep an unhandled rejection from firing while the consumer is busy; it is rethrown on await.
       pending?.catch(() => undefined);
       yield page;
@@ -160,6 +200,8 @@ export class PersonsApi {
       retry: 'safe',
       bucket: 'delete',
     });
+    const sent = (body.ids?.length ?? 0) + (body.distinct_ids?.length ?? 0);
+    checkBulkDeleteSummary(res.data, sent);
     return { status: res.status, summary: res.data };
   }
 
@@ -246,6 +288,55 @@ export interface PropertiesTimeline {
   crucial_property_keys: string[];
   effective_date_from?: string;
   effective_date_to?: string;
+}
+
+/**
+ * A bulk_delete answer whose counts cannot be true (more persons found than identifiers sent,
+ * negative or fractional counts) comes from something that is not PostHog, or not working: none
+ * of its counts can be trusted, and a run stops rather than keep sending deletions to it.
+ */
+export class ImplausibleAnswerError extends ApiError {
+  readonly fatal = true;
+}
+
+function checkBulkDeleteSummary(summary: BulkDeleteSummary | undefined, sent: number): void {
+  // An empty answer (older servers) or one without counts is "unknown", which is honest.
+  if (summary === undefined || summary === null || typeof summary !== 'object' || !('persons_found' in summary)) return;
+  const problems: string[] = [];
+  const counts = ['persons_found', 'persons_deleted', 'persons_queued_for_deletion'] as const;
+  for (const name of counts) {
+    const value: unknown = summary[name];
+    if (value === undefined && name !== 'persons_found') continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      problems.push(`${name} ${JSON.stringify(value) ?? String(value)} is not a count`);
+    }
+  }
+  if (problems.length === 0) {
+    const found = summary.persons_found!;
+    const removed = (summary.persons_deleted ?? 0) + (summary.persons_queued_for_deletion ?? 0);
+    if (found > sent) problems.push(`persons_found ${found} for ${sent} identifier${sent === 1 ? '' : 's'} sent`);
+    else if (removed > found) problems.push(`${removed} persons deleted or queued of ${found} found`);
+  }
+  if (problems.length > 0) {
+    throw new ImplausibleAnswerError(`PostHog's bulk_delete answer does not add up (${problems.join('; ')}); its counts are not trusted`, {
+      hint:
+        'The server, or a proxy in front of it, is not answering as PostHog does; check --host. The persons may have been deleted all the same; sending the deletion again is harmless.',
+    });
+  }
+}
+
+const PAGING_HINT = 'The server (or a proxy in front of it) does not page as PostHog does; check --host.';
+
+/** What a page holds, in order, to recognise the same page served twice; undefined when empty. */
+function pageIdentity(results: unknown[]): string | undefined {
+  if (results.length === 0) return undefined;
+  return results
+    .map((item) => {
+      const record = item as { uuid?: unknown; id?: unknown; person_uuid?: unknown; created_at?: unknown } | null;
+      const key = record?.uuid ?? record?.id ?? record?.person_uuid;
+      return key !== undefined ? `${String(key)}@${String(record?.created_at ?? '')}` : JSON.stringify(item);
+    })
+    .join('\n');
 }
 
 function normalizePage<T>(data: Page<T> | undefined): Page<T> {
