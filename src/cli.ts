@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
   // `posthog-persons list --all | head`: the reader went away, which is not an error of ours.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-    throw error;
+    // `> /dev/full`, a full disk, a quota: the data cannot be written, which is worth one line.
+    io.err(`error: cannot write the output: ${describeWriteError(error)}`);
+    process.exit(ExitCode.failure);
   });
 
   const program = createProgram(factory);
@@ -79,6 +81,21 @@ function report(error: unknown, secrets: string[], debug: boolean, err: (line: s
     err(debug ? redact(error.stack, secrets) : 'Run again with --debug for details.');
   }
   return ExitCode.failure;
+}
+
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOSPC':
+      return 'no space left on the device (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded (EDQUOT)';
+    case 'EFBIG':
+      return 'the file is too large (EFBIG)';
+    case 'EIO':
+      return 'an input/output error on the device (EIO)';
+    default:
+      return error.code ? `${error.code}` : error.message;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

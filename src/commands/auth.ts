@@ -55,7 +55,9 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
       'In scripts, pipe the key in: `echo "$KEY" | posthog-persons auth login --with-token --project ID`.',
     );
   }
-  const { normalizeHost, validateProject, validateKey, fromEnv, HOST_ENV, PROJECT_ENV, DEFAULT_HOST } = await import('../settings/resolve.js');
+  const { normalizeHost, validateProject, validateKey, keyFromText, fromEnv, HOST_ENV, PROJECT_ENV, DEFAULT_HOST } = await import(
+    '../settings/resolve.js'
+  );
   const { validateProfileName } = await import('../settings/profiles.js');
   const store = await factory.store();
   const profileName = globals.profile ?? factory.env.POSTHOG_PERSONS_PROFILE ?? store.currentProfile() ?? 'default';
@@ -72,8 +74,7 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
   let key: string;
 
   if (options.withToken) {
-    const text = await factory.readStdin();
-    key = text.trim();
+    key = keyFromText(await factory.readStdin(), '--with-token');
     if (!key) throw new UsageError('--with-token: stdin was empty; pipe the key in');
     // Without flags, the environment decides as it does for every other command (flag, then
     // environment, then the profile): the key goes where the next command would send it.
