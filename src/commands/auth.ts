@@ -11,7 +11,7 @@ export function createAuthCommand(factory: Factory): Command {
 
   const login = new Command('login')
     .description('Save a personal API key in a profile, after checking it against PostHog')
-    .option('--with-token', 'read the key from stdin instead of prompting (for scripts and CI)')
+    .option('--with-token', 'read the key from stdin instead of prompting (for scripts and CI); host and project come from the flags, else POSTHOG_HOST / POSTHOG_PROJECT_ID')
     .action(async (options: { withToken?: boolean }) => runLogin(factory, options));
   examples(login, [
     ['interactive: choose US/EU/self-hosted, then type the key (hidden)', 'posthog-persons auth login'],
