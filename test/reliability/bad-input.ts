@@ -13,6 +13,7 @@ export type BadInputCategory =
   | 'property files'
   | 'hosts'
   | 'keys'
+  | 'config folder'
   | 'projects'
   | 'fields'
   | 'ranges'
@@ -165,6 +166,10 @@ export const BAD_INPUTS: BadInput[] = [
 
   { id: 'key-header-char', category: 'keys', args: ['list'], env: { POSTHOG_PERSONAL_API_KEY: 'phx_abcdefghij\u0007klmnopqrstuvwxyz0123456789' }, message: 'contains a character that cannot be sent in an HTTP header (U+0007 at position 15)' },
   { id: 'key-file-utf16', category: 'keys', args: ['--api-key-file', 'key.txt', 'list'], files: { 'key.txt': { hex: 'fffe' + Buffer.from('phx_abcdefghijklmnopqrstuvwxyz0123456789\r\n', 'utf16le').toString('hex') } }, message: '--api-key-file key.txt: the key is UTF-16 encoded text' },
+
+  // config folder (relative to the working folder of the case)
+  { id: 'config-folder-is-a-file', category: 'config folder', args: ['auth', 'login', '--with-token', '--host', 'eu', '--project', '1'], files: { cfg: 'not a folder\n' }, env: { POSTHOG_PERSONS_CONFIG_DIR: 'cfg' }, stdin: `${KEY}\n`, message: 'cannot save profiles in cfg: it is a file, not a folder' },
+  { id: 'config-file-corrupt', category: 'config folder', args: ['list'], files: { 'cfg/config.json': '{"profiles": ' }, env: { POSTHOG_PERSONS_CONFIG_DIR: 'cfg', POSTHOG_PERSONAL_API_KEY: undefined }, message: 'cannot read the profile store cfg/config.json: it is not valid JSON' },
 
   // projects
   { id: 'project-word', category: 'projects', args: ['--project', 'web', 'list'], message: 'invalid project "web" (from flag --project): a project is a numeric id or @current' },
