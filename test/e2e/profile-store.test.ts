@@ -1,7 +1,7 @@
 // The profile store under concurrency and damage: concurrent logins and logouts are locked
 // read-modify-writes that replace the file atomically (mode 0600); a corrupt file only stops the
 // commands that need it; a config folder that cannot hold the file is a clear error.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -154,13 +154,29 @@ describe('a config folder that cannot hold the profile store', () => {
     expect(list).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it.skipIf(process.getuid?.() === 0)('a folder that is not writable: exit 2 naming it, before the key is sent', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'pp-cfgro-')), 'cfg');
-    mkdirSync(dir);
-    chmodSync(dir, 0o500);
+  // Root may write anywhere a mode allows nothing, so there the test borrows /sys, which even root
+  // cannot create files in.
+  const isRoot = process.getuid?.() === 0;
+  it.skipIf(isRoot && !cannotCreateIn('/sys'))('a folder that is not writable: exit 2 naming it, before the key is sent', async () => {
+    let dir = '/sys';
+    if (!isRoot) {
+      dir = join(mkdtempSync(join(tmpdir(), 'pp-cfgro-')), 'cfg');
+      mkdirSync(dir);
+      chmodSync(dir, 0o500);
+    }
     const r = await login(dir, 'default');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: cannot save profiles in ${dir}: the folder is not writable (EACCES)\nSet POSTHOG_PERSONS_CONFIG_DIR to a folder you can write to, or fix its permissions.\n`);
     expect(sandbox.requests).toHaveLength(0);
   });
 });
+
+function cannotCreateIn(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, `pp-probe-${process.pid}`), 'wx'));
+    rmSync(join(dir, `pp-probe-${process.pid}`));
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EACCES';
+  }
+}
