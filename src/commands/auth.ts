@@ -113,7 +113,7 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
     `Logged in to ${host}${project ? `, project ${project}` : ''} as profile "${profileName}" (key ${maskKey(key)}).`,
   );
   if (!project) io.err('No project saved: pass --project or set POSTHOG_PROJECT_ID when you run commands.');
-  const overrides = await environmentOverrides(factory.env, { host, project, apiKey: key });
+  const overrides = await environmentOverrides(factory.env, { profile: profileName, host, project, apiKey: key });
   if (overrides.length > 0) {
     io.err(
       `warning: these environment variables override what was just saved, so commands run with them will not use profile "${profileName}":`,
@@ -129,10 +129,14 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
  */
 async function environmentOverrides(
   env: NodeJS.ProcessEnv,
-  saved: { host: string; project?: string; apiKey: string },
+  saved: { profile: string; host: string; project?: string; apiKey: string },
 ): Promise<Array<{ name: string; line: string }>> {
-  const { normalizeHost, validateProject, HOST_ENV, PROJECT_ENV, KEY_ENV } = await import('../settings/resolve.js');
+  const { normalizeHost, validateProject, HOST_ENV, PROJECT_ENV, KEY_ENV, PROFILE_ENV } = await import('../settings/resolve.js');
   const found: Array<{ name: string; line: string }> = [];
+  const selected = env[PROFILE_ENV]?.trim();
+  if (selected && selected !== saved.profile) {
+    found.push({ name: PROFILE_ENV, line: `${PROFILE_ENV} selects another profile (saved to "${saved.profile}")` });
+  }
   const valid = (check: () => string): string | undefined => {
     try {
       return check();

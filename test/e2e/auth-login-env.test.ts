@@ -75,6 +75,22 @@ describe('auth login warns when the environment overrides what it saved', () => 
     );
   });
 
+  it('names POSTHOG_PERSONS_PROFILE when it selects another profile than the one saved', async () => {
+    const dir = tempConfigDir();
+    const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONS_PROFILE: 'sandbox' };
+    const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1', '-p', 'prod'], { env, stdin: KEY });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      [
+        `Logged in to ${prod.url}, project 1 as profile "prod" (key phx_sand…cJGG).`,
+        'warning: these environment variables override what was just saved, so commands run with them will not use profile "prod":',
+        '  POSTHOG_PERSONS_PROFILE selects another profile (saved to "prod")',
+        'Unset them to use the profile: unset POSTHOG_PERSONS_PROFILE',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('says nothing more when no variable overrides the profile', async () => {
     const dir = tempConfigDir();
     const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1'], {
