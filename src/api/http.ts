@@ -6,6 +6,7 @@ import { Agent } from './undici-agent.js';
 import { ApiError, maskKey, redact } from '../errors.js';
 import { errorFromResponse, bodyPreview } from './envelope.js';
 import { RateLimiter, type Bucket } from './limiter.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -46,17 +47,10 @@ export interface HttpClientOptions {
   random?: () => number;
   /** backoff base in ms (doubled each retry, capped at 30 s) */
   backoffBaseMs?: number;
-  /** the largest response body read (default MAX_BODY_BYTES) */
+  /** the largest response body read (default MAX_BODY_BYTES, body.ts) */
   maxBodyBytes?: number;
 }
 
-/**
- * The largest response body read: 128 MiB. A page of 1,000 persons is a few MB at most in
- * practice; 128 MiB leaves room for 1,000 persons carrying about 128 KB each (large property sets
- * and up to 1,000 distinct_ids), while a server that sends without end is stopped long before it
- * can exhaust memory (parsing 128 MiB of JSON peaks well under 1 GB).
- */
-export const MAX_BODY_BYTES = 128 * 1024 * 1024;
 
 const MAX_BACKOFF_MS = 30_000;
 const ANNOUNCE_WAIT_MS = 3_000;
@@ -269,50 +263,6 @@ export class HttpClient {
   private log(line: string): void {
     if (this.options.debug) this.options.debug(`[debug] ${redact(line, [this.options.apiKey])}`);
   }
-}
-
-/** Thrown while reading a body that passed the size cap: not worth retrying. */
-class BodyTooLargeError extends ApiError {}
-
-/**
- * Reads a response body whole, but at most `maxBytes`, and all of it within `deadlineMs` from
- * the headers: undici's bodyTimeout only notices silence, so a body dripping one byte a second
- * would otherwise never time out, and one that never ends would fill memory.
- */
-async function readBody(res: Dispatcher.ResponseData, maxBytes: number, deadlineMs: number, origin: string): Promise<string> {
-  const tooLarge = () =>
-    new BodyTooLargeError(`the response from ${origin} was larger than ${formatBytes(maxBytes)}; stopped reading it`, {
-      status: res.statusCode,
-      hint: 'No page of persons is that large: a server or proxy is sending something else; check --host.',
-    });
-  const declared = Number(headerValue(res.headers['content-length']));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    res.body.destroy();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const timer = setTimeout(() => {
-    res.body.destroy(Object.assign(new Error('response body deadline'), { code: 'BODY_DEADLINE' }));
-  }, deadlineMs);
-  try {
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        res.body.destroy();
-        throw tooLarge();
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
-}
-
-function formatBytes(bytes: number): string {
-  const mib = bytes / (1024 * 1024);
-  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
 }
 
 function isThrottle<T>(attempt: Attempt<T>): boolean {
