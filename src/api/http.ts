@@ -51,7 +51,6 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
 }
 
-
 const MAX_BACKOFF_MS = 30_000;
 const ANNOUNCE_WAIT_MS = 3_000;
 const MAX_SAME_ORIGIN_REDIRECTS = 3;

@@ -97,7 +97,8 @@ export class PersonsApi {
 
   /**
    * Follows a `next` URL. Only its path and query are used: the request stays on our host (the
-   * key never follows a link to another origin). A relative link is resolved against the host.
+   * key never follows a link to another origin). A relative link is resolved against the URL of
+   * the request that answered with it, as a browser would.
    */
   async nextPage<T>(next: string, from?: string): Promise<Page<T>> {
     const res = await this.request<Page<T>>({ method: 'GET', path: this.nextPath(next, from), rawPath: true, retry: 'safe' });
