@@ -141,15 +141,24 @@ export class PersonsApi {
       previous = identity;
       let nextPath: string | undefined;
       if (page.next && more(page)) {
-        nextPath = this.nextPath(page.next, requested);
-        if (followed.has(nextPath)) {
-          yield page;
-          throw new ApiError(
-            `the server's next link asks again for a page already read (${nextPath}); stopped, as following it would never end`,
-            { hint: PAGING_HINT },
-          );
+        // This page is good; a bad link only ends the listing after it.
+        let badLink: unknown;
+        try {
+          nextPath = this.nextPath(page.next, requested);
+          if (followed.has(nextPath)) {
+            badLink = new ApiError(
+              `the server's next link asks again for a page already read (${nextPath}); stopped, as following it would never end`,
+              { hint: PAGING_HINT },
+            );
+          }
+        } catch (error) {
+          badLink = error;
         }
-        followed.add(nextPath);
+        if (badLink) {
+          yield page;
+          throw badLink;
+        }
+        followed.add(nextPath!);
       }
       pending = nextPath !== undefined ? this.nextPage<T>(nextPath) : undefined;
       requested = nextPath;

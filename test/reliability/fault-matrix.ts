@@ -482,6 +482,22 @@ export const FAULT_MATRIX: FaultRow[] = [
     expect: { code: 0, stdout: listOk, stderr: '', log: ['list 200', 'list 200'], retries: 0 },
   },
   {
+    id: 'next-not-a-url',
+    fault: '`list --all`: a `next` link that is not a URL',
+    bar: 'a clear message, not "unexpected failure"',
+    faults: [{ path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], 'http://[::1') }],
+    args: ['list', '--all', '--page-size', '1', '--fields', 'uuid'],
+    expect: {
+      code: 1,
+      stdout: listOk,
+      stderr:
+        'error: the server\'s next link is not a URL: "http://[::1"\n' +
+        'The server (or a proxy in front of it) does not page as PostHog does; check --host.\n',
+      log: ['list 200'],
+      retries: 0,
+    },
+  },
+  {
     id: 'next-repeats',
     fault: '`list --all`: `next` asks again for an offset already read',
     bar: 'stops with a clear error instead of paging for ever',
