@@ -36,8 +36,13 @@ async function main(argv: string[]): Promise<number> {
   // journal and exits with its own code (7 for a partial failure); its remaining output is dropped.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     // EIO: the terminal itself went away (SIGHUP follows).
-    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
-    if (!factory.keepsExitCodeOnBrokenPipe()) process.exit(ExitCode.ok);
+    if (error.code === 'EPIPE' || error.code === 'EIO') {
+      if (!factory.keepsExitCodeOnBrokenPipe()) process.exit(ExitCode.ok);
+      return;
+    }
+    // `> /dev/full`, a full disk, a quota: the data cannot be written, which is worth one line.
+    io.err(`error: cannot write the output: ${describeWriteError(error)}`);
+    process.exit(ExitCode.failure);
   });
   // stderr's reader gone (a closed pipe, a hung-up terminal): messages have nowhere to go, but
   // the run goes on to its end and its exit code; io.err stops writing.
@@ -90,6 +95,21 @@ function report(error: unknown, secrets: string[], debug: boolean, err: (line: s
     err(debug ? redact(error.stack, secrets) : 'Run again with --debug for details.');
   }
   return ExitCode.failure;
+}
+
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOSPC':
+      return 'no space left on the device (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded (EDQUOT)';
+    case 'EFBIG':
+      return 'the file is too large (EFBIG)';
+    case 'EIO':
+      return 'an input/output error on the device (EIO)';
+    default:
+      return error.code ? `${error.code}` : error.message;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -88,23 +88,41 @@ export function createFactory(init: FactoryInit): Factory {
     debugEnabled: () => Boolean(globals.debug) || ['1', 'true'].includes(init.env.POSTHOG_PERSONS_DEBUG ?? ''),
     store() {
       storePromise ??= import('./settings/profiles.js').then(({ ProfileStore }) =>
-        ProfileStore.open(init.env.POSTHOG_PERSONS_CONFIG_DIR),
+        ProfileStore.open(init.env.POSTHOG_PERSONS_CONFIG_DIR, { waitMs: numberFromEnv(init.env.POSTHOG_PERSONS_LOCK_WAIT_MS) }),
       );
       return storePromise;
     },
     settings() {
       settingsPromise ??= (async () => {
         if (globals.sandbox) return sandboxSettings();
-        const { resolveSettings } = await import('./settings/resolve.js');
+        const [{ resolveSettings }, { ProfileStoreError }] = await Promise.all([
+          import('./settings/resolve.js'),
+          import('./settings/profiles.js'),
+        ]);
         const store = await factory.store();
+        let unreadable: InstanceType<typeof ProfileStoreError> | undefined;
+        try {
+          store.read();
+        } catch (error) {
+          if (!(error instanceof ProfileStoreError)) throw error;
+          unreadable = error;
+        }
         const settings = await resolveSettings({
           flags: globals,
           env: init.env,
-          currentProfile: store.currentProfile(),
-          getProfile: (name) => store.get(name),
+          currentProfile: unreadable ? undefined : store.currentProfile(),
+          getProfile: (name) => (unreadable ? undefined : store.get(name)),
           readStdin: init.readStdin,
         });
         if (settings.apiKey) secrets.add(settings.apiKey.value);
+        if (unreadable) {
+          // A damaged store only matters to a command that would have read a setting from it.
+          const fromOutside = (s?: { source: { kind: string } }) => s?.source.kind === 'flag' || s?.source.kind === 'env';
+          if (!fromOutside(settings.host) || !fromOutside(settings.project) || !fromOutside(settings.apiKey)) throw unreadable;
+          init.io.err(
+            `warning: ignoring the profile store ${unreadable.path}: ${unreadable.problem}; every setting came from flags and the environment.`,
+          );
+        }
         return settings;
       })();
       return settingsPromise;

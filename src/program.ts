@@ -28,7 +28,7 @@ export function createProgram(factory: Factory): Command {
     .option('-p, --profile <name>', 'saved profile to use (env POSTHOG_PERSONS_PROFILE)')
     .option('--sandbox', 'run against a built-in local sandbox with demo data (no account needed)')
     .option('--no-input', 'never prompt; commands that need a confirmation then require --yes')
-    .option('--timeout <seconds>', 'response timeout for each request (default 30)', intInRange('--timeout', 1, 3600))
+    .option('--timeout <seconds>', 'time allowed for the response headers, and again for the whole body, of each request (default 30)', intInRange('--timeout', 1, 3600))
     .option('--retries <n>', 'retries after the first attempt (default 5)', intInRange('--retries', 0, 20))
     .option('--rate-limit <n>', 'client-side limit, requests per minute (default PostHog\'s: 240 reads, 480 deletes; 0 = off)', intInRange('--rate-limit', 0, 100_000))
     .option('-q, --quiet', 'no confirmation lines or run summaries on stderr (errors are still printed)')

@@ -6,6 +6,7 @@ import { Agent } from './undici-agent.js';
 import { ApiError, maskKey, redact } from '../errors.js';
 import { errorFromResponse, bodyPreview } from './envelope.js';
 import { RateLimiter, type Bucket } from './limiter.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -46,6 +47,8 @@ export interface HttpClientOptions {
   random?: () => number;
   /** backoff base in ms (doubled each retry, capped at 30 s) */
   backoffBaseMs?: number;
+  /** the largest response body read (default MAX_BODY_BYTES, body.ts) */
+  maxBodyBytes?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -64,6 +67,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
+  'BODY_DEADLINE',
 ]);
 
 interface Attempt<T> {
@@ -83,6 +87,7 @@ export class HttpClient {
   private readonly random: () => number;
   readonly retries: number;
   readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
 
   constructor(private readonly options: HttpClientOptions) {
     const url = new URL(options.host);
@@ -90,6 +95,7 @@ export class HttpClient {
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 5;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ??
@@ -177,17 +183,36 @@ export class HttpClient {
       if (body !== undefined) this.log(`  body: ${truncate(body, 2000)}`);
     }
     let path = target;
+    // URLs reached through a redirect: a server may redirect once to the very URL asked for (a
+    // proxy setting a cookie, say), but being sent to the same place twice is a loop.
+    const visited = new Set<string>();
     try {
       for (let redirects = 0; ; redirects++) {
         const res = await this.dispatcher.request({ origin: this.origin, path, method: req.method, headers, body });
-        const text = await res.body.text();
+        const text = await readBody(res, this.maxBodyBytes, this.timeoutMs, this.origin);
         const ms = Date.now() - started;
         this.log(`← ${res.statusCode} in ${ms} ms, ${text.length} bytes`);
         if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
           const location = headerValue(res.headers.location);
           const next = location ? new URL(location, this.origin + path) : undefined;
-          if (next && next.origin === this.origin && redirects < MAX_SAME_ORIGIN_REDIRECTS) {
-            path = next.pathname + next.search;
+          if (next && next.origin === this.origin) {
+            const nextPath = next.pathname + next.search;
+            const loop = visited.has(nextPath);
+            if (loop || redirects >= MAX_SAME_ORIGIN_REDIRECTS) {
+              const what = loop
+                ? `in a loop (back to ${nextPath})`
+                : `more than ${MAX_SAME_ORIGIN_REDIRECTS} times (last to ${nextPath})`;
+              return {
+                retryable: false,
+                reason: `redirect ${res.statusCode}`,
+                error: new ApiError(`PostHog redirected the request ${what}; stopped following it`, {
+                  status: res.statusCode,
+                  hint: 'Check --host: a proxy or load balancer in front of PostHog may be misconfigured.',
+                }),
+              };
+            }
+            visited.add(nextPath);
+            path = nextPath;
             this.log(`following same-origin redirect to ${path}`);
             continue;
           }
@@ -286,6 +311,8 @@ function describeNetworkCode(code: string, timeoutMs: number): string {
       return `no response within the ${timeoutMs / 1000} s timeout`;
     case 'UND_ERR_BODY_TIMEOUT':
       return `the response body stalled for longer than the ${timeoutMs / 1000} s timeout`;
+    case 'BODY_DEADLINE':
+      return `the response body did not arrive in full within the ${timeoutMs / 1000} s timeout`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'could not connect within 10 s';
     case 'ECONNREFUSED':
@@ -304,7 +331,7 @@ function networkError(code: string, err: Error, origin: string, timeoutMs: numbe
   const hint =
     code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? 'Check --host and your network connection.'
-      : code.includes('TIMEOUT')
+      : code.includes('TIMEOUT') || code === 'BODY_DEADLINE'
         ? 'PostHog may be slow or unreachable; try again later, or raise --timeout.'
         : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
           ? 'The connection dropped before the answer was complete (PostHog, a proxy or the network); try again later.'

@@ -5,6 +5,7 @@
 // it, and {"success": false} answers as errors. Commands and bulk runs call these functions.
 import { ApiError, NotFoundError } from '../errors.js';
 import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
+import { checkBulkDeleteSummary, PAGING_HINT, pageIdentity } from './answer-checks.js';
 
 /** What both person shapes have (posthog-api.md §2.1, §2.2). */
 export interface PersonBase {
@@ -97,11 +98,25 @@ export class PersonsApi {
     return normalizePage(res.data);
   }
 
-  /** Follows a `next` URL. Only its path and query are used: the request stays on our host. */
-  async nextPage<T>(next: string): Promise<Page<T>> {
-    const url = new URL(next);
-    const res = await this.request<Page<T>>({ method: 'GET', path: url.pathname + url.search, rawPath: true, retry: 'safe' });
+  /**
+   * Follows a `next` URL. Only its path and query are used: the request stays on our host (the
+   * key never follows a link to another origin). A relative link is resolved against the URL of
+   * the request that answered with it, as a browser would.
+   */
+  async nextPage<T>(next: string, from?: string): Promise<Page<T>> {
+    const res = await this.request<Page<T>>({ method: 'GET', path: this.nextPath(next, from), rawPath: true, retry: 'safe' });
     return normalizePage(res.data);
+  }
+
+  /** `from`: the path of the request that answered with this link (default: the persons list). */
+  private nextPath(next: string, from = `${new URL(this.http.host).pathname.replace(/\/+$/, '')}${this.base}/`): string {
+    let url: URL;
+    try {
+      url = new URL(next, new URL(from, this.http.host));
+    } catch {
+      throw new ApiError(`the server's next link is not a URL: ${JSON.stringify(next.slice(0, 200))}`, { hint: PAGING_HINT });
+    }
+    return url.pathname + url.search;
   }
 
   /**
@@ -110,10 +125,46 @@ export class PersonsApi {
    * caller is still writing the current one, unless `more` says the caller has enough.
    */
   async *pages<T>(first: () => Promise<Page<T>>, more: (page: Page<T>) => boolean = () => true): AsyncGenerator<Page<T>> {
+    // A server that ignores the offset, or links back to a page already read, would keep this
+    // loop going for ever: every link is followed once, and a page identical to the one before
+    // it (same items, in order) ends the listing with an error instead of being printed again.
+    const followed = new Set<string>();
+    let previous: string | undefined;
+    let requested: string | undefined;
     let pending: Promise<Page<T>> | undefined = first();
     while (pending) {
       const page: Page<T> = await pending;
-      pending = page.next && more(page) ? this.nextPage<T>(page.next) : undefined;
+      const identity = pageIdentity(page.results);
+      if (requested !== undefined && identity !== undefined && identity === previous) {
+        throw new ApiError(
+          `the server answered the same page twice (${requested} held exactly the page before it); it seems to ignore the offset, so following next would never end`,
+          { hint: PAGING_HINT },
+        );
+      }
+      previous = identity;
+      let nextPath: string | undefined;
+      if (page.next && more(page)) {
+        // This page is good; a bad link only ends the listing after it.
+        let badLink: unknown;
+        try {
+          nextPath = this.nextPath(page.next, requested);
+          if (followed.has(nextPath)) {
+            badLink = new ApiError(
+              `the server's next link asks again for a page already read (${nextPath}); stopped, as following it would never end`,
+              { hint: PAGING_HINT },
+            );
+          }
+        } catch (error) {
+          badLink = error;
+        }
+        if (badLink) {
+          yield page;
+          throw badLink;
+        }
+        followed.add(nextPath!);
+      }
+      pending = nextPath !== undefined ? this.nextPage<T>(nextPath) : undefined;
+      requested = nextPath;
       // Keep an unhandled rejection from firing while the consumer is busy; it is rethrown on await.
       pending?.catch(() => undefined);
       yield page;
@@ -194,6 +245,8 @@ export class PersonsApi {
       retry: 'safe',
       bucket: 'delete',
     });
+    const sent = (body.ids?.length ?? 0) + (body.distinct_ids?.length ?? 0);
+    checkBulkDeleteSummary(res.data, sent);
     return { status: res.status, summary: res.data };
   }
 

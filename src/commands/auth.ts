@@ -12,7 +12,7 @@ export function createAuthCommand(factory: Factory): Command {
 
   const login = new Command('login')
     .description('Save a personal API key in a profile, after checking it against PostHog')
-    .option('--with-token', 'read the key from stdin instead of prompting (for scripts and CI)')
+    .option('--with-token', 'read the key from stdin instead of prompting (for scripts and CI); host and project come from the flags, else POSTHOG_HOST / POSTHOG_PROJECT_ID')
     .action(async (options: { withToken?: boolean }) => runLogin(factory, options));
   examples(login, [
     ['interactive: choose US/EU/self-hosted, then type the key (hidden)', 'posthog-persons auth login'],
@@ -56,7 +56,9 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
       'In scripts, pipe the key in: `echo "$KEY" | posthog-persons auth login --with-token --project ID`.',
     );
   }
-  const { normalizeHost, validateProject, validateKey, DEFAULT_HOST } = await import('../settings/resolve.js');
+  const { normalizeHost, validateProject, validateKey, keyFromText, fromEnv, HOST_ENV, PROJECT_ENV, DEFAULT_HOST } = await import(
+    '../settings/resolve.js'
+  );
   const { validateProfileName } = await import('../settings/profiles.js');
   const store = await factory.store();
   const profileName = globals.profile ?? factory.env.POSTHOG_PERSONS_PROFILE ?? store.currentProfile() ?? 'default';
@@ -66,16 +68,21 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
     throw new UsageError((error as Error).message);
   }
   const existing = store.get(profileName) ?? {};
+  // Before the key is sent anywhere: a login that could not be saved should not be checked.
+  store.ensureWritable();
   let host = globals.host !== undefined ? normalizeHost(globals.host) : undefined;
   let project = globals.project !== undefined ? validateProject(globals.project) : undefined;
   let key: string;
 
   if (options.withToken) {
-    const text = await factory.readStdin();
-    key = text.trim();
+    key = keyFromText(await factory.readStdin(), '--with-token');
     if (!key) throw new UsageError('--with-token: stdin was empty; pipe the key in');
-    host ??= existing.host ?? DEFAULT_HOST;
-    project ??= existing.project;
+    // Without flags, the environment decides as it does for every other command (flag, then
+    // environment, then the profile): the key goes where the next command would send it.
+    const envHost = fromEnv(factory.env, HOST_ENV);
+    const envProject = fromEnv(factory.env, PROJECT_ENV);
+    host ??= envHost ? normalizeHost(envHost.value, envHost.source) : existing.host ?? DEFAULT_HOST;
+    project ??= envProject ? validateProject(envProject.value, envProject.source) : existing.project;
   } else {
     const prompter = await factory.prompter();
     if (host === undefined) {
@@ -102,12 +109,59 @@ export async function runLogin(factory: Factory, options: { withToken?: boolean 
 
   const api = await factory.createApi({ host, apiKey: key, project: project ?? '@current' });
   await api.list({ limit: 1 });
-  await store.set(profileName, { host, project, apiKey: key });
-  if (!store.currentProfile()) await store.setCurrentProfile(profileName);
+  await store.set(profileName, { host, project, apiKey: key }, { currentIfNone: true });
   io.err(
     `Logged in to ${host}${project ? `, project ${project}` : ''} as profile "${profileName}" (key ${maskKey(key)}).`,
   );
   if (!project) io.err('No project saved: pass --project or set POSTHOG_PROJECT_ID when you run commands.');
+  const overrides = await environmentOverrides(factory.env, { profile: profileName, host, project, apiKey: key });
+  if (overrides.length > 0) {
+    io.err(
+      `warning: these environment variables override what was just saved, so commands run with them will not use profile "${profileName}":`,
+    );
+    for (const { line } of overrides) io.err(`  ${line}`);
+    io.err(`Unset them to use the profile: unset ${overrides.map((o) => o.name).join(' ')}`);
+  }
+}
+
+/**
+ * Every variable set in the environment that would win over a just-saved setting with another
+ * value (a sandbox rehearsal's POSTHOG_HOST left in the shell, say). The key is never shown.
+ */
+async function environmentOverrides(
+  env: NodeJS.ProcessEnv,
+  saved: { profile: string; host: string; project?: string; apiKey: string },
+): Promise<Array<{ name: string; line: string }>> {
+  const { normalizeHost, validateProject, HOST_ENV, PROJECT_ENV, KEY_ENV, PROFILE_ENV } = await import('../settings/resolve.js');
+  const found: Array<{ name: string; line: string }> = [];
+  const selected = env[PROFILE_ENV]?.trim();
+  if (selected && selected !== saved.profile) {
+    found.push({ name: PROFILE_ENV, line: `${PROFILE_ENV} selects another profile (saved to "${saved.profile}")` });
+  }
+  const valid = (check: () => string): string | undefined => {
+    try {
+      return check();
+    } catch {
+      return undefined;
+    }
+  };
+  for (const name of HOST_ENV) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    const host = valid(() => normalizeHost(value));
+    if (host !== saved.host) found.push({ name, line: `${name}=${host ?? '(not a valid host)'} (saved: ${saved.host})` });
+  }
+  for (const name of PROJECT_ENV) {
+    const value = env[name]?.trim();
+    if (!value || saved.project === undefined) continue;
+    const project = valid(() => validateProject(value));
+    if (project !== saved.project) found.push({ name, line: `${name}=${project ?? '(not a valid project)'} (saved: ${saved.project})` });
+  }
+  for (const name of KEY_ENV) {
+    const value = env[name]?.trim();
+    if (value && value !== saved.apiKey) found.push({ name, line: `${name} holds a different key` });
+  }
+  return found;
 }
 
 interface StatusOptions extends OutputFlags {
@@ -207,14 +261,14 @@ export async function runLogout(factory: Factory): Promise<void> {
   if (factory.globals().sandbox) throw new UsageError('the sandbox has no stored key to remove');
   const store = await factory.store();
   const name = factory.globals().profile ?? factory.env.POSTHOG_PERSONS_PROFILE ?? store.currentProfile() ?? 'default';
-  const profile = store.get(name);
-  if (!profile) throw new UsageError(`no profile named "${name}"`, 'List the profiles with `posthog-persons profile list`.');
-  if (!profile.apiKey) {
+  const outcome = await store.removeKey(name);
+  if (outcome === 'no-profile') {
+    throw new UsageError(`no profile named "${name}"`, 'List the profiles with `posthog-persons profile list`.');
+  }
+  if (outcome === 'no-key') {
     factory.io.err(`Profile "${name}" has no stored key; nothing to do.`);
     return;
   }
-  const { apiKey: _removed, ...rest } = profile;
-  await store.set(name, rest);
   factory.io.err(`Removed the key of profile "${name}".`);
   if (hasKeyInEnv(factory.env)) {
     factory.io.err('Note: a key is still set in the environment (POSTHOG_PERSONAL_API_KEY or POSTHOG_CLI_API_KEY).');

@@ -7,6 +7,7 @@ import type { FaultKind, ScriptedFault } from './types.js';
 
 const KINDS = new Set<FaultKind>([
   'status', 'reset', 'reset-mid-body', 'slow-headers', 'truncated-json', 'html', 'non-json', 'redirect', 'latency',
+  'drip', 'endless',
 ]);
 
 /** Faults answered by a "proxy" in front of PostHog: the request never reaches the API. */

@@ -45,6 +45,32 @@ function truncatedJson(res: ServerResponse, reply: Reply): void {
   res.end(body.slice(0, Math.floor(body.length / 2)));
 }
 
+/** The answer's body one byte at a time: a server (or proxy) that never times out for inactivity. */
+function drip(res: ServerResponse, reply: Reply, delayMs: number, sleep: (ms: number) => Promise<void>): void {
+  const body = Buffer.from(reply.body ?? '');
+  res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? JSON_TYPE, 'Content-Length': body.length, ...reply.headers });
+  void (async () => {
+    for (let i = 0; i < body.length && !res.destroyed; i++) {
+      res.write(body.subarray(i, i + 1));
+      await sleep(delayMs);
+    }
+    if (!res.destroyed) res.end();
+  })();
+}
+
+/** A 200 JSON body that goes on for ever, as fast as the client reads it. */
+function endless(res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': JSON_TYPE });
+  const chunk = Buffer.from(`{"uuid":"${'e'.repeat(65_000)}"},`);
+  res.write('{"results":[');
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  res.on('error', () => undefined);
+  pump();
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runtime = resolveOptions(options);
   const store = new SandboxStore(generateSeed(runtime), runtime);
@@ -115,6 +141,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.status = reply.status;
       if (fault?.kind === 'slow-headers') await sleep(fault.delayMs ?? 1000);
       if (fault?.kind === 'reset-mid-body') resetMidBody(res, reply);
+      else if (fault?.kind === 'drip') drip(res, reply, fault.delayMs ?? 1000, sleep);
+      else if (fault?.kind === 'endless') {
+        entry.status = 200;
+        endless(res);
+      }
       else if (fault?.kind === 'truncated-json') {
         entry.status = 200;
         truncatedJson(res, reply);

@@ -21,7 +21,11 @@ export type FaultKind =
   | 'html'
   | 'non-json'
   | 'redirect'
-  | 'latency';
+  | 'latency'
+  /** the real answer, its body sent one byte every `delayMs` (default 1000) */
+  | 'drip'
+  /** a 200 JSON body that never ends (until the client goes away) */
+  | 'endless';
 
 export interface ScriptedFault {
   /** HTTP method to match, e.g. 'POST'; any when omitted. */
@@ -40,7 +44,7 @@ export interface ScriptedFault {
   headers?: Record<string, string>;
   /** JSON body for 'status'; defaults to PostHog's error envelope for that status. */
   body?: unknown;
-  /** For 'slow-headers' and 'latency'. */
+  /** For 'slow-headers', 'latency' and 'drip'. */
   delayMs?: number;
   /** For 'redirect'; defaults to the same path on another origin (127.0.0.2). */
   location?: string;

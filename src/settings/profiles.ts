@@ -1,9 +1,14 @@
-// The profile store: a conf file holding named profiles (host, project, key), written with mode
-// 0600 because it holds personal API keys. conf is imported lazily: most runs read it once at most.
-import type Conf from 'conf';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+// The profile store: one JSON file holding named profiles (host, project, key), mode 0600 because
+// it holds personal API keys. Several posthog-persons processes may log in, log out or switch
+// profiles at the same moment, so every change is a read-modify-write under a lock file
+// (store-lock.ts), and the file is replaced atomically (a temporary file in the same folder,
+// fsync, rename): a reader sees the old file or the new one, never half of one, and no writer
+// works from a copy another writer has since changed.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, fchmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { withStoreLock, type LockOptions } from './store-lock.js';
 
 export interface Profile {
   host?: string;
@@ -11,7 +16,7 @@ export interface Profile {
   apiKey?: string;
 }
 
-interface StoreShape {
+export interface StoreShape {
   currentProfile?: string;
   profiles: Record<string, Profile>;
 }
@@ -28,47 +33,38 @@ export function validateProfileName(name: string): string {
   return name;
 }
 
+/** The store file exists but cannot be read or is not a profile store. */
+export class ProfileStoreError extends UsageError {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`cannot read the profile store ${path}: ${problem}`, 'Fix or remove the file (`posthog-persons auth login` then saves a new one).');
+  }
+}
+
 export class ProfileStore {
-  private conf?: Conf<StoreShape>;
+  private cached?: StoreShape;
 
   private constructor(
     readonly path: string,
-    private readonly configDir: string,
+    readonly configDir: string,
+    private readonly lockOptions: LockOptions,
   ) {}
 
   /**
    * Opens the store in POSTHOG_PERSONS_CONFIG_DIR or the per-user config folder. Reading never
-   * creates the file (conf writes its defaults as soon as it is constructed), so commands run
-   * with environment settings only leave nothing behind.
+   * creates anything, so commands run with environment settings only leave nothing behind.
    */
-  static async open(configDir?: string): Promise<ProfileStore> {
+  static async open(configDir?: string, lockOptions: LockOptions = {}): Promise<ProfileStore> {
     const dir = configDir || (await import('env-paths')).default('posthog-persons', { suffix: '' }).config;
-    return new ProfileStore(join(dir, 'config.json'), dir);
+    return new ProfileStore(join(dir, 'config.json'), dir, lockOptions);
   }
 
-  private read(): StoreShape {
-    if (this.conf) return this.conf.store;
-    if (!existsSync(this.path)) return { profiles: {} };
-    try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<StoreShape>;
-      return { ...data, profiles: data.profiles ?? {} };
-    } catch (error) {
-      throw new UsageError(`cannot read the profile store ${this.path}: ${(error as Error).message}`, 'Fix or remove the file.');
-    }
-  }
-
-  private async writable(): Promise<Conf<StoreShape>> {
-    if (!this.conf) {
-      const { default: ConfClass } = await import('conf');
-      this.conf = new ConfClass<StoreShape>({
-        cwd: this.configDir,
-        configName: 'config',
-        configFileMode: 0o600,
-        defaults: { profiles: {} },
-        clearInvalidConfig: false,
-      });
-    }
-    return this.conf;
+  /** The whole store as last read (read once, then kept up to date by this process's writes). */
+  read(): StoreShape {
+    this.cached ??= readStore(this.path);
+    return this.cached;
   }
 
   currentProfile(): string | undefined {
@@ -76,42 +72,172 @@ export class ProfileStore {
   }
 
   get(name: string): Profile | undefined {
-    return Object.hasOwn(this.read().profiles, name) ? this.read().profiles[name] : undefined;
+    const { profiles } = this.read();
+    return Object.hasOwn(profiles, name) ? profiles[name] : undefined;
   }
 
   list(): Array<[string, Profile]> {
     return Object.entries(this.read().profiles).sort(([a], [b]) => a.localeCompare(b));
   }
 
-  async setCurrentProfile(name: string): Promise<void> {
-    (await this.writable()).set('currentProfile', name);
-    this.secure();
+  /**
+   * Checks, before anything is sent, that profiles can be saved here: the folder exists (or can
+   * be made) and is writable, and the file, if any, is a readable store.
+   */
+  ensureWritable(): void {
+    prepareFolder(this.configDir);
+    this.cached = readStore(this.path);
   }
 
-  async set(name: string, profile: Profile): Promise<void> {
-    const conf = await this.writable();
-    conf.set('profiles', { ...conf.get('profiles'), [name]: dropUndefined(profile) });
-    this.secure();
+  /**
+   * Changes the store: `change` gets the file's current content, read under the lock, and edits
+   * it in place; the result is written back atomically before the lock is released.
+   */
+  async update<T>(change: (store: StoreShape) => T): Promise<T> {
+    prepareFolder(this.configDir);
+    return withStoreLock(`${this.path}.lock`, this.path, this.lockOptions, () => {
+      const store = readStore(this.path);
+      const result = change(store);
+      for (const [name, profile] of Object.entries(store.profiles)) store.profiles[name] = dropUndefined(profile);
+      writeAtomically(this.path, `${JSON.stringify(store, undefined, '\t')}\n`);
+      this.cached = store;
+      return result;
+    });
+  }
+
+  async setCurrentProfile(name: string): Promise<void> {
+    await this.update((store) => {
+      store.currentProfile = name;
+    });
+  }
+
+  /** Saves a profile; it becomes the current one when none is chosen yet. */
+  async set(name: string, profile: Profile, options: { currentIfNone?: boolean } = {}): Promise<void> {
+    await this.update((store) => {
+      store.profiles[name] = profile;
+      if (options.currentIfNone && !store.currentProfile) store.currentProfile = name;
+    });
   }
 
   async remove(name: string): Promise<boolean> {
-    const conf = await this.writable();
-    const profiles = { ...conf.get('profiles') };
-    if (!Object.hasOwn(profiles, name)) return false;
-    delete profiles[name];
-    conf.set('profiles', profiles);
-    if (conf.get('currentProfile') === name) conf.delete('currentProfile');
-    this.secure();
-    return true;
+    return this.update((store) => {
+      if (!Object.hasOwn(store.profiles, name)) return false;
+      delete store.profiles[name];
+      if (store.currentProfile === name) delete store.currentProfile;
+      return true;
+    });
   }
 
-  // conf applies configFileMode when it writes; this also tightens a file created by an older
-  // version or copied in by hand.
-  private secure(): void {
-    if (existsSync(this.path)) chmodSync(this.path, 0o600);
+  /** Forgets a profile's key, keeping its host and project. */
+  async removeKey(name: string): Promise<'removed' | 'no-key' | 'no-profile'> {
+    return this.update((store) => {
+      if (!Object.hasOwn(store.profiles, name)) return 'no-profile';
+      const { apiKey, ...rest } = store.profiles[name]!;
+      if (!apiKey) return 'no-key';
+      store.profiles[name] = rest;
+      return 'removed';
+    });
+  }
+}
+
+function readStore(path: string): StoreShape {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // No file yet, or the folder is missing or is a file: nothing saved.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { profiles: {} };
+    if (code === 'EISDIR') throw new ProfileStoreError(path, 'it is a folder, not a file');
+    throw new ProfileStoreError(path, `the file cannot be read (${code ?? String(error)})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ProfileStoreError(path, 'it is not valid JSON');
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ProfileStoreError(path, 'it does not hold a JSON object');
+  }
+  const shape = data as Partial<StoreShape>;
+  const profiles = shape.profiles ?? {};
+  if (profiles === null || typeof profiles !== 'object' || Array.isArray(profiles)) {
+    throw new ProfileStoreError(path, '"profiles" is not an object');
+  }
+  for (const [name, profile] of Object.entries(profiles)) {
+    const valid =
+      profile !== null &&
+      typeof profile === 'object' &&
+      (['host', 'project', 'apiKey'] as const).every((k) => profile[k] === undefined || typeof profile[k] === 'string');
+    if (!valid) throw new ProfileStoreError(path, `profile "${name}" is not an object of strings`);
+  }
+  if (shape.currentProfile !== undefined && typeof shape.currentProfile !== 'string') {
+    throw new ProfileStoreError(path, '"currentProfile" is not a string');
+  }
+  return { ...shape, profiles: { ...profiles } } as StoreShape;
+}
+
+/** The config folder exists (created, private, when missing) and can hold files. */
+function prepareFolder(dir: string): void {
+  const hint = 'Set POSTHOG_PERSONS_CONFIG_DIR to a folder you can write to, or fix its permissions.';
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new UsageError(`cannot save profiles in ${dir}: it is a file, not a folder`, 'Set POSTHOG_PERSONS_CONFIG_DIR to a folder, or move the file away.');
+    }
+    throw new UsageError(`cannot save profiles in ${dir}: the folder cannot be created (${code ?? String(error)})`, hint);
+  }
+  // Probe with a real file: access(W_OK) says yes to root on a read-only file system.
+  const probe = join(dir, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `the folder is not writable (${code})` : `cannot create files there (${code ?? String(error)})`;
+    throw new UsageError(`cannot save profiles in ${dir}: ${why}`, hint);
+  }
+}
+
+/** Temporary file beside the target, written, flushed to disk, then renamed over it. */
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', 0o600);
+    fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot save the profile store ${path} (${code ?? String(error)})`, 'Check that the folder is writable and the disk is not full.');
+  }
+  syncFolder(path);
+}
+
+/** Makes the rename itself durable; some file systems cannot fsync a folder, which is fine. */
+function syncFolder(path: string): void {
+  try {
+    const fd = openSync(join(path, '..'), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // best effort
   }
 }
 
 function dropUndefined(profile: Profile): Profile {
   return Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined && v !== '')) as Profile;
 }
+

@@ -54,7 +54,8 @@ export interface ResolveInput {
   readStdin(): Promise<string>;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): Resolved<string> | undefined {
+/** The first of `names` set (non-blank) in the environment, with the variable it came from. */
+export function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): Resolved<string> | undefined {
   for (const name of names) {
     const value = env[name]?.trim();
     if (value) return { value, source: { kind: 'env', name } };
@@ -92,7 +93,7 @@ export async function resolveSettings(input: ResolveInput): Promise<ConnectionSe
   let apiKey: Resolved<string> | undefined;
   if (flags.apiKeyFile !== undefined) {
     const text = flags.apiKeyFile === '-' ? await input.readStdin() : readKeyFile(flags.apiKeyFile);
-    apiKey = { value: text.trim(), source: { kind: 'flag', name: '--api-key-file' } };
+    apiKey = { value: keyFromText(text, `--api-key-file ${flags.apiKeyFile}`), source: { kind: 'flag', name: '--api-key-file' } };
     if (!apiKey.value) throw new UsageError(`--api-key-file ${flags.apiKeyFile}: the file is empty`);
   } else {
     apiKey = fromEnv(env, KEY_ENV) ?? fromProfile(stored.apiKey);
@@ -139,11 +140,19 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 export function normalizeHost(input: string, source?: SettingSource): string {
   const where = source ? ` (from ${describeSource(source)})` : '';
   const trimmed = input.trim();
-  // Messages below quote the host as given, minus any password in it.
-  const raw = input.replace(/(\/\/[^/@:\s]*):[^/@\s]*@/, '$1:***@');
+  // Messages below quote the host as given, minus any user and password in it.
+  const raw = withoutUserinfo(input);
   const shortcut = HOST_SHORTCUTS[trimmed.toLowerCase()];
   if (shortcut) return shortcut;
   if (!trimmed) throw new UsageError(`the host is empty${where}`, 'Use us, eu or a URL such as https://posthog.example.com.');
+  // "@" marks a user or password (which may itself hold "@" or "/", and then does not even parse):
+  // refused whole, and never echoed.
+  if (trimmed.includes('@')) {
+    throw new UsageError(
+      `invalid host "${raw}"${where}: credentials in the URL are not allowed`,
+      'The API key is the only credential sent; give the host without a user or password.',
+    );
+  }
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`);
@@ -154,7 +163,10 @@ export function normalizeHost(input: string, source?: SettingSource): string {
     throw new UsageError(`invalid host "${raw}"${where}: only https:// URLs are supported`);
   }
   if (url.username || url.password) {
-    throw new UsageError(`invalid host "${raw}"${where}: credentials in the URL are not allowed`);
+    throw new UsageError(
+      `invalid host "${raw}"${where}: credentials in the URL are not allowed`,
+      'The API key is the only credential sent; give the host without a user or password.',
+    );
   }
   if (url.search || url.hash) {
     throw new UsageError(`invalid host "${raw}"${where}: a host URL cannot have a query or fragment`);
@@ -198,6 +210,37 @@ export function validateKey(key: string, source?: SettingSource): void {
   if (/\s/.test(key)) {
     throw new UsageError(`the key${where} contains white space; check that only the key was pasted`);
   }
+  // Only visible ASCII can go into the Authorization header; undici would refuse anything else
+  // after the settings were accepted, or a server would see a mangled key.
+  const bad = /[^\x21-\x7e]/u.exec(key);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new UsageError(
+      `the key${where} contains a character that cannot be sent in an HTTP header (U+${code} at position ${bad.index + 1})`,
+      'A personal API key is letters, digits, "_" and "-" only: check that only the key was pasted.',
+    );
+  }
+}
+
+/**
+ * The key in a text read from a file or stdin: surrounding white space (and a UTF-8 BOM) removed.
+ * UTF-16 text (what Windows PowerShell's `>` and Notepad's "Unicode" save) is refused with a hint
+ * rather than sent as a mangled key: read as UTF-8 it holds NULs, and its BOM is not valid UTF-8.
+ */
+export function keyFromText(text: string, where: string): string {
+  if (text.includes('\u0000') || text.startsWith('\uFFFD\uFFFD')) {
+    throw new UsageError(
+      `${where}: the key is UTF-16 encoded text (as Windows PowerShell's \`>\` and Notepad's "Unicode" write it)`,
+      'Save it as UTF-8 or plain ASCII, e.g. `iconv -f UTF-16 -t UTF-8 key.txt > key-utf8.txt`, or in PowerShell `Set-Content -Encoding ascii`.',
+    );
+  }
+  return text.trim(); // trim() also removes a UTF-8 BOM (U+FEFF)
+}
+
+/** A URL as typed, with everything up to its last "@" (user, password) replaced by "***". */
+export function withoutUserinfo(text: string): string {
+  if (!text.includes('@')) return text;
+  return text.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 export function requireKey(settings: ConnectionSettings): string {

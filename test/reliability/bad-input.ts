@@ -13,6 +13,7 @@ export type BadInputCategory =
   | 'property files'
   | 'hosts'
   | 'keys'
+  | 'config folder'
   | 'projects'
   | 'fields'
   | 'ranges'
@@ -147,7 +148,8 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'host-plain-http-env', category: 'hosts', args: ['list'], env: { POSTHOG_HOST: 'http://10.0.0.8:8000' }, message: 'refusing plain http:// to 10.0.0.8 (from environment POSTHOG_HOST)' },
   { id: 'host-ingestion', category: 'hosts', args: ['--host', 'https://eu.i.posthog.com', 'list'], message: `"eu.i.posthog.com" is PostHog's ingestion host` },
   { id: 'host-scheme', category: 'hosts', args: ['--host', 'ftp://posthog.example.com', 'list'], message: 'only https:// URLs are supported' },
-  { id: 'host-credentials', category: 'hosts', args: ['--host', 'https://me:hunter2@posthog.example.com', 'list'], message: 'invalid host "https://me:***@posthog.example.com" (from flag --host): credentials in the URL are not allowed' },
+  { id: 'host-credentials', category: 'hosts', args: ['--host', 'https://me:hunter2@posthog.example.com', 'list'], message: 'invalid host "https://***@posthog.example.com" (from flag --host): credentials in the URL are not allowed' },
+  { id: 'host-password-at', category: 'hosts', args: ['--host', 'https://me:p@ss@posthog.example.com', 'list'], message: 'invalid host "https://***@posthog.example.com" (from flag --host): credentials in the URL are not allowed' },
   { id: 'host-query', category: 'hosts', args: ['--host', 'https://posthog.example.com/?team=1', 'list'], message: 'a host URL cannot have a query or fragment' },
   { id: 'host-not-url', category: 'hosts', args: ['--host', 'https://exa mple.com', 'list'], message: 'invalid host "https://exa mple.com" (from flag --host): not a URL' },
   { id: 'host-empty', category: 'hosts', args: ['--host', ' ', 'list'], message: 'the host is empty' },
@@ -161,6 +163,13 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'key-login-flag', category: 'keys', args: ['auth', 'login', '--api-key-file', 'key.txt'], files: { 'key.txt': `${KEY}\n` }, message: 'auth login reads the key from stdin (--with-token) or a hidden prompt, not --api-key-file' },
   { id: 'key-login-empty-stdin', category: 'keys', args: ['auth', 'login', '--with-token', '--host', 'eu', '--project', '1'], stdin: '', message: '--with-token: stdin was empty' },
   { id: 'key-login-project-key', category: 'keys', args: ['auth', 'login', '--with-token', '--host', 'eu', '--project', '1'], stdin: 'phc_projectKeyForEventsOnly0123456789abcd\n', message: 'is a project API key (phc_…)' },
+
+  { id: 'key-header-char', category: 'keys', args: ['list'], env: { POSTHOG_PERSONAL_API_KEY: 'phx_abcdefghij\u0007klmnopqrstuvwxyz0123456789' }, message: 'contains a character that cannot be sent in an HTTP header (U+0007 at position 15)' },
+  { id: 'key-file-utf16', category: 'keys', args: ['--api-key-file', 'key.txt', 'list'], files: { 'key.txt': { hex: 'fffe' + Buffer.from('phx_abcdefghijklmnopqrstuvwxyz0123456789\r\n', 'utf16le').toString('hex') } }, message: '--api-key-file key.txt: the key is UTF-16 encoded text' },
+
+  // config folder (relative to the working folder of the case)
+  { id: 'config-folder-is-a-file', category: 'config folder', args: ['auth', 'login', '--with-token', '--host', 'eu', '--project', '1'], files: { cfg: 'not a folder\n' }, env: { POSTHOG_PERSONS_CONFIG_DIR: 'cfg' }, stdin: `${KEY}\n`, message: 'cannot save profiles in cfg: it is a file, not a folder' },
+  { id: 'config-file-corrupt', category: 'config folder', args: ['list'], files: { 'cfg/config.json': '{"profiles": ' }, env: { POSTHOG_PERSONS_CONFIG_DIR: 'cfg', POSTHOG_PERSONAL_API_KEY: undefined }, message: 'cannot read the profile store cfg/config.json: it is not valid JSON' },
 
   // projects
   { id: 'project-word', category: 'projects', args: ['--project', 'web', 'list'], message: 'invalid project "web" (from flag --project): a project is a numeric id or @current' },

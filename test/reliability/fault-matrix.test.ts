@@ -57,7 +57,13 @@ async function runRow(row: FaultRow): Promise<Observed> {
     for (let i = 0; i < BULK_PERSONS; i++) sandbox.store.addPerson({ distinctIds: [bulkId(i)] });
     writeFileSync(join(dir, 'ids.txt'), Array.from({ length: BULK_PERSONS }, (_, i) => bulkId(i)).join('\n') + '\n');
   }
-  const faults = (row.faults ?? []).map((f): ScriptedFault => (f.location ? { ...f, location: fill(f.location) } : f));
+  const faults = (row.faults ?? []).map(
+    (f): ScriptedFault => ({
+      ...f,
+      ...(f.location ? { location: fill(f.location) } : {}),
+      ...(f.body !== undefined ? { body: JSON.parse(fill(JSON.stringify(f.body))) as unknown } : {}),
+    }),
+  );
   sandbox.script(...faults);
   sandbox.clearRequests();
 

@@ -56,6 +56,26 @@ export interface FaultRow {
 }
 
 const LIST = ['list', '--limit', '1', '--fields', 'uuid'];
+/** A second person uuid, only ever in scripted answers. */
+const OTHER_UUID = '01900000-0000-7000-8000-00000000f002';
+
+/** A list page as PostHog shapes it, for scripted answers ({url} is filled in when the row runs). */
+function page(uuids: string[], next: string | null): unknown {
+  return {
+    results: uuids.map((uuid) => ({
+      type: 'person',
+      id: uuid,
+      uuid,
+      name: uuid,
+      distinct_ids: [`d-${uuid.slice(-4)}`],
+      properties: {},
+      is_identified: false,
+      created_at: FIXTURE.createdAt,
+    })),
+    next,
+    previous: null,
+  };
+}
 const listOk = `${FIXTURE.uuid}\n`;
 const persons = '/persons/';
 const retrieve = `/persons/${FIXTURE.uuid}/`;
@@ -407,5 +427,158 @@ export const FAULT_MATRIX: FaultRow[] = [
     faults: [{ path: persons, kind: 'redirect', status: 307, location: '{url}/api/projects/1/persons/?limit=1' }],
     args: LIST,
     expect: { code: 0, stdout: listOk, stderr: '', log: ['list 307 redirect', 'list 200'], retries: 0 },
+  },
+  {
+    id: 'body-drip',
+    fault: 'a body dripping one byte a second (`--timeout 2`)',
+    bar: 'an overall deadline for the body, not only an inactivity timeout: exit 1 naming the timeout',
+    faults: [{ path: persons, kind: 'drip', delayMs: 1000 }],
+    args: ['--timeout', '2', '--retries', '0', ...LIST],
+    expect: {
+      code: 1,
+      stderr:
+        'error: could not complete the request to {url}: the response body did not arrive in full within the 2 s timeout\n' +
+        'PostHog may be slow or unreachable; try again later, or raise --timeout.\n',
+      log: ['list 200 drip'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'body-endless',
+    fault: 'a body that never ends',
+    bar: 'reading stops at the 128 MiB cap: exit 1, memory bounded',
+    faults: [{ path: persons, kind: 'endless' }],
+    args: LIST,
+    expect: {
+      code: 1,
+      stderr:
+        'error: the response from {url} was larger than 128 MiB; stopped reading it\n' +
+        'No page of persons is that large: a server or proxy is sending something else; check --host.\n',
+      log: ['list 200 endless'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'redirect-loop',
+    fault: 'a redirect back to the URL asked for, every time (a loop)',
+    bar: 'a clear message, no retry',
+    faults: [{ path: persons, kind: 'redirect', status: 307, location: '{url}/api/projects/1/persons/?limit=1', times: 10 }],
+    args: LIST,
+    expect: {
+      code: 1,
+      stderr:
+        'error: PostHog redirected the request in a loop (back to /api/projects/1/persons/?limit=1); stopped following it\n' +
+        'Check --host: a proxy or load balancer in front of PostHog may be misconfigured.\n',
+      log: ['list 307 redirect', 'list 307 redirect'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'next-relative',
+    fault: '`list --all`: a relative `next` link',
+    bar: 'resolved against the request URL, on the same origin only',
+    faults: [{ path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], '/api/projects/1/persons/?limit=1&offset=1') }],
+    args: ['list', '--all', '--page-size', '1', '--fields', 'uuid'],
+    expect: { code: 0, stdout: listOk, stderr: '', log: ['list 200', 'list 200'], retries: 0 },
+  },
+  {
+    id: 'next-not-a-url',
+    fault: '`list --all`: a `next` link that is not a URL',
+    bar: 'a clear message, not "unexpected failure"',
+    faults: [{ path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], 'http://[::1') }],
+    args: ['list', '--all', '--page-size', '1', '--fields', 'uuid'],
+    expect: {
+      code: 1,
+      stdout: listOk,
+      stderr:
+        'error: the server\'s next link is not a URL: "http://[::1"\n' +
+        'The server (or a proxy in front of it) does not page as PostHog does; check --host.\n',
+      log: ['list 200'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'next-repeats',
+    fault: '`list --all`: `next` asks again for an offset already read',
+    bar: 'stops with a clear error instead of paging for ever',
+    faults: [
+      { path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], '{url}/api/projects/1/persons/?limit=1&offset=1') },
+      { path: persons, kind: 'status', status: 200, body: page([OTHER_UUID], '{url}/api/projects/1/persons/?limit=1&offset=1') },
+    ],
+    args: ['list', '--all', '--page-size', '1', '--fields', 'uuid'],
+    expect: {
+      code: 1,
+      stdout: `${FIXTURE.uuid}\n${OTHER_UUID}\n`,
+      stderr:
+        'error: the server\'s next link asks again for a page already read (/api/projects/1/persons/?limit=1&offset=1); stopped, as following it would never end\n' +
+        'The server (or a proxy in front of it) does not page as PostHog does; check --host.\n',
+      log: ['list 200', 'list 200'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'next-same-page',
+    fault: '`list --all`: the server ignores the offset (the same page twice)',
+    bar: 'stops with a clear error; the page is not printed twice',
+    faults: [
+      { path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], '{url}/api/projects/1/persons/?limit=1&offset=1') },
+      { path: persons, kind: 'status', status: 200, body: page([FIXTURE.uuid], '{url}/api/projects/1/persons/?limit=1&offset=2') },
+    ],
+    args: ['list', '--all', '--page-size', '1', '--fields', 'uuid'],
+    expect: {
+      code: 1,
+      stdout: listOk,
+      stderr:
+        'error: the server answered the same page twice (/api/projects/1/persons/?limit=1&offset=1 held exactly the page before it); it seems to ignore the offset, so following next would never end\n' +
+        'The server (or a proxy in front of it) does not page as PostHog does; check --host.\n',
+      log: ['list 200', 'list 200'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'summary-found-too-many',
+    fault: '`bulk_delete` summary that lies: 30 persons found of 1 identifier sent',
+    bar: 'a clear message; the counts are not trusted',
+    faults: [{ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 200, body: { persons_found: 30, persons_deleted: 30, persons_queued_for_deletion: 0 } }],
+    args: ['delete', FIXTURE.uuid, '--by', 'uuid', '--yes'],
+    expect: {
+      code: 1,
+      stderr:
+        'Stopped (by uuid):\n' +
+        '  requested            1\n' +
+        '  found                0\n' +
+        '  deleted              0\n' +
+        '  queued for deletion  0\n' +
+        '  not found            0\n' +
+        '  failed               1\n' +
+        '  skipped              0\n' +
+        "error: PostHog's bulk_delete answer does not add up (persons_found 30 for 1 identifier sent); its counts are not trusted\n" +
+        'The server, or a proxy in front of it, is not answering as PostHog does; check --host. The persons may have been deleted all the same; sending the deletion again is harmless.\n',
+      log: ['retrieve 200', 'bulk_delete 200'],
+      retries: 0,
+    },
+  },
+  {
+    id: 'summary-negative',
+    fault: '`bulk_delete` summary with negative counts',
+    bar: 'a clear message; the counts are not trusted',
+    faults: [{ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 200, body: { persons_found: -2, persons_deleted: -2, persons_queued_for_deletion: 0 } }],
+    args: ['delete', FIXTURE.uuid, '--by', 'uuid', '--yes'],
+    expect: {
+      code: 1,
+      stderr:
+        'Stopped (by uuid):\n' +
+        '  requested            1\n' +
+        '  found                0\n' +
+        '  deleted              0\n' +
+        '  queued for deletion  0\n' +
+        '  not found            0\n' +
+        '  failed               1\n' +
+        '  skipped              0\n' +
+        "error: PostHog's bulk_delete answer does not add up (persons_found -2 is not a count; persons_deleted -2 is not a count); its counts are not trusted\n" +
+        'The server, or a proxy in front of it, is not answering as PostHog does; check --host. The persons may have been deleted all the same; sending the deletion again is harmless.\n',
+      log: ['retrieve 200', 'bulk_delete 200'],
+      retries: 0,
+    },
   },
 ];

@@ -201,6 +201,22 @@ stderr, no journal, no backup and no file of the config folder except the profil
   keys) is masked in journal lines and error messages, while identifiers stay exact
   (\`test/unit/bulk/journal-redact.test.ts\`).
 
+## Profile store
+
+\`test/e2e/profile-store.test.ts\` runs the built CLI as separate processes on one config folder:
+
+| case | outcome asserted |
+| --- | --- |
+| 10 \`auth login --with-token\` at once, each to its own profile | all exit 0; all 10 profiles are in the file afterwards; mode 0600; no lock or temporary file left behind |
+| \`auth logout -p a\` at the same time as 9 logins to other profiles (twice) | the removed key stays removed; all 9 logins are kept |
+| a lock file left by a process that no longer exists | taken over; the login saves |
+| a lock file held by a live process (wait shortened to 300 ms) | after the wait, exit 1 naming the process, its host and the lock file; nothing saved |
+| a config file that is not valid JSON, every setting from the environment | the command runs; one warning on stderr names the file |
+| the same, with the key expected from the profile | exit 2 naming the file; no request sent |
+| \`auth login\` with that file | exit 2 naming the file, before the key is sent; the file is left as it was |
+| \`POSTHOG_PERSONS_CONFIG_DIR\` pointing at a file | \`auth login\` exits 2 naming it before the key is sent; \`list\` from the environment still works |
+| a config folder that is not writable (skipped when run as root) | exit 2 naming the folder, before the key is sent |
+
 ## Older PostHog servers
 
 \`test/reliability/legacy.test.ts\`, against the sandbox's older generation (\`--generation older\`) and a
