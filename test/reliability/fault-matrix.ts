@@ -544,7 +544,7 @@ export const FAULT_MATRIX: FaultRow[] = [
     expect: {
       code: 1,
       stderr:
-        'Stopped (by uuid):\n' +
+        'Failed, nothing was deleted (by uuid):\n' +
         '  requested            1\n' +
         '  found                0\n' +
         '  deleted              0\n' +
@@ -567,7 +567,7 @@ export const FAULT_MATRIX: FaultRow[] = [
     expect: {
       code: 1,
       stderr:
-        'Stopped (by uuid):\n' +
+        'Failed, nothing was deleted (by uuid):\n' +
         '  requested            1\n' +
         '  found                0\n' +
         '  deleted              0\n' +
