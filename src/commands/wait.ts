@@ -7,7 +7,8 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { OutputFormat, Renderer } from '../output/render.js';
-import { terminalText } from '../output/values.js';
+import { escapeForTerminal } from '../output/escape.js';
+import { stringifyExact } from '../json/exact.js';
 import { openRenderer } from './shared.js';
 
 export const DEFAULT_WAIT_SECONDS = 60;
@@ -147,12 +148,12 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
  */
 export function personLabel(person: { uuid: string; name?: string }, ref: string): string {
   const alias = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${terminalText(alias)})` : `person ${person.uuid}`;
+  return alias && alias !== person.uuid ? `person ${person.uuid} (${escapeForTerminal(alias)})` : `person ${person.uuid}`;
 }
 
 /** A value as JSON, cut short and safe for a message line. */
 export function shortJson(value: unknown, max = 80): string {
-  const text = terminalText(JSON.stringify(value) ?? 'undefined');
+  const text = escapeForTerminal(stringifyExact(value) ?? 'undefined');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
