@@ -42,9 +42,9 @@ describe('unset-prop', () => {
     expect(keysLeft()).toEqual(['email', 'phone', 'plan']);
   });
 
-  it('-o tsv: person, keys joined by commas, status', async () => {
+  it('-o tsv: person, keys as a JSON array (a key may hold a comma), status', async () => {
     const r = await run(['unset-prop', ADA, 'plan', 'phone', '-o', 'tsv'], { sandbox });
-    expect(r.stdout).toBe(`${ADA}\tplan,phone\tqueued\n`);
+    expect(r.stdout).toBe(`${ADA}\t["plan","phone"]\tqueued\n`);
   });
 
   it('an older server that takes one key: falls back to one request per key, and says so with --debug', async () => {
