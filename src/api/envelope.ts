@@ -2,6 +2,7 @@
 // (swapped code/detail on update, {"error"} on properties_at_time, {"success":false,"detail"}),
 // turned into the typed errors of src/errors.ts with a hint saying what to do next.
 import { ApiError, AuthError, CliError, NotFoundError, RateLimitError } from '../errors.js';
+import { parseExact, stringifyExact } from '../json/exact.js';
 
 export interface Envelope {
   type?: string;
@@ -13,7 +14,7 @@ export interface Envelope {
 export function parseEnvelope(text: string): Envelope | undefined {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseExact(text);
   } catch {
     return undefined;
   }
@@ -25,7 +26,7 @@ export function parseEnvelope(text: string): Envelope | undefined {
   // update and update_property swap the two: code "This field is required.", detail "required".
   if (code && detail && /\s/.test(code) && !/\s/.test(detail)) [code, detail] = [detail, code];
   if (detail === undefined && typeof record.detail === 'object' && record.detail) {
-    detail = JSON.stringify(record.detail);
+    detail = stringifyExact(record.detail);
   }
   if (detail === undefined) {
     // DRF field errors without the envelope: {"field": ["message"]}
