@@ -6,6 +6,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
+import { stringifyExact } from '../json/exact.js';
 
 /** What batch_by_distinct_ids / batch_by_uuids accept in one request (more is silently dropped). */
 export const LOOKUP_BATCH = 200;
@@ -58,7 +59,8 @@ export class Backup {
       if ((person.distinct_ids?.length ?? 0) >= BATCH_DISTINCT_ID_CAP) persons.set(uuid, await api.retrieve(uuid));
     }
     const fresh = [...persons.values()].filter((p) => !this.written.has(p.uuid));
-    if (fresh.length > 0) await this.write(fresh.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    // Records as PostHog sent them, integers past 2^53 included.
+    if (fresh.length > 0) await this.write(fresh.map((p) => `${stringifyExact(p)}\n`).join(''));
     for (const person of fresh) this.written.add(person.uuid);
     this.saved += fresh.length;
     return persons.size;

@@ -117,7 +117,7 @@ export async function runSplit(factory: Factory, ref: string, options: SplitOpti
 
   const answer = (await api.split(person.uuid, plan.body)) as { success?: unknown; detail?: unknown } | undefined;
   if (answer && answer.success === false) {
-    throw new ApiError(`PostHog did not accept the split: ${typeof answer.detail === 'string' ? answer.detail : 'no detail'}`);
+    throw new ApiError(`PostHog did not accept the split: ${typeof answer.detail === 'string' ? escapeForTerminal(answer.detail) : 'no detail'}`);
   }
   const tell = terminalNotice(factory);
   if (timeoutMs === undefined) {

@@ -169,7 +169,7 @@ describe('control characters from the server', () => {
   });
 
   it('the confirmation prompt of one person shows them escaped', async () => {
-    const t = await runInTerminal(['delete', 'control-chars'], [{ expect: '[y/N]', send: 'n\r' }], { sandbox });
+    const t = await runInTerminal(['delete', 'control-chars'], [{ expect: '[y/N]', send: 'n\r' }], { sandbox, columns: 200 });
     expect(t.code).toBe(3);
     noRaw(t.screen);
     expect(stripAnsi(t.screen)).toContain(`Delete person ${EVIL_SHOWN} (${evilUuid})? [y/N]`);
@@ -177,7 +177,7 @@ describe('control characters from the server', () => {
   });
 
   it('the list of persons above a type-the-count prompt shows them escaped', async () => {
-    const t = await runInTerminal(['delete', 'control-chars', 'jose.alvarez'], [{ expect: 'Type 2 to', send: '0\r' }], { sandbox });
+    const t = await runInTerminal(['delete', 'control-chars', 'jose.alvarez'], [{ expect: 'Type 2 to', send: '0\r' }], { sandbox, columns: 200 });
     expect(t.code).toBe(3);
     noRaw(t.screen);
     expect(stripAnsi(t.screen)).toContain(`  ${EVIL_SHOWN} (${evilUuid}): control-chars, ctrl-\\x1b[31m-red\n`);

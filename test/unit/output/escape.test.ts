@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemIO } from '../../../src/io/streams.js';
 import { escapeForTerminal, escapeLinesForTerminal } from '../../../src/output/escape.js';
 
 describe('escapeForTerminal', () => {
@@ -26,5 +27,19 @@ describe('escapeForTerminal', () => {
 describe('escapeLinesForTerminal', () => {
   it('keeps the line feeds of a message and escapes every other control character', () => {
     expect(escapeLinesForTerminal('error: x\u001b[2J\r\nhint')).toBe('error: x\\x1b[2J\\r\nhint');
+  });
+});
+
+describe('IOStreams.err, the last guard of stderr', () => {
+  it('writes a line with control characters escaped and its own line feeds kept', () => {
+    const written: string[] = [];
+    const original = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      systemIO({ env: {} }).err('warning: "\u001b]0;pwned\u0007\u009b" was\rodd\nsecond line');
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written).toEqual(['warning: "\\x1b]0;pwned\\x07\\u009b" was\\rodd\nsecond line\n']);
   });
 });
