@@ -5,7 +5,7 @@ import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-pe
 import type { RetrievedPerson } from '../api/persons.js';
 import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
 import { escapeForTerminal } from '../output/escape.js';
-import { isExactNumber, stringifyExact } from '../json/exact.js';
+import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 
 export interface GetOptions extends OutputFlags {
   by?: string;

@@ -8,7 +8,7 @@ import { AuthError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { isExactNumber, stringifyExact } from '../json/exact.js';
+import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {

@@ -8,7 +8,7 @@ import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { OutputFormat, Renderer } from '../output/render.js';
 import { escapeForTerminal } from '../output/escape.js';
-import { stringifyExact } from '../json/exact.js';
+import { stringifyExact } from '../json/exact-number.js';
 import { openRenderer } from './shared.js';
 
 export const DEFAULT_WAIT_SECONDS = 60;

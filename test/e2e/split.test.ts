@@ -56,7 +56,7 @@ describe('split (piped, with --yes)', () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
     const r = await run(['split', uuid, '--yes', '-o', 'tsv'], { sandbox });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${uuid}\t${ids[0]}\t${ids[1]}\tqueued\n`);
+    expect(r.stdout).toBe(`${uuid}\t["${ids[0]}"]\t["${ids[1]}"]\tqueued\n`);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, {}]]);
     expect(ownerOf(ids[0]!)).toBe(uuid);
     expect(ownerOf(ids[1]!)).toBe(uuidFromDistinctId(1, ids[1]!));
