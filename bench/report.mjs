@@ -74,8 +74,9 @@ ${sections.join('\n')}
   2.45 ms (about 1.5x). The version before (a regular expression to find the runs, then the
   lossless-json parser) took 2.76 ms on a plain page and 14 to 15 ms on the other two (10x): an
   export of persons with Discord or Twitter ids (19-digit strings) would have paid that on every
-  page, and in an export run its parse of the first page (where the sandbox's big integers are)
-  raised the peak RSS at 10,000 persons from 80 to 95 MiB (81 MiB with the current parser). Whole
+  page; and the export run made with it peaked at 95 MiB at 10,000 persons, against 80 MiB
+  before and 81 MiB with the current parser (likely its objects for the first page, which holds
+  the sandbox's big integers). Whole
   exports, the CLI before these output changes against after, alternately against one 100,000-person
   sandbox, 7 runs each (\`node bench/ab-export.mjs before=… after=…\`): \`-o jsonl\` 2,306 against
   2,327 ms of CPU (+1%), \`-o csv\` 2,007 against 2,070 ms (+3%), peak RSS 104 against 107 MiB and
