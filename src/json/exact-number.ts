@@ -30,9 +30,16 @@ const MARKER = `\u0000${NONCE}:`;
 const ENCODED_MARKER = `"\\u0000${NONCE}:`;
 const MARKED = new RegExp(`"\\\\u0000${NONCE}:(-?[0-9.eE+-]+)"`, 'g');
 
-/** JSON.stringify that writes ExactNumber values as the digits they were read as. */
-export function stringifyExact(value: unknown, space?: number): string {
-  const text = JSON.stringify(value, null, space);
+/**
+ * JSON.stringify that writes ExactNumber values as the digits they were read as. A replacer, if
+ * given, sees an ExactNumber as its marked string and should pass it through unchanged.
+ */
+export function stringifyExact(
+  value: unknown,
+  space?: number,
+  replacer?: (this: unknown, key: string, value: unknown) => unknown,
+): string {
+  const text = replacer ? JSON.stringify(value, replacer, space) : JSON.stringify(value, null, space);
   if (text === undefined || !text.includes(ENCODED_MARKER)) return text;
   return text.replace(MARKED, '$1');
 }
