@@ -148,7 +148,7 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
  */
 export function personLabel(person: { uuid: string; name?: string }, ref: string): string {
   const alias = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${escapeForTerminal(alias)})` : `person ${person.uuid}`;
+  return alias && alias !== person.uuid ? `person ${person.uuid} (${escapeForTerminal(String(alias))})` : `person ${person.uuid}`;
 }
 
 /** A value as JSON, cut short and safe for a message line. */
