@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { personLabel } from '../../../src/commands/wait.js';
 import { systemIO } from '../../../src/io/streams.js';
 import { escapeForTerminal, escapeLinesForTerminal } from '../../../src/output/escape.js';
 
@@ -41,5 +42,12 @@ describe('IOStreams.err, the last guard of stderr', () => {
       process.stderr.write = original;
     }
     expect(written).toEqual(['warning: "\\x1b]0;pwned\\x07\\u009b" was\\rodd\nsecond line\n']);
+  });
+});
+
+describe('personLabel (the write commands\' confirmation)', () => {
+  it('escapes a name from the server, and shows one that is not a string', () => {
+    expect(personLabel({ uuid: 'u-1', name: 'evil\u001b[2J' }, 'u-1')).toBe('person u-1 (evil\\x1b[2J)');
+    expect(personLabel({ uuid: 'u-1', name: 42 as unknown as string }, 'u-1')).toBe('person u-1 (42)');
   });
 });
