@@ -64,6 +64,26 @@ ${sections.join('\n')}
   not make V8 grow its young generation. Identifiers piped on stdin, which cannot be read twice,
   are served from that index rather than kept as objects. Peak RSS of a 100,000-id delete went
   from 111 MiB to the figure above, and the reader allocates about a third of what it did.
+- Integers past 2^53 are kept exact without slowing the common path (src/json/exact.ts): every
+  answer goes through \`JSON.parse\`; only text holding a run of 16 or more digits, found by
+  probing every 16th character (a run that long must cover one of them), is then scanned once,
+  skipping strings whole, for the numbers a double cannot hold, and those are put back as exact
+  values. CPU per 1,000-person page (about 520 KB), median of 30 samples of 5 parses each, 2026-12-05, on this
+  machine under a load average of 7 to 11: \`JSON.parse\` 1.56 ms; with the exact parser 1.76 ms
+  (+13%); a page with one 19-digit distinct_id string 2.39 ms and one with a 20-digit property
+  2.45 ms (about 1.5x). The version before (a regular expression to find the runs, then the
+  lossless-json parser) took 2.76 ms on a plain page and 14 to 15 ms on the other two (10x): an
+  export of persons with Discord or Twitter ids (19-digit strings) would have paid that on every
+  page; and the export run made with it peaked at 95 MiB at 10,000 persons, against 80 MiB
+  before and 81 MiB with the current parser (likely its objects for the first page, which holds
+  the sandbox's big integers). Whole
+  exports, the CLI before these output changes against after, alternately against one 100,000-person
+  sandbox, 7 runs each (\`node bench/ab-export.mjs before=… after=…\`): \`-o jsonl\` 2,306 against
+  2,327 ms of CPU (+1%), \`-o csv\` 2,007 against 2,070 ms (+3%), peak RSS 104 against 107 MiB and
+  101 against 101 MiB; the spread between runs (about ±15%) is larger than these differences.
+  The full export runs of that morning (\`npm run bench -- --only export\`, load average 5 before,
+  11 after) moved with the machine's load, not with the change: jsonl 75% of the raw loop before
+  and 80% after, csv 66% and 74%.
 
 ## How it is measured
 

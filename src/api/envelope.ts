@@ -2,6 +2,8 @@
 // (swapped code/detail on update, {"error"} on properties_at_time, {"success":false,"detail"}),
 // turned into the typed errors of src/errors.ts with a hint saying what to do next.
 import { ApiError, AuthError, CliError, NotFoundError, RateLimitError } from '../errors.js';
+import { parseExact, stringifyExact } from '../json/exact.js';
+import { escapeForTerminal } from '../output/escape.js';
 
 export interface Envelope {
   type?: string;
@@ -13,7 +15,7 @@ export interface Envelope {
 export function parseEnvelope(text: string): Envelope | undefined {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseExact(text);
   } catch {
     return undefined;
   }
@@ -25,7 +27,7 @@ export function parseEnvelope(text: string): Envelope | undefined {
   // update and update_property swap the two: code "This field is required.", detail "required".
   if (code && detail && /\s/.test(code) && !/\s/.test(detail)) [code, detail] = [detail, code];
   if (detail === undefined && typeof record.detail === 'object' && record.detail) {
-    detail = JSON.stringify(record.detail);
+    detail = stringifyExact(record.detail);
   }
   if (detail === undefined) {
     // DRF field errors without the envelope: {"field": ["message"]}
@@ -41,7 +43,7 @@ export function parseEnvelope(text: string): Envelope | undefined {
 export function bodyPreview(text: string, max = 120): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (!flat) return '(empty body)';
-  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
+  return escapeForTerminal(JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat));
 }
 
 export function errorFromResponse(
@@ -51,8 +53,10 @@ export function errorFromResponse(
   context: { method: string; path?: string; retryAfterMs?: number },
 ): CliError {
   const envelope = parseEnvelope(text);
-  const detail = envelope?.detail;
-  const attr = envelope?.attr ? ` (${envelope.attr})` : '';
+  // Messages are shown on a terminal: the server's words are escaped there (the error keeps
+  // them exact in `detail`), so a crafted detail cannot clear the screen or forge a line.
+  const detail = envelope?.detail === undefined ? undefined : escapeForTerminal(envelope.detail);
+  const attr = envelope?.attr ? ` (${escapeForTerminal(String(envelope.attr))})` : '';
   if (status === 401) {
     return new AuthError(
       `PostHog rejected the API key (401): ${detail ?? 'not authenticated'}`,
@@ -88,7 +92,7 @@ export function errorFromResponse(
   return new ApiError(`PostHog answered ${status}: ${detail}${attr}`, {
     status,
     code: envelope.code,
-    detail,
+    detail: envelope.detail,
     attr: envelope.attr,
     hint: status >= 500 ? 'PostHog is having trouble; try again later.' : undefined,
   });

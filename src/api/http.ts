@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { Agent } from './undici-agent.js';
 import { ApiError, maskKey, redact } from '../errors.js';
 import { errorFromResponse, bodyPreview } from './envelope.js';
+import { parseExact, stringifyExact } from '../json/exact.js';
 import { RateLimiter, type Bucket } from './limiter.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
 
@@ -173,7 +174,9 @@ export class HttpClient {
     };
     let body: string | undefined;
     if (req.body !== undefined) {
-      body = JSON.stringify(req.body);
+      // A value that arrived exact (an ExactNumber from a server answer or a --json value) is
+      // sent as its digits.
+      body = stringifyExact(req.body);
       headers['content-type'] = 'application/json';
     }
     const started = Date.now();
@@ -271,7 +274,9 @@ function isThrottle<T>(attempt: Attempt<T>): boolean {
 function parseJson<T>(text: string, status: number): T | undefined {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as T;
+    // Integers past 2^53 stay exact (ExactNumber); only text holding a run of 16 or more digits
+    // takes the slower lossless parser, everything else is JSON.parse.
+    return parseExact(text) as T;
   } catch {
     throw new ApiError(`PostHog answered ${status} with a body that is not valid JSON: ${bodyPreview(text)}`, {
       status,

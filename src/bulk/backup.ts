@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { LookupKind, PersonsApi, RetrievedPerson } from '../api/persons.js';
 import { openRunFile } from './run-files.js';
+import { stringifyExact } from '../json/exact.js';
 
 /** The batch endpoints return at most this many distinct_ids a person. */
 const BATCH_DISTINCT_ID_CAP = 10;
@@ -44,7 +45,8 @@ export class Backup {
       if ((person.distinct_ids?.length ?? 0) >= BATCH_DISTINCT_ID_CAP) persons.set(uuid, await api.retrieve(uuid));
     }
     const fresh = [...persons.values()].filter((p) => !this.written.has(p.uuid));
-    if (fresh.length > 0) await this.write(fresh.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    // Records as PostHog sent them, integers past 2^53 included.
+    if (fresh.length > 0) await this.write(fresh.map((p) => `${stringifyExact(p)}\n`).join(''));
     for (const person of fresh) this.written.add(person.uuid);
     this.saved += fresh.length;
     return persons.size;

@@ -8,6 +8,7 @@ import { resolvePerson } from '../api/resolve-person.js';
 import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
 import { personLabel } from '../commands/wait.js';
+import { escapeForTerminal } from '../output/escape.js';
 import { Backup } from './backup.js';
 import { confirmRun, planNotice } from './confirm.js';
 import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
@@ -56,7 +57,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     const one = pending[0]!;
     await confirmRun(factory, options, {
       count: pending.length,
-      single: `${capitalize(describeDeletion(plan.flags, `person ${one.name ?? ''} (${one.uuid})`, true))}?`,
+      single: `${capitalize(describeDeletion(plan.flags, `person ${escapeForTerminal(String(one.name ?? ''))} (${one.uuid})`, true))}?`,
       many: `Type ${pending.length} to ${describeDeletion(plan.flags, `${pending.length} persons`)}:`,
       nothingDone: 'Nothing was deleted.',
     });
@@ -106,7 +107,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     factory.io.err(`Dry run: nothing was sent.`);
     factory.io.err(`Would ${describeDeletion(plan.flags, whom)} from ${source}, in ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
     factory.io.err(`  ${rowsNote}`);
-    if (first.length > 0) factory.io.err(`First ${noun}: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
+    if (first.length > 0) factory.io.err(`First ${noun}: ${first.map(escapeForTerminal).join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
   }
 
@@ -240,10 +241,11 @@ export function describeDeletion(flags: Flags, whom: string, one = false): strin
   return `delete ${whom}${data ? ` and ${one ? 'its' : 'their'} ${data}` : ''}`;
 }
 
+/** A person of the preview above a confirmation: server data, so escaped for the terminal. */
 function personLine(person: RetrievedPerson): string {
   const ids = person.distinct_ids ?? [];
-  const shown = ids.slice(0, 3).join(', ') + (ids.length > 3 ? `, … (${plural(ids.length, 'distinct_id')})` : '');
-  return `${person.name ?? ''} (${person.uuid})${shown ? `: ${shown}` : ''}`;
+  const shown = ids.slice(0, 3).map(escapeForTerminal).join(', ') + (ids.length > 3 ? `, … (${plural(ids.length, 'distinct_id')})` : '');
+  return `${escapeForTerminal(String(person.name ?? ''))} (${person.uuid})${shown ? `: ${shown}` : ''}`;
 }
 
 function capitalize(text: string): string {

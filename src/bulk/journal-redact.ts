@@ -2,6 +2,7 @@
 // server answers, errors and flags that a caller builds; this is the net under all of them.
 
 import { maskKey, SECRET_PREFIX } from '../errors.js';
+import { stringifyExact } from '../json/exact-number.js';
 
 /** Names under which a credential travels: headers, and keys like apiKey, client_secret, token. */
 const SECRET_NAME = /^(authorization|proxy-authorization|cookie|set-cookie)$|(api[-_]?key|secret|password|passwd|token)$/i;
@@ -13,7 +14,8 @@ const BEARER = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
 export function serializeEntry(entry: object): string {
   // Identifiers are recorded exactly as sent, or a resumed run could not recognise them as done.
   const ids = (entry as { ids?: unknown }).ids;
-  return JSON.stringify(entry, function (this: unknown, key: string, value: unknown): unknown {
+  // Integers past 2^53 (ExactNumber) are written as their digits, like every machine format.
+  return stringifyExact(entry, undefined, function (this: unknown, key: string, value: unknown): unknown {
     if (this === ids) return value;
     if (typeof value === 'bigint') return value.toString();
     if (key !== '' && SECRET_NAME.test(key) && value !== null && value !== undefined && value !== '') return '[redacted]';

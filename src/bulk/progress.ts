@@ -1,6 +1,7 @@
 // The progress bar of a bulk run: done/total, rate and ETA, on stderr, and only when stderr is a
 // terminal (piped or in CI it would be noise in a log). cli-progress is loaded only then.
 import type { Factory } from '../factory.js';
+import { escapeLinesForTerminal } from '../output/escape.js';
 
 export interface Progress {
   /** `n` more items are finished (done, failed or not found: anything the run is past). */
@@ -39,7 +40,7 @@ export async function startProgress(factory: Factory, total: number, unit: strin
     },
     log(line) {
       // Clear the bar's line, print, and let the next redraw put the bar back underneath.
-      factory.io.stderr.write(`\r\u001b[2K${line}\n`);
+      factory.io.stderr.write(`\r\u001b[2K${escapeLinesForTerminal(line)}\n`);
       bar.render();
     },
     stop() {

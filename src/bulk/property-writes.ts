@@ -12,6 +12,7 @@
 import type { Factory } from '../factory.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { LOOKUP_BATCH, type PersonsApi } from '../api/persons.js';
+import { stringifyExact } from '../json/exact.js';
 import type { IdLookup } from './id-set.js';
 import { parseByFlag } from '../api/resolve-person.js';
 import { plural, type OutputFormat } from '../commands/shared.js';
@@ -88,12 +89,12 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
   if (options.dryRun) {
     if (json) {
       const plan = { dry_run: true, command: what.kind, by, requested: input.stats.unique, to_send: toSend, skipped, batches: Math.ceil(toSend / batchSize), first_ids: first, ...(keys.length ? { keys } : {}), input: { path: source, format: input.format, ...input.stats }, journal: journalPlan.path };
-      factory.io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      factory.io.stdout.write(`${stringifyExact(plan, 2)}\n`);
     }
     factory.io.err('Dry run: nothing was sent.');
     const requests = what.kind === 'set-prop' ? `${plural(toSend, 'request')}, one a person` : `${plural(toSend * keys.length, 'delete_property request')}, one a key and person`;
     factory.io.err(`Would ${action} from ${source}: ${requests}${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} already done in the journal)` : ''}.`);
-    if (what.kind === 'set-prop') for (const row of await firstRows(input.rows, journalPlan.done, 3)) factory.io.err(`  ${row.id}: ${JSON.stringify(row.properties ?? {})}`);
+    if (what.kind === 'set-prop') for (const row of await firstRows(input.rows, journalPlan.done, 3)) factory.io.err(`  ${row.id}: ${stringifyExact(row.properties ?? {})}`);
     else if (first.length > 0) factory.io.err(`First identifiers: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
   }

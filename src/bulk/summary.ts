@@ -2,6 +2,8 @@
 // contract (requested, found, deleted, queued for deletion, not found, failed, skipped), printed
 // on stderr for people, or as one JSON object on stdout with -o json for scripts and records.
 import type { BulkDeleteSummary } from '../api/persons.js';
+import { stringifyExact } from '../json/exact.js';
+import { escapeForTerminal } from '../output/escape.js';
 import type { InputStats } from './input.js';
 import type { BatchReport, RunOutcome } from './runner.js';
 
@@ -50,7 +52,7 @@ export class DeleteTally {
     else this.queuedUnknown = true;
     this.eventsQueued ||= summary.events_queued_for_deletion === true;
     this.recordingsQueued ||= summary.recordings_queued_for_deletion === true;
-    for (const entry of summary.deletion_errors ?? []) this.errorPersons.push(String(entry?.person_uuid ?? JSON.stringify(entry)));
+    for (const entry of summary.deletion_errors ?? []) this.errorPersons.push(String(entry?.person_uuid ?? stringifyExact(entry)));
   }
 
   toJSON(by: string, run: RunContext, flags: { deleteEvents: boolean; deleteRecordings: boolean }): Record<string, unknown> {
@@ -153,7 +155,7 @@ export function formatDeleteSummary(json: Record<string, unknown>): string[] {
   }
   if (json.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
   const errors = json.deletion_errors as string[];
-  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} ${errors.length === 1 ? 'person' : 'persons'}: ${errors.slice(0, 5).join(', ')}${errors.length > 5 ? ', …' : ''}`);
+  if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} ${errors.length === 1 ? 'person' : 'persons'}: ${errors.slice(0, 5).map(escapeForTerminal).join(', ')}${errors.length > 5 ? ', …' : ''}`);
   return [...lines, ...footerLines(json)];
 }
 

@@ -7,6 +7,7 @@ import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { compactValue } from './timeline.js';
+import { isExactNumber } from '../json/exact-number.js';
 
 export interface ActivityOptions extends OutputFlags {
   limit?: number;
@@ -120,5 +121,6 @@ function describeChange(change: Change): string[] {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  // An integer past 2^53 is an ExactNumber object, but a single value.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isExactNumber(value);
 }

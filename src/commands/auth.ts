@@ -6,6 +6,7 @@ import { CliError, maskKey, UsageError } from '../errors.js';
 import type { Resolved } from '../settings/resolve.js';
 import type { RecordSchema } from '../output/columns.js';
 import { addOutputOptions, examples, openRenderer, type OutputFlags } from './shared.js';
+import { escapeForTerminal } from '../output/escape.js';
 
 export function createAuthCommand(factory: Factory): Command {
   const auth = new Command('auth').description('Log in with a personal API key, check it, or log out');
@@ -253,7 +254,7 @@ function formatStatus(report: Record<string, unknown>): string {
   );
   if (report.config_file) lines.push(`${'Config'.padEnd(10)}${report.config_file as string}`);
   const check = report.check as { ok: boolean; message: string } | null;
-  if (check) lines.push(`${'Check'.padEnd(10)}${check.ok ? 'ok' : 'failed'}: ${check.message}`);
+  if (check) lines.push(`${'Check'.padEnd(10)}${check.ok ? 'ok' : 'failed'}: ${escapeForTerminal(check.message)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -4,6 +4,8 @@ import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { RetrievedPerson } from '../api/persons.js';
 import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+import { escapeForTerminal } from '../output/escape.js';
+import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 
 export interface GetOptions extends OutputFlags {
   by?: string;
@@ -54,25 +56,35 @@ export async function runGet(factory: Factory, ref: string, options: GetOptions)
   factory.io.stdout.write(formatPersonCard(person));
 }
 
-/** The terminal view of one person: identity first, then every distinct_id and property. */
+/**
+ * The terminal view of one person: identity first, then every distinct_id and property. Every
+ * value from the server is one line with control characters shown escaped (escapeForTerminal):
+ * a property holding `\x1b[2J` must not clear the screen it is shown on.
+ */
 export function formatPersonCard(person: RetrievedPerson): string {
   const rows: Array<[string, string]> = [
-    ['Name', person.name ?? ''],
+    ['Name', person.name === null || person.name === undefined ? '' : cardText(person.name)],
     ['UUID', person.uuid],
     ['ID', String(person.id)],
     ['Created', person.created_at ?? ''],
     ['Last seen', person.last_seen_at ?? '—'],
   ];
-  const lines = rows.map(([label, value]) => `${label.padEnd(14)}${value}`);
+  const lines = rows.map(([label, value]) => `${label.padEnd(14)}${escapeForTerminal(value)}`);
   const ids = person.distinct_ids ?? [];
   lines.push('', `Distinct IDs (${ids.length})`);
-  for (const id of ids) lines.push(`  ${id}`);
-  const props = Object.entries(person.properties ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  for (const id of ids) lines.push(`  ${cardText(id)}`);
+  const props = Object.entries(person.properties ?? {})
+    .map(([key, value]) => [cardText(key), cardText(value)] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
   lines.push('', `Properties (${props.length})`);
   const width = Math.min(32, Math.max(0, ...props.map(([k]) => k.length)));
-  for (const [key, value] of props) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    lines.push(`  ${key.padEnd(width)}  ${text.replace(/\r?\n/g, '\\n')}`);
-  }
+  for (const [key, text] of props) lines.push(`  ${key.padEnd(width)}  ${text}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A value of the card: strings as they are, integers past 2^53 as their digits, the rest as JSON; escaped. */
+function cardText(value: unknown): string {
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? value : isExactNumber(value) ? value.text : stringifyExact(value);
+  return escapeForTerminal(text);
 }

@@ -16,7 +16,7 @@ export interface OutputFlags {
 /** -o/--output and --fields, for every command that prints records. */
 export function addOutputOptions(command: Command, { fields = true } = {}): Command {
   command.addOption(
-    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped)').choices(FORMATS),
+    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped); tsv and csv cells hold arrays and objects as JSON').choices(FORMATS),
   );
   if (fields) command.option('--fields <list>', 'comma-separated fields to print, e.g. uuid,name,properties.email');
   return command;

@@ -11,6 +11,7 @@ import { Cancelled, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import { firstDistinctIdCandidates, type PersonsApi, type RetrievedPerson, type SplitBody } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
+import { escapeForTerminal } from '../output/escape.js';
 import { collect, examples, exclusive, plural, type OutputFlags } from './shared.js';
 import {
   addResultOutputOptions,
@@ -239,7 +240,7 @@ function moveText(moved: string[]): string {
 
 /** `"a", "b", "c"`, or the first ten and "and N more". */
 function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, LISTED_IDS).map((id) => displayValue(JSON.stringify(id)));
+  const shown = ids.slice(0, LISTED_IDS).map((id) => escapeForTerminal(JSON.stringify(id)));
   const more = ids.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more.toLocaleString('en-US')} more` : shown.join(', ');
 }

@@ -8,6 +8,7 @@ import { AuthError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
+import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {
@@ -85,7 +86,7 @@ export async function runTimeline(factory: Factory, ref: string, options: Timeli
   }
 
   if (format === 'json' && options.fields === undefined) {
-    factory.io.stdout.write(`${JSON.stringify(timeline, null, 2)}\n`);
+    factory.io.stdout.write(`${stringifyExact(timeline, 2)}\n`);
     return;
   }
   const crucial = timeline.crucial_property_keys ?? [];
@@ -143,7 +144,8 @@ export function valueText(properties: Record<string, unknown>, key: string): str
 
 export function compactValue(value: unknown): string {
   if (typeof value === 'string') return value;
-  return JSON.stringify(value) ?? 'null';
+  if (isExactNumber(value)) return value.text;
+  return stringifyExact(value) ?? 'null';
 }
 
 export interface DateFlag {

@@ -7,7 +7,8 @@ import { CliError, ExitCode } from '../errors.js';
 import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { OutputFormat, Renderer } from '../output/render.js';
-import { terminalText } from '../output/values.js';
+import { escapeForTerminal } from '../output/escape.js';
+import { stringifyExact } from '../json/exact-number.js';
 import { openRenderer } from './shared.js';
 
 export const DEFAULT_WAIT_SECONDS = 60;
@@ -148,7 +149,7 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
 export function personLabel(person: { uuid: string; name?: string; distinct_ids?: readonly string[] }, ref: string): string {
   const typed = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : undefined;
   const alias = typed ?? person.distinct_ids?.[0] ?? person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${displayValue(alias)})` : `person ${person.uuid}`;
+  return alias && alias !== person.uuid ? `person ${person.uuid} (${displayValue(String(alias))})` : `person ${person.uuid}`;
 }
 
 /**
@@ -156,12 +157,12 @@ export function personLabel(person: { uuid: string; name?: string; distinct_ids?
  * characters escaped). Every confirmation line goes through here.
  */
 export function displayValue(text: string): string {
-  return terminalText(text);
+  return escapeForTerminal(text);
 }
 
 /** A value as JSON, cut short and safe for a message line. */
 export function shortJson(value: unknown, max = 80): string {
-  const text = displayValue(JSON.stringify(value) ?? 'undefined');
+  const text = displayValue(stringifyExact(value) ?? 'undefined');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

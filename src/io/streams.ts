@@ -1,5 +1,6 @@
 // Everything the tool knows about its terminal lives here: which streams are terminals, whether
 // colour is allowed, whether a prompt may be shown. Commands ask this object, never `process`.
+import { escapeLinesForTerminal } from '../output/escape.js';
 
 export interface IOStreams {
   stdin: NodeJS.ReadableStream;
@@ -14,7 +15,10 @@ export interface IOStreams {
   canPrompt: boolean;
   /** Columns of the terminal (80 when unknown). */
   width: number;
-  /** Writes one line to stderr. */
+  /**
+   * Writes one line to stderr. Control characters other than LF are shown escaped, so a server
+   * value that reaches a message, warning or summary unescaped still cannot drive the terminal.
+   */
   err(line: string): void;
 }
 
@@ -42,7 +46,7 @@ export function systemIO(options: SystemIOOptions): IOStreams {
     err(line: string) {
       // After stderr's reader went away (EPIPE) the stream is destroyed: drop the line.
       if (process.stderr.destroyed || !process.stderr.writable) return;
-      process.stderr.write(`${line}\n`);
+      process.stderr.write(`${escapeLinesForTerminal(line)}\n`);
     },
   };
 }

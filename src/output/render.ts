@@ -3,10 +3,11 @@
 // holds at most one page or one table block in memory; `write()` waits when stdout is full.
 
 import { UsageError } from '../errors.js';
+import { stringifyExact } from '../json/exact.js';
 import { resolveFields, type Column, type RecordSchema } from './columns.js';
 import { OutputSink, type RenderTarget } from './sink.js';
 import { TableRenderer } from './table.js';
-import { csvText, escapeTsv, jsonValue, plainText } from './values.js';
+import { csvText, escapeTsv, jsonValue } from './values.js';
 
 export type { RenderTarget } from './sink.js';
 
@@ -98,14 +99,15 @@ function formatFor<T>(
       return { record: (record) => table.add(record), finish: () => table.finish() };
     }
     case 'tsv':
+      // Cells as in csv (arrays and objects are JSON), then tab, LF, CR and backslash escaped.
       return {
         record: (record) =>
-          sink.write(fields.map((field) => escapeTsv(plainText(field.get(record)))).join('\t') + '\n'),
+          sink.write(fields.map((field) => escapeTsv(csvText(field.get(record)) ?? '')).join('\t') + '\n'),
         finish: async () => {},
       };
     case 'jsonl':
       return {
-        record: (record) => sink.write(JSON.stringify(toJson(record)) + '\n'),
+        record: (record) => sink.write(stringifyExact(toJson(record)) + '\n'),
         finish: async () => {},
       };
     case 'json':
@@ -117,21 +119,22 @@ function formatFor<T>(
 
 function singleJson<T>(toJson: (record: T) => unknown, sink: OutputSink): Format<T> {
   return {
-    record: (record) => sink.write(JSON.stringify(toJson(record), null, 2) + '\n'),
+    record: (record) => sink.write(stringifyExact(toJson(record), 2) + '\n'),
     finish: async () => {},
   };
 }
 
 /**
  * A JSON array written as it streams. The bytes are exactly `JSON.stringify(all, null, 2)` plus a
- * newline, as if the whole list had been collected first, so tools and eyes see ordinary JSON.
+ * newline (integers past 2^53 as their digits), as if the whole list had been collected first, so
+ * tools and eyes see ordinary JSON.
  */
 function jsonArray<T>(toJson: (record: T) => unknown, sink: OutputSink): Format<T> {
   let first = true;
   return {
     record(record) {
       // JSON strings cannot contain a raw newline, so indenting after every newline is safe.
-      const item = '  ' + JSON.stringify(toJson(record), null, 2).replace(/\n/g, '\n  ');
+      const item = '  ' + stringifyExact(toJson(record), 2).replace(/\n/g, '\n  ');
       const chunk = (first ? '[\n' : ',\n') + item;
       first = false;
       return sink.write(chunk);
@@ -145,6 +148,10 @@ let csvLibrary: Promise<Stringify> | undefined;
 
 const CSV_OPTIONS: Parameters<Stringify>[1] = {
   record_delimiter: '\r\n',
+  // csv-stringify quotes a field holding the record delimiter, CRLF, but not a bare LF or CR.
+  // Python's csv module, pandas, DuckDB and spreadsheets end a record at either, so a name
+  // holding "\n" written unquoted would read back as two persons.
+  quoted_match: /[\r\n]/,
   // An empty string is written `""` and a missing value as nothing, so a consumer that cares
   // (PostgreSQL COPY, pandas with keep_default_na) can still tell them apart.
   cast: { string: (value) => (value === '' ? { value, quoted_empty: true } : value) },
@@ -154,7 +161,8 @@ const CSV_OPTIONS: Parameters<Stringify>[1] = {
 const CSV_BATCH_ROWS = 256;
 
 /**
- * RFC 4180 through csv-stringify: CRLF between records, fields quoted only when they need it.
+ * RFC 4180 through csv-stringify: CRLF between records, fields quoted only when they need it (a
+ * comma, a quote, a CR or an LF anywhere in them).
  * The header is printed even when there are no records, so a script always sees the columns.
  *
  * Rows are stringified in batches: csv-stringify sets up its options and state on every call,

@@ -4,7 +4,8 @@
 
 import type { Column } from './columns.js';
 import type { OutputSink } from './sink.js';
-import { plainText, terminalText } from './values.js';
+import { escapeForTerminal } from './escape.js';
+import { plainText } from './values.js';
 
 /**
  * Rows are buffered to compute column widths, in blocks of this many. Widths are computed per
@@ -52,12 +53,13 @@ export class TableRenderer<T> {
 
   constructor(options: TableRendererOptions<T>) {
     this.#options = options;
-    this.#headers = options.fields.map((field) => terminalText(field.header ?? field.name.toUpperCase()));
+    this.#headers = options.fields.map((field) => escapeForTerminal(field.header ?? field.name.toUpperCase()));
   }
 
   async add(record: T): Promise<void> {
-    // Keep the cell text only, not the record, so a block costs what it prints.
-    this.#rows.push(this.#options.fields.map((field) => terminalText(plainText(field.get(record)))));
+    // Keep the cell text only, not the record, so a block costs what it prints. Cells are one
+    // line with control characters shown, never sent (server data must not drive the terminal).
+    this.#rows.push(this.#options.fields.map((field) => escapeForTerminal(plainText(field.get(record)))));
     if (this.#rows.length >= TABLE_BLOCK_ROWS) await this.#flushBlock();
   }
 

@@ -1,10 +1,13 @@
 // How one field value becomes text in each format. json/jsonl keep values as they are; these
-// helpers are for the text formats, where every cell must be a single string.
+// helpers are for the text formats, where every cell must be a single string. Integers a double
+// cannot hold arrive as ExactNumber (src/json/exact.ts) and are printed as their digits everywhere.
+
+import { isExactNumber, stringifyExact } from '../json/exact.js';
 
 /**
- * The text of a value in table and tsv cells. Arrays of plain values are joined with commas (the
- * contract's `distinct_ids` rendering); anything nested is JSON so that no information is lost.
- * Times stay the ISO strings the API sent.
+ * The text of a value in a table cell. Arrays of plain values are joined with commas (the
+ * contract's `distinct_ids` rendering, for people to read); anything nested is JSON so that no
+ * information is lost. Times stay the ISO strings the API sent.
  */
 export function plainText(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -12,15 +15,17 @@ export function plainText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value);
   }
+  if (isExactNumber(value)) return value.text;
   if (Array.isArray(value) && value.every(isPlainScalar)) {
     return value.map((item) => plainText(item)).join(',');
   }
-  return JSON.stringify(value);
+  return stringifyExact(value);
 }
 
 /**
- * The text of a value in a csv cell, or null for an empty cell. Unlike tsv, arrays are JSON here:
- * a csv cell may hold commas, so `["a,b","c"]` keeps the element boundaries and round-trips.
+ * The text of a value in a csv or tsv cell, or null for an empty cell. Arrays and objects are
+ * JSON, never joined: a distinct_id may itself hold a comma, so `["a,b","c"]` keeps the element
+ * boundaries and round-trips.
  */
 export function csvText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -28,7 +33,8 @@ export function csvText(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value);
   }
-  return JSON.stringify(value);
+  if (isExactNumber(value)) return value.text;
+  return stringifyExact(value);
 }
 
 /** The value json/jsonl print for a selected field: JSON has no `undefined`, so absent is null. */
@@ -37,7 +43,7 @@ export function jsonValue(value: unknown): unknown {
 }
 
 function isPlainScalar(item: unknown): boolean {
-  return typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
+  return typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean' || isExactNumber(item);
 }
 
 const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -55,18 +61,4 @@ export function escapeTsv(text: string): string {
 export function unescapeTsv(text: string): string {
   // The regex consumes escape pairs left to right, so `\\t` is an escaped backslash then a `t`.
   return text.replace(/\\([\\tnr])/g, (_match, char: string) => TSV_UNESCAPES[char]!);
-}
-
-/**
- * Makes a value safe to print in a table on a terminal: one line, and no control characters.
- * Person properties are written by whoever sends events, so an escape sequence in one could
- * otherwise move the cursor, recolour or retitle the user's terminal.
- */
-export function terminalText(text: string): string {
-  return escapeTsv(text).replace(
-    // C0 controls (tab, LF and CR are already escaped above), DEL and the C1 controls.
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

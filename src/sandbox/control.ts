@@ -3,6 +3,7 @@
 
 import type { FaultQueue } from './faults.js';
 import { faultsFromJson } from './faults.js';
+import { parseExact } from '../json/exact.js';
 import { empty, json, type Reply } from './http.js';
 import type { SandboxStore } from './store.js';
 import type { MutableSandboxOptions, RequestLogEntry } from './types.js';
@@ -16,7 +17,7 @@ export interface ControlDeps {
 
 function parseJson(raw: Buffer): { value: unknown } | Reply {
   try {
-    return { value: JSON.parse(raw.toString('utf8') || 'null') };
+    return { value: parseExact(raw.toString('utf8') || 'null') };
   } catch {
     return json(400, { error: 'The body must be JSON.' });
   }

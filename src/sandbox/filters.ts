@@ -3,6 +3,7 @@
 // a list value means IN, numeric operators compare numbers, negated operators match persons
 // that lack the property.
 
+import { isExactNumber, stringifyExact } from '../json/exact.js';
 import type { IndexEntry } from './model.js';
 
 export type Predicate = (entry: IndexEntry) => boolean;
@@ -51,7 +52,8 @@ function textOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  if (isExactNumber(value)) return value.text;
+  return stringifyExact(value);
 }
 
 const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
@@ -59,6 +61,7 @@ const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 function numberOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
+  if (isExactNumber(value)) return Number(value.text);
   return null;
 }
 

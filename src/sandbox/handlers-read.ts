@@ -1,6 +1,7 @@
 // Read endpoints other than the list: retrieve, values and the batch lookups.
 
 import { canonicalUuid, dataObject, findPerson, isReply, requestData, type HandlerContext } from './context.js';
+import { stringifyExact } from '../json/exact.js';
 import { json, validationError, type Reply } from './http.js';
 import { minimalShape, retrieveShape, type RetrieveShape } from './person-shapes.js';
 
@@ -21,7 +22,7 @@ export function handleValues(ctx: HandlerContext): Reply {
     for (const entry of ctx.team.index.view(ctx.now)) {
       const value = entry.properties[key];
       if (value === undefined || value === null) continue;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const text = typeof value === 'string' ? value : stringifyExact(value);
       if (needle && !text.toLowerCase().includes(needle)) continue;
       const slot = counts.get(text);
       if (slot) slot.count++;

@@ -1,6 +1,8 @@
 // Replies and PostHog's error envelope. Handlers return a Reply instead of writing to the
 // socket, so the server can delay, damage or cut a response after the work is done.
 
+import { stringifyExact } from '../json/exact.js';
+
 export interface Reply {
   status: number;
   /** Serialised body; absent means an empty body. */
@@ -26,7 +28,7 @@ export interface ErrorEnvelope {
 export const JSON_TYPE = 'application/json';
 
 export function json(status: number, value: unknown, headers?: Record<string, string>): Reply {
-  return { status, body: JSON.stringify(value), contentType: JSON_TYPE, headers };
+  return { status, body: stringifyExact(value), contentType: JSON_TYPE, headers };
 }
 
 /** A body already serialised (list pages are assembled from cached item strings). */

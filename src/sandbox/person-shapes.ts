@@ -1,6 +1,7 @@
 // The two shapes PostHog serialises a person in (list item vs retrieve), plus the minimal shape
 // of the batch endpoints, with PostHog's distinct-id ordering and display-name derivation.
 
+import { stringifyExact } from '../json/exact.js';
 import type { PersonRecord, Properties } from './model.js';
 
 /** PostHog's ANONYMOUS_REGEX: five dash-separated lower-case alphanumeric groups (a UUID). */
@@ -54,7 +55,8 @@ const LIST_DISTINCT_ID_LIMIT = 1000;
 export function listItemJson(person: PersonRecord): string {
   if (person.listJson !== undefined) return person.listJson;
   const distinctIds = sortDistinctIds(person.distinctIds).slice(0, LIST_DISTINCT_ID_LIMIT);
-  person.listJson = JSON.stringify({
+  // Integers past 2^53 (ExactNumber) are written as their digits, as PostHog serves them.
+  person.listJson = stringifyExact({
     type: 'person',
     id: person.uuid,
     uuid: person.uuid,

@@ -3,6 +3,7 @@
 
 import type { IncomingMessage } from 'node:http';
 
+import { parseExact } from '../json/exact.js';
 import { findKey } from './auth.js';
 import type { BodyState } from './context.js';
 import { findSandboxKey } from './keys.js';
@@ -39,7 +40,8 @@ export function parseBody(raw: Buffer, contentType: string | undefined): ParsedB
   let value: unknown;
   let error: string | null = null;
   try {
-    value = JSON.parse(text);
+    // Integers past 2^53 are kept as ExactNumber, as PostHog (Python ints) keeps them.
+    value = parseExact(text);
   } catch (e) {
     error = (e as Error).message;
   }

@@ -1,6 +1,7 @@
 // Hand-written persons with awkward data. They are the newest persons of project 1, so they
 // appear on the first list page, where renderers, CSV writers and filters meet them first.
 
+import { ExactNumber } from '../json/exact.js';
 import type { Properties } from './model.js';
 import { uuidV4, type Rng } from './random.js';
 
@@ -154,5 +155,22 @@ export function trickySpecs(rng: Rng, uuids: readonly string[]): TrickySpec[] {
       lastSeen: true,
       tieGroup: 'tie',
     })),
+    // Last, and without lastSeen or a tie group, so it draws nothing from `rng`: adding it left
+    // every other seeded person as it was.
+    {
+      properties: {
+        // What a terminal would obey if printed raw: clear screen, retitle, a carriage return
+        // that lets the rest overwrite the line, a C1 CSI, DEL, BEL.
+        name: 'Control\u001b[2J Chars\u001b]0;pwned\u0007\rDelete nobody?\u009b31m\u007f',
+        lf: 'bare LF\nhere', cr: 'bare CR\rhere', crlf: 'CRLF\r\nhere', comma_quote: 'a, "b", c',
+        spaces: '  both ends  ', controls: 'soh\u0001 bs\u0008 vt\u000b ff\u000c esc\u001b[0m',
+        // Integers past 2^53, as PostHog stores and serves them (digit for digit).
+        big_integer: new ExactNumber('12345678901234567890'), negative_big: new ExactNumber('-9007199254740993'),
+        plan: 'free',
+      },
+      distinctIds: ['control-chars', 'ctrl-\u001b[31m-red'],
+      isIdentified: true,
+      lastSeen: false,
+    },
   ];
 }

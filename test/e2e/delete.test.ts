@@ -213,7 +213,7 @@ describe('delete: safety before any request', () => {
   it('--dry-run prints uuid, name and distinct_ids of each person and sends no write', async () => {
     const r = await run(['delete', 'ada-device', 'bob-1', '--dry-run', '--delete-events'], { sandbox });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${ADA}\tada@example.com\tada-device,ada@example.com\n${BOB}\tbob@example.com\tbob-1\n`);
+    expect(r.stdout).toBe(`${ADA}\tada@example.com\t["ada-device","ada@example.com"]\n${BOB}\tbob@example.com\t["bob-1"]\n`);
     expect(r.stderr).toBe('Dry run: would delete 2 persons and their events in 1 bulk_delete request; nothing was sent.\n');
     expect(sandbox.writes()).toEqual([]);
     expect(routes()).toEqual(['list', 'retrieve', 'list', 'retrieve']);

@@ -34,7 +34,7 @@ describe('get', () => {
 
   it('by UUID: one retrieve', async () => {
     const r = await run(['get', ADA_UUID], { sandbox });
-    expect(r.stdout).toBe(`${ADA_UUID}\tada@example.com\tada@example.com,ada-device\t2025-03-01T10:00:00.000Z\n`);
+    expect(r.stdout).toBe(`${ADA_UUID}\tada@example.com\t["ada@example.com","ada-device"]\t2025-03-01T10:00:00.000Z\n`);
     expect(sandbox.requests.map((q) => q.route)).toEqual(['retrieve']);
   });
 

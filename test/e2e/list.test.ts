@@ -28,10 +28,11 @@ beforeAll(async () => {
 beforeEach(() => sandbox.clearRequests());
 afterAll(() => sandbox.close());
 
-const ADA = '01900000-0000-7000-8000-000000000001\tada@example.com\tada@example.com,ada-device\t2025-03-01T10:00:00.000Z';
-const GRACE = '01900000-0000-7000-8000-000000000002\tgrace@example.com\tgrace\t2025-02-01T10:00:00.000Z';
+// tsv cells hold arrays as JSON (a distinct_id may contain a comma).
+const ADA = '01900000-0000-7000-8000-000000000001\tada@example.com\t["ada@example.com","ada-device"]\t2025-03-01T10:00:00.000Z';
+const GRACE = '01900000-0000-7000-8000-000000000002\tgrace@example.com\t["grace"]\t2025-02-01T10:00:00.000Z';
 const ANON =
-  '01900000-0000-7000-8000-000000000003\t6a1f3c2e-1111-4222-8333-944455556666\t6a1f3c2e-1111-4222-8333-944455556666\t2025-01-01T10:00:00.000Z';
+  '01900000-0000-7000-8000-000000000003\t6a1f3c2e-1111-4222-8333-944455556666\t["6a1f3c2e-1111-4222-8333-944455556666"]\t2025-01-01T10:00:00.000Z';
 
 describe('list (piped)', () => {
   it('prints tsv by default, newest first, with the default fields', async () => {
@@ -46,7 +47,7 @@ describe('list (piped)', () => {
 
   it('selects fields, including properties.<key>', async () => {
     const r = await run(['list', '--fields', 'properties.email,properties.age,distinct_ids'], { sandbox });
-    expect(r.stdout).toBe('ada@example.com\t36\tada@example.com,ada-device\ngrace@example.com\t85\tgrace\n\t\t6a1f3c2e-1111-4222-8333-944455556666\n');
+    expect(r.stdout).toBe('ada@example.com\t36\t["ada@example.com","ada-device"]\ngrace@example.com\t85\t["grace"]\n\t\t["6a1f3c2e-1111-4222-8333-944455556666"]\n');
   });
 
   it('rejects an unknown field before sending anything, listing the valid ones', async () => {

@@ -65,7 +65,7 @@ describe('split (piped, with --yes)', () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
     const r = await run(['-q', 'split', uuid, '-y', '-o', 'tsv'], { sandbox });
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toBe(`${uuid}\t${ids[0]}\t${ids[1]}\tqueued\n`);
+    expect(r.stdout).toBe(`${uuid}\t["${ids[0]}"]\t["${ids[1]}"]\tqueued\n`);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { main_distinct_id: ids[0] }]]);
     expect(ownerOf(ids[0]!)).toBe(uuid);
     expect(ownerOf(ids[1]!)).toBe(uuidFromDistinctId(1, ids[1]!));

@@ -50,9 +50,9 @@ describe('unset-prop', () => {
     expect(keysLeft()).toEqual(['email', 'phone', 'plan']);
   });
 
-  it('-o tsv: person, keys joined by commas, status', async () => {
+  it('-o tsv: person, keys as a JSON array (a key may hold a comma), status', async () => {
     const r = await run(['unset-prop', ADA, 'plan', 'phone', '-o', 'tsv'], { sandbox });
-    expect(r.stdout).toBe(`${ADA}\tplan,phone\tqueued\n`);
+    expect(r.stdout).toBe(`${ADA}\t["plan","phone"]\tqueued\n`);
   });
 
   it('server text in the confirmation line is escaped: a distinct_id holding ESC cannot drive the terminal', async () => {

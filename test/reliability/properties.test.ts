@@ -126,7 +126,8 @@ const realWriter: Writer = async (format, width, records) => {
 const csvProperty = (write: Writer) =>
   fc.asyncProperty(table, async ([width, records]) => {
     const text = await write('csv', width, records);
-    expect(parse(text, { bom: false })).toEqual([Array.from({ length: width }, (_, i) => `c${i}`), ...records]);
+    // Read like Python's csv, pandas and spreadsheets: a bare LF or CR ends a record too.
+    expect(parse(text, { bom: false, record_delimiter: ['\r\n', '\n', '\r'] })).toEqual([Array.from({ length: width }, (_, i) => `c${i}`), ...records]);
   });
 
 const tsvProperty = (write: Writer) =>
@@ -141,6 +142,13 @@ describe('CSV and TSV writers (property)', () => {
     const quotesCommasOnly: Writer = async (_format, width, records) =>
       [Array.from({ length: width }, (_, i) => `c${i}`), ...records].map((r) => r.map((c) => (c.includes(',') ? `"${c}"` : c)).join(',') + '\n').join('');
     await holdsButCatches(csvProperty, realWriter, quotesCommasOnly);
+  });
+
+  it('CSV: a writer that quotes CRLF but not a bare LF or CR (csv-stringify left to itself) is caught', async () => {
+    const { stringify } = await import('csv-stringify/sync');
+    const bareLfUnquoted: Writer = async (_format, width, records) =>
+      stringify([Array.from({ length: width }, (_, i) => `c${i}`), ...records], { record_delimiter: '\r\n' });
+    await holdsButCatches(csvProperty, realWriter, bareLfUnquoted);
   });
 
   it('TSV: any records split back on tabs and unescape identical; a writer that does not escape backslashes is caught', async () => {

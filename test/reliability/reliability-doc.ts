@@ -171,9 +171,10 @@ counterexample in the mutant.
   values, one that does not unescape \`\\*\`. End to end, 30 sampled expressions go through the
   CLI: the valid ones send exactly their filter, the others exit 2 and send nothing.
 - CSV and TSV writers: any records of arbitrary strings (commas, quotes, CR, LF, tabs,
-  backslashes, BOM) read back identical through csv-parse, and by splitting TSV on tabs and
-  unescaping. Mutants caught: a CSV writer that only quotes commas, a TSV writer that does not
-  escape backslashes.
+  backslashes, BOM) read back identical through csv-parse set to end a record at CRLF, a bare LF
+  or a bare CR (as Python's csv, pandas and spreadsheets do), and by splitting TSV on tabs and
+  unescaping. Mutants caught: a CSV writer that only quotes commas, one that quotes CRLF but not
+  a bare LF or CR, a TSV writer that does not escape backslashes.
 - Input readers: identifiers written as plain lines, CSV or JSON Lines, with blank lines,
   duplicates and CRLF, read back as the unique identifiers in order, with rows, blanks and
   duplicates counted exactly. Mutants caught: a reader that miscounts duplicates, one that splits

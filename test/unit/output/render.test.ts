@@ -1,6 +1,8 @@
 // Exact output of the tsv, json, jsonl and csv renderers for persons.
 
 import { describe, expect, it } from 'vitest';
+import { ExactNumber, parseExact } from '../../../src/json/exact.js';
+import type { PersonRecord } from '../../../src/output/person-schema.js';
 import { ada, render, retrieved, tricky } from './helpers.js';
 
 const UUID1 = '01890f2c-6f1e-7000-8000-000000000001';
@@ -9,14 +11,22 @@ const UUID3 = '01890f2c-6f1e-7000-8000-000000000003';
 const ADA_ANON = '01890f2c-aaaa-7000-8000-00000000000a';
 
 describe('tsv', () => {
-  it('prints the default fields, no header, distinct_ids joined with commas, specials escaped', async () => {
+  it('prints the default fields, no header, distinct_ids as a JSON array, specials escaped', async () => {
     const { text, count } = await render('tsv', [ada, tricky, retrieved]);
     expect(count).toBe(3);
     expect(text).toBe(
-      `${UUID1}\tada@example.com\tada@example.com,${ADA_ANON}\t2024-03-01T10:00:00Z\n` +
-        `${UUID2}\tO"Brien, Zoë\\t日本\\nline2\\\\end\ta,b,c\t2024-03-02T10:00:00Z\n` +
-        `${UUID3}\tgrace\t\t2024-03-03T10:00:00Z\n`,
+      `${UUID1}\tada@example.com\t["ada@example.com","${ADA_ANON}"]\t2024-03-01T10:00:00Z\n` +
+        // A distinct_id holding a comma ("a,b") stays one element: commas would be ambiguous.
+        `${UUID2}\tO"Brien, Zoë\\t日本\\nline2\\\\end\t["a,b","c"]\t2024-03-02T10:00:00Z\n` +
+        `${UUID3}\tgrace\t[]\t2024-03-03T10:00:00Z\n`,
     );
+  });
+
+  it('a JSON cell holding a tab or a line break is escaped like any other cell', async () => {
+    const odd = { ...retrieved, distinct_ids: ['tab\there', 'new\nline'] };
+    const { text } = await render('tsv', [odd], { fields: 'distinct_ids' });
+    // JSON already writes tab and LF as \t and \n; tsv then escapes those backslashes.
+    expect(text).toBe('["tab\\\\there","new\\\\nline"]\n');
   });
 
   it('prints selected fields: objects as JSON, booleans, null and missing as empty cells', async () => {
@@ -147,5 +157,46 @@ describe('csv', () => {
       text: 'uuid,properties.email\r\n',
       count: 0,
     });
+  });
+});
+
+describe('integers past 2^53 keep every digit', () => {
+  const BIG = '12345678901234567890';
+  const NEG = '-9007199254740993';
+  // What the HTTP layer hands the renderers for such a person (parsed with parseExact).
+  const big = parseExact(
+    `{"id":7,"uuid":"${UUID3}","name":"big","distinct_ids":["b"],"created_at":"2024-03-03T10:00:00Z",` +
+      `"properties":{"n":${BIG},"neg":${NEG},"list":[${BIG},1],"obj":{"n":${BIG}},"small":5}}`,
+  ) as PersonRecord;
+
+  it('the parsed person holds ExactNumber values', () => {
+    expect(big.properties!.n).toBeInstanceOf(ExactNumber);
+  });
+
+  it('jsonl and json print the digits as JSON numbers', async () => {
+    const jsonl = (await render('jsonl', [big])).text;
+    expect(jsonl).toBe(
+      `{"id":7,"uuid":"${UUID3}","name":"big","distinct_ids":["b"],"created_at":"2024-03-03T10:00:00Z",` +
+        `"properties":{"n":${BIG},"neg":${NEG},"list":[${BIG},1],"obj":{"n":${BIG}},"small":5}}\n`,
+    );
+    const json = (await render('json', [big], { fields: 'properties.n,properties.list' })).text;
+    expect(json).toBe(`[\n  {\n    "properties.n": ${BIG},\n    "properties.list": [\n      ${BIG},\n      1\n    ]\n  }\n]\n`);
+    const single = (await render('json', [big], { kind: 'single', fields: 'properties.neg' })).text;
+    expect(single).toBe(`{\n  "properties.neg": ${NEG}\n}\n`);
+  });
+
+  it('csv and tsv print plain digits, and JSON cells keep them', async () => {
+    const fields = 'properties.n,properties.neg,properties.list,properties.obj';
+    expect((await render('csv', [big], { fields })).text).toBe(
+      `${fields}\r\n${BIG},${NEG},"[${BIG},1]","{""n"":${BIG}}"\r\n`,
+    );
+    expect((await render('tsv', [big], { fields })).text).toBe(`${BIG}\t${NEG}\t[${BIG},1]\t{"n":${BIG}}\n`);
+  });
+
+  it('table prints plain digits', async () => {
+    const { text } = await render('table', [big], { fields: 'properties.n,properties.list,properties.obj' });
+    expect(text).toBe(
+      `properties.n          properties.list         properties.obj\n${BIG}  ${BIG},1  {"n":${BIG}}\n`,
+    );
   });
 });

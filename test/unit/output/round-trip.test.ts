@@ -1,13 +1,22 @@
 // CSV and TSV must give back exactly the values that went in: csv through a real CSV parser,
 // tsv by splitting on tabs and unescaping.
 
-import { parse } from 'csv-parse/sync';
+import { parse as csvParse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordSchema } from '../../../src/output/columns.js';
 import { createRenderer, type OutputFormat } from '../../../src/output/render.js';
 import { escapeTsv, unescapeTsv } from '../../../src/output/values.js';
 import { ada, FakeTarget, render, tricky } from './helpers.js';
+
+/**
+ * csv-parse the way Python's csv module, pandas, DuckDB and spreadsheets read: a record ends at
+ * CRLF, a bare LF or a bare CR alike. (Left to itself, csv-parse adopts the first line ending it
+ * sees and then reads a bare LF inside an unquoted cell as data, which hides the bug.)
+ */
+function parse(text: string): string[][] {
+  return csvParse(text, { record_delimiter: ['\r\n', '\n', '\r'] }) as string[][];
+}
 
 /** Records that are plain arrays of strings, one column per position. */
 function stringSchema(width: number): RecordSchema<string[]> {
@@ -47,6 +56,13 @@ describe('csv round-trip through csv-parse', () => {
     const [, , row] = parse(text) as string[][];
     expect(JSON.parse(row![2]!)).toEqual(tricky.distinct_ids);
     expect(JSON.parse(row![3]!)).toEqual(tricky.properties);
+  });
+
+  it('quotes a field holding a bare LF or a bare CR, so a reader that ends records there keeps one record', async () => {
+    const records = [['line one\nline two', 'plain'], ['a\rb', 'x'], ['crlf\r\ninside', ''], ['ok', 'end\n']];
+    const text = await renderStrings('csv', 2, records);
+    expect(text).toBe('c0,c1\r\n"line one\nline two",plain\r\n"a\rb",x\r\n"crlf\r\ninside",""\r\nok,"end\n"\r\n');
+    expect(parse(text)).toEqual([['c0', 'c1'], ...records]);
   });
 
   it('gives back any records of arbitrary strings (property)', async () => {

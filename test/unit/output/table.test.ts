@@ -46,7 +46,7 @@ describe('table', () => {
     const hostile = { ...retrieved, name: 'evil\u001b]0;pwned\u0007\u001b[31mred\u009b' };
     const { text } = await render('table', [tricky, hostile], { fields: 'name' });
     expect(text).toBe(
-      'NAME\n' + 'O"Brien, Zoë\\t日本\\nline2\\\\end\n' + 'evil\\u001b]0;pwned\\u0007\\u001b[31mred\\u009b\n',
+      'NAME\n' + 'O"Brien, Zoë\\t日本\\nline2\\end\n' + 'evil\\x1b]0;pwned\\x07\\x1b[31mred\\u009b\n',
     );
   });
 
