@@ -54,7 +54,8 @@ function findName(names: readonly string[], wanted: string): string | undefined 
 
 /** The error for a file whose identifier column cannot be found. */
 export function noColumnError(where: string, noun: 'column' | 'key', names: readonly string[], ctx: ParseContext): UsageError {
-  const found = names.length > 0 ? names.join(', ') : 'none';
+  // A wide export can have thousands of columns: name the first few.
+  const found = names.length === 0 ? 'none' : names.length > 20 ? `${names.slice(0, 20).join(', ')}, … (${names.length} in all)` : names.join(', ');
   if (ctx.column !== undefined) {
     const missing = noun === 'column' ? `column "${ctx.column}"` : `"${ctx.column}" key`;
     return new UsageError(`${where}: no ${missing}; the ${noun}s are ${found}`);
