@@ -4,6 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { Agent } from './undici-agent.js';
 import { ApiError, maskKey, redact } from '../errors.js';
+import { stringifyExact } from '../json/exact.js';
 import { errorFromResponse, bodyPreview } from './envelope.js';
 import { RateLimiter, type Bucket } from './limiter.js';
 
@@ -167,7 +168,7 @@ export class HttpClient {
     };
     let body: string | undefined;
     if (req.body !== undefined) {
-      body = JSON.stringify(req.body);
+      body = stringifyExact(req.body);
       headers['content-type'] = 'application/json';
     }
     const started = Date.now();

@@ -9,10 +9,11 @@ import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
 import { Backup } from './backup.js';
 import { confirmRun } from './confirm.js';
-import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
+import { readInput, type IdKind, type InputResult, type InputRow, type RowSource } from './input.js';
+import { inputNotes } from './input-notes.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
-import { planSend, runSession } from './session.js';
+import { planSend, runSession, type SessionOptions } from './session.js';
 import { DeleteTally, formatDeleteSummary } from './summary.js';
 
 type Flags = DeletePlan['flags'];
@@ -64,10 +65,20 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
   const path = options.fromFile!;
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
-  const journalOptions = journalOptionsFor(api, plan, options, path);
+  try {
+    await deleteInput(factory, api, plan, options, input);
+  } finally {
+    await input.close();
+  }
+}
+
+async function deleteInput(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, input: InputResult): Promise<void> {
+  const path = options.fromFile!;
+  const by = input.kind;
+  const journalOptions = journalOptionsFor(api, plan, options, path, input);
   const journalPlan = await planJournal(factory, journalOptions);
   const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
-  const by = plan.fileBy;
+  const notes = inputNotes(input);
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const source = path === '-' ? 'stdin' : path;
   const stats = input.stats;
@@ -90,6 +101,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
         batches,
         batch_size: plan.batchSize,
         first_ids: first,
+        notes,
         flags: { delete_events: plan.flags.deleteEvents, delete_recordings: plan.flags.deleteRecordings, keep_person: plan.flags.keepPerson },
         input: { path: source, format: input.format, ...(input.column ? { column: input.column } : {}), ...stats },
         journal: journalPlan.path,
@@ -99,6 +111,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     factory.io.err(`Dry run: nothing was sent.`);
     factory.io.err(`Would ${describeDeletion(plan.flags, whom)} from ${source}, in ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
     factory.io.err(`  ${rowsNote}`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     if (first.length > 0) factory.io.err(`First ${noun}: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
   }
@@ -106,6 +119,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   if (toSend > 0) {
     factory.io.err(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
     factory.io.err(`  ${rowsNote}`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     factory.io.err(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
     factory.io.err(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
@@ -122,7 +136,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     by,
     journalPlan,
     journalOptions,
-    input: { path, format: input.format, column: input.column, stats },
+    input: { path, format: input.format, column: input.column, stats, digest: input.digest },
   });
 }
 
@@ -133,7 +147,7 @@ interface RowsRun {
   by: IdKind;
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
-  input?: { path: string; format: string; column?: string; stats: { rows: number; blank: number; duplicates: number; unique: number } };
+  input?: SessionOptions['input'];
 }
 
 async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, run: RowsRun): Promise<void> {
@@ -167,16 +181,19 @@ async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, o
   });
 }
 
-function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined): JournalPlanOptions {
+function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined, input?: InputResult): JournalPlanOptions {
   return {
     command: 'delete',
     host: api.http.host,
     project: api.project,
     path: options.journal,
     resume: options.resume,
-    inputPath,
+    // A stream (a pipe, process substitution) is read once like stdin: its journal cannot live
+    // beside it, and --resume needs --journal.
+    inputPath: input !== undefined && !input.rereadable ? '-' : inputPath,
+    inputDigest: input?.digest,
     flags: {
-      by: plan.mode === 'file' ? plan.fileBy : 'uuid',
+      by: input !== undefined ? input.kind : 'uuid',
       ...(options.column !== undefined ? { column: options.column } : {}),
       delete_events: plan.flags.deleteEvents,
       delete_recordings: plan.flags.deleteRecordings,

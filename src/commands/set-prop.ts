@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import { parseExact } from '../json/exact.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
@@ -88,7 +89,7 @@ export function createSetPropCommand(factory: Factory): Command {
 export function parsePropertyValue(raw: string, json: boolean | undefined): unknown {
   if (!json) return raw;
   try {
-    return JSON.parse(raw);
+    return parseExact(raw); // 12345678901234567890 stays those digits, not a rounded double
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(
