@@ -12,7 +12,7 @@
 // kept.
 
 import { createHash, type Hash } from 'node:crypto';
-import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, type Stats } from 'node:fs';
+import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, read as readFd, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { promisify } from 'node:util';
@@ -118,6 +118,7 @@ export async function* rowGroups(rows: RowSource): AsyncGenerator<readonly Input
   }
 }
 
+const READING_CHUNK_BYTES = 64 * 1024;
 const SENDING_CHUNK_BYTES = 16 * 1024;
 /** The second pass hands bytes on a block at a time, each once its hash matches the first pass's. */
 export const CHECK_BLOCK_BYTES = 64 * 1024;
@@ -128,6 +129,21 @@ const LINE_LIMIT = { maxChars: MAX_LINE_CHARS };
 const openFile = promisify(openFd);
 const fstatFile = promisify(fstatFd);
 const closeFile = promisify(closeFd);
+const readFile = promisify(readFd);
+
+/**
+ * The bytes of an open file from its start, by position: any number of passes can read the same
+ * descriptor, and one stopped early leaves it open (a ReadStream would close it when destroyed).
+ */
+async function* readOpenFile(fd: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  for (let position = 0; ; ) {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await readFile(fd, buffer, 0, chunkBytes, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+  }
+}
 
 /** Validates the whole input first (so a malformed file fails before any request), then yields unique rows. */
 export async function readInput(options: ReadInputOptions): Promise<InputResult> {
@@ -148,7 +164,7 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
   } else {
     file = await openInput(options.path, ctx.name);
     const fd = file.fd;
-    openBytes = fd === undefined ? () => createReadStream(options.path) : () => createReadStream('', { fd, start: 0, autoClose: false });
+    openBytes = fd === undefined ? () => createReadStream(options.path) : () => readOpenFile(fd, READING_CHUNK_BYTES);
   }
   const close = async (): Promise<void> => {
     const fd = file?.fd;
@@ -195,7 +211,7 @@ async function readOpened(
   // The sending pass is read in smaller chunks: its rows wait for the network, and whatever a chunk
   // turns into stays alive until its batch is sent, which makes V8 grow its young generation.
   const fd = file!.fd!;
-  const reopen = () => blocks.verifying(createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: SENDING_CHUNK_BYTES }), ctx.name);
+  const reopen = () => blocks.verifying(readOpenFile(fd, SENDING_CHUNK_BYTES), ctx.name);
   const again: SecondPass = { openBytes: reopen, format: first.format, ctx, state: { column: first.state.column, kind }, stats, duplicateLines };
   const groups = () => readAgain(again);
   return { ...base, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
