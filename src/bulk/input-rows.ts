@@ -67,7 +67,9 @@ export function chooseColumn(names: readonly string[], ctx: ParseContext): strin
 export function kindNamed(name: string): IdKind | undefined {
   const lower = name.toLowerCase();
   if (lower === 'uuid' || lower === 'person_uuid') return 'uuid';
-  if (lower === 'distinct_id') return 'distinct_id';
+  // `distinct_ids` is what `list --fields distinct_ids` writes: distinct_ids, one array a cell,
+  // which the reader then refuses with the hint to export UUIDs.
+  if (lower === 'distinct_id' || lower === 'distinct_ids') return 'distinct_id';
   return undefined;
 }
 
