@@ -432,16 +432,11 @@ function isBlankId(id: string): boolean {
  */
 function checkId(raw: RawRow, ctx: ParseContext, state: ParseState): string {
   const id = raw.id;
-  const where = `${ctx.name} line ${raw.line}`;
-  if (hasOuterSpace(id)) {
-    if (isJsonArray(id.trim())) throw arrayError(where, id);
-  } else if (isJsonArray(id)) {
-    throw arrayError(where, id);
-  }
+  if (hasOuterSpace(id) ? isJsonArray(id.trim()) : isJsonArray(id)) throw arrayError(`${ctx.name} line ${raw.line}`, id);
   if (state.kind !== 'uuid') return id;
   if (!UUID.test(id)) {
     const why = ctx.by === 'uuid' ? '--by uuid' : `the ${state.column === undefined ? 'input' : `"${state.column}" column`} holds person UUIDs`;
-    throw new UsageError(`${where}: ${quote(id)} is not a UUID (${why})`);
+    throw new UsageError(`${ctx.name} line ${raw.line}: ${quote(id)} is not a UUID (${why})`);
   }
   return id.toLowerCase();
 }
