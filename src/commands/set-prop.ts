@@ -60,7 +60,7 @@ export function createSetPropCommand(factory: Factory): Command {
     .argument('[key]', 'the property key')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
   addWaitOption(command, 'until the new value is visible');
   addPropertyFileOptions(command, 'set the properties of its columns');
   addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
