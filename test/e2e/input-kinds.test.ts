@@ -203,6 +203,18 @@ describe('--resume and a changed input file', () => {
     expect(sandbox.requests).toEqual([]);
   });
 
+  it('stdin: the header records the hash of what was read; a resume reads what it is given, as before', async () => {
+    const dir = tempDir();
+    const first = await run(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes'], { sandbox, cwd: dir, stdin: 'user-1\n' });
+    expect(first.code).toBe(0);
+    const header = JSON.parse(readFileSync(join(dir, 'j.jsonl'), 'utf8').split('\n')[0]!);
+    expect(header.input).toMatchObject({ path: '-', size: 7, sha256: createHash('sha256').update('user-1\n').digest('hex') });
+    sandbox.clearRequests();
+    const again = await run(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes', '--resume'], { sandbox, cwd: dir, stdin: 'user-1\nuser-2\n' });
+    expect(again.code).toBe(0);
+    expect(bulkBodies()).toEqual([{ distinct_ids: ['user-2'] }]);
+  });
+
   it('the same file resumes; a journal without the hash resumes with a note', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.txt'), 'user-1\nnobody\n');
