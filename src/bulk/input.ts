@@ -589,6 +589,8 @@ class BlockHashes {
     for await (const chunk of bytes) {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       for (let at = 0; at < buffer.length; ) {
+        // More bytes once `size` were read (the last block, full or not, is still held): appended.
+        if (read === size) throw changed(name, `it is longer than the ${size.toLocaleString('en-US')} bytes checked`);
         const piece = buffer.subarray(at, at + CHECK_BLOCK_BYTES - inBlock);
         at += piece.length;
         read += piece.length;
