@@ -5,7 +5,6 @@
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import { parseExact } from '../json/exact.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
@@ -86,8 +85,10 @@ export function createSetPropCommand(factory: Factory): Command {
 }
 
 /** The value to send: the string as given, or its JSON reading with --json. */
-export function parsePropertyValue(raw: string, json: boolean | undefined): unknown {
+export async function parsePropertyValue(raw: string, json: boolean | undefined): Promise<unknown> {
   if (!json) return raw;
+  // Loaded only here, to keep start-up light.
+  const { parseExact } = await import('../json/exact.js');
   try {
     return parseExact(raw); // 12345678901234567890 stays those digits, not a rounded double
   } catch (error) {
@@ -107,7 +108,7 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
   validatePropertyKey(key);
-  const value = parsePropertyValue(raw, options.json);
+  const value = await parsePropertyValue(raw, options.json);
   const timeoutMs = waitMs(options.wait);
   const renderer = await resultRenderer(factory, options, setPropResultSchema);
 
