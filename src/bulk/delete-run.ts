@@ -11,11 +11,12 @@ import { personLabel } from '../commands/wait.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { Backup } from './backup.js';
 import { confirmRun, planNotice } from './confirm.js';
-import { readInput, type IdKind, type InputRow, type RowSource } from './input.js';
+import { readInput, type IdKind, type InputResult, type InputRow, type RowSource } from './input.js';
+import { inputNotes } from './input-notes.js';
 import { checkRunFile } from './run-files.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import type { Batch, BatchReport } from './runner.js';
-import { planSend, runSession } from './session.js';
+import { planSend, runSession, type SessionOptions } from './session.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete } from './summary.js';
 
 type Flags = DeletePlan['flags'];
@@ -71,11 +72,21 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
   const path = options.fromFile!;
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
-  const journalOptions = journalOptionsFor(api, plan, options, path);
+  try {
+    await deleteInput(factory, api, plan, options, input);
+  } finally {
+    await input.close();
+  }
+}
+
+async function deleteInput(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, input: InputResult): Promise<void> {
+  const path = options.fromFile!;
+  const by = input.kind;
+  const journalOptions = journalOptionsFor(api, plan, options, path, input);
   const journalPlan = await planJournal(factory, journalOptions);
   await checkBackup(factory, options, journalPlan.path, path === '-' ? undefined : path);
   const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
-  const by = plan.fileBy;
+  const notes = inputNotes(input);
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const source = path === '-' ? 'stdin' : path;
   const stats = input.stats;
@@ -98,6 +109,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
         batches,
         batch_size: plan.batchSize,
         first_ids: first,
+        notes,
         flags: { delete_events: plan.flags.deleteEvents, delete_recordings: plan.flags.deleteRecordings, keep_person: plan.flags.keepPerson },
         input: { path: source, format: input.format, ...(input.column ? { column: input.column } : {}), ...stats },
         journal: journalPlan.path,
@@ -107,6 +119,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     factory.io.err(`Dry run: nothing was sent.`);
     factory.io.err(`Would ${describeDeletion(plan.flags, whom)} from ${source}, in ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
     factory.io.err(`  ${rowsNote}`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     if (first.length > 0) factory.io.err(`First ${noun}: ${first.map(escapeForTerminal).join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
   }
@@ -115,6 +128,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     const say = planNotice(factory, options);
     say(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
     say(`  ${rowsNote}`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     say(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
     say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
@@ -131,7 +145,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
     by,
     journalPlan,
     journalOptions,
-    input: { path, format: input.format, column: input.column, stats },
+    input: { path, format: input.format, column: input.column, stats, digest: input.digest },
   });
 }
 
@@ -142,7 +156,7 @@ interface RowsRun {
   by: IdKind;
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
-  input?: { path: string; format: string; column?: string; stats: { rows: number; blank: number; duplicates: number; unique: number } };
+  input?: SessionOptions['input'];
   /** the label of the one named person, whose outcome is said in one line */
   single?: string;
 }
@@ -185,16 +199,19 @@ async function checkBackup(factory: Factory, options: DeleteOptions, journal: st
   if (note) factory.io.err(note);
 }
 
-function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined): JournalPlanOptions {
+function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined, input?: InputResult): JournalPlanOptions {
   return {
     command: 'delete',
     host: api.http.host,
     project: api.project,
     path: options.journal,
     resume: options.resume,
-    inputPath,
+    // A stream (a pipe, process substitution) is read once like stdin: its journal cannot live
+    // beside it, and --resume needs --journal.
+    inputPath: input !== undefined && !input.rereadable ? '-' : inputPath,
+    inputDigest: input?.digest,
     flags: {
-      by: plan.mode === 'file' ? plan.fileBy : 'uuid',
+      by: input !== undefined ? input.kind : 'uuid',
       ...(options.column !== undefined ? { column: options.column } : {}),
       delete_events: plan.flags.deleteEvents,
       delete_recordings: plan.flags.deleteRecordings,

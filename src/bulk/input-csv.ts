@@ -6,10 +6,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { Options } from 'csv-parse';
 import { CliError, UsageError } from '../errors.js';
+import { parseExact } from '../json/exact.js';
 import {
+  MAX_LINE_CHARS,
   ROW_GROUP_SIZE,
   chooseColumn,
   jsonErrorDetail,
+  kindOfColumn,
+  lineTooLong,
   noColumnError,
   quote,
   type ParseContext,
@@ -28,7 +32,11 @@ interface CsvRecord {
   line: number;
 }
 
-/** Yields the data rows of a CSV text in groups; sets `state.column` once the header is read. */
+/**
+ * Yields the data rows of a CSV text in groups; sets `state.column` and `state.kind` once the header
+ * is read. When they are already set (the second pass over a file), the header was checked before
+ * and is only looked up.
+ */
 export async function* parseCsv(text: AsyncIterable<string>, ctx: ParseContext, state: ParseState): AsyncGenerator<RawRow[]> {
   const { parse } = await import('csv-parse'); // loaded only when a CSV file is read
   // Counted as csv-parse goes (on_record runs synchronously, in order), so that when it stops at
@@ -38,9 +46,10 @@ export async function* parseCsv(text: AsyncIterable<string>, ctx: ParseContext, 
     raw: true,
     relax_column_count: true, // checked here, to word the error and to let blank rows through
     skip_empty_lines: false, // counted here as blank rows
-    // Spaces around an unquoted cell are dropped; a quoted cell is kept exactly, so a distinct_id
-    // that really has surrounding spaces can still be named (as "  id  ").
-    trim: true,
+    // RFC 4180: spaces are part of a field. `  id  ` is that identifier with its spaces (Python's
+    // csv module writes it so, unquoted); trimming it would name another person.
+    trim: false,
+    max_record_size: MAX_LINE_CHARS,
     record_delimiter: ['\r\n', '\n'],
     on_record: ({ record, raw }) => {
       const line = nextLine;
@@ -58,10 +67,10 @@ export async function* parseCsv(text: AsyncIterable<string>, ctx: ParseContext, 
   try {
     for await (const { record, line } of parser as AsyncIterable<CsvRecord>) {
       if (record.every((cell) => cell.trim() === '')) {
-        group.push({ line, id: '' });
+        // A blank row (its cell count is not checked); one of only spaces is counted as such.
+        group.push({ line, id: record.some((cell) => cell !== '') ? ' ' : '' });
       } else if (header === undefined) {
-        header = readHeader(record, ctx, line);
-        state.column = header.names[header.idIndex];
+        header = state.kind !== undefined && state.column !== undefined ? knownHeader(record, state.column) : readHeader(record, ctx, line, state);
       } else {
         group.push(readRecord(record, header, ctx, line));
       }
@@ -84,17 +93,29 @@ function linesSpanned(raw: string): number {
   return raw.endsWith('\r') ? newlines + 1 : newlines;
 }
 
-function readHeader(record: string[], ctx: ParseContext, line: number): Header {
+/** The header of a file read before: its identifier column is known. */
+function knownHeader(record: string[], column: string): Header {
+  const names = record.map((cell) => cell.trim());
+  return { names, idIndex: names.indexOf(column) };
+}
+
+function readHeader(record: string[], ctx: ParseContext, line: number, state: ParseState): Header {
   const names = record.map((cell) => cell.trim());
   const where = `${ctx.name} line ${line}`;
-  names.forEach((name, index) => {
-    if (name !== '' && names.indexOf(name) !== index) {
-      throw new UsageError(`${where}: column "${name}" appears twice in the header`);
-    }
-  });
-  const column = chooseColumn(names.filter((name) => name !== ''), ctx);
-  if (column === undefined) throw noColumnError(ctx.name, 'column', names.filter((name) => name !== ''), ctx);
+  // One pass with a set: a header can be very wide (an export of every property), and comparing
+  // each name with every other took seconds at 100,000 columns.
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name === '') continue;
+    if (seen.has(name)) throw new UsageError(`${where}: column "${name}" appears twice in the header`);
+    seen.add(name);
+  }
+  const named = names.filter((name) => name !== '');
+  const column = chooseColumn(named, ctx);
+  if (column === undefined) throw noColumnError(ctx.name, 'column', named, ctx);
   const idIndex = names.indexOf(column);
+  state.kind = kindOfColumn(column, ctx, where, 'column');
+  state.column = column;
   if (ctx.withProperties) {
     const unnamed = names.findIndex((name) => name === '');
     if (unnamed !== -1) {
@@ -112,8 +133,7 @@ function readRecord(record: string[], header: Header, ctx: ParseContext, line: n
     const cells = record.length === 1 ? '1 cell' : `${record.length} cells`;
     throw new UsageError(`${ctx.name} line ${line}: ${cells} but the header has ${header.names.length}`);
   }
-  const cell = record[header.idIndex];
-  const id = cell.trim() === '' ? '' : cell;
+  const id = record[header.idIndex];
   if (id === '' || !ctx.withProperties) return { line, id };
   const entries: [string, unknown][] = [];
   record.forEach((cell, index) => {
@@ -131,7 +151,7 @@ function parseJsonCell(cell: string, ctx: ParseContext, line: number, column: st
     throw new UsageError(`${where}: an empty cell is not JSON`, 'With JSON values, write "" for an empty string and null for null.');
   }
   try {
-    return JSON.parse(cell);
+    return parseExact(cell); // keeps every digit of a number a double cannot hold
   } catch (err) {
     throw new UsageError(`${where}: ${quote(cell)} is not valid JSON (${jsonErrorDetail(err)})`);
   }
@@ -142,6 +162,8 @@ function syntaxError(err: unknown, name: string, line: number): Error {
   const code = (err as { code?: unknown } | null)?.code;
   const where = `${name} line ${line}`;
   switch (code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return lineTooLong(name, line);
     case 'CSV_QUOTE_NOT_CLOSED':
       return new UsageError(`${where}: unclosed quote`);
     case 'CSV_INVALID_CLOSING_QUOTE':

@@ -67,9 +67,10 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * Each chunk is split on its own and only the piece of a line cut between two chunks is joined,
  * so the decoder's chunks are never copied whole; a chunk without a CR is split on "\n" alone.
  */
-export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<string[]> {
+export async function* splitLines(chunks: AsyncIterable<string>, limit?: { maxChars: number; tooLong: (line: number) => Error }): AsyncGenerator<string[]> {
   let rest = ''; // the start of a line cut at the end of the last chunk
   let heldCr = false; // that chunk ended with a CR, which may be the first half of a CRLF
+  let linesBefore = 0; // lines yielded so far, to name a line that is too long
   for await (let chunk of chunks) {
     if (chunk.length === 0) continue;
     const lines: string[] = [];
@@ -85,9 +86,15 @@ export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator
       chunk = chunk.slice(0, -1);
     }
     const pieces = chunk.includes('\r') ? chunk.split(LINE_BREAK) : chunk.split('\n');
+    if (limit !== undefined) {
+      // Checked before joining, so a runaway line never grows past the limit in memory.
+      const tooLongAt = pieces.findIndex((piece, at) => (at === 0 ? rest.length : 0) + piece.length > limit.maxChars);
+      if (tooLongAt !== -1) throw limit.tooLong(linesBefore + lines.length + tooLongAt + 1);
+    }
     if (rest !== '') pieces[0] = rest + pieces[0];
     rest = pieces.pop()!;
     for (const piece of pieces) lines.push(piece);
+    linesBefore += lines.length;
     if (lines.length > 0) yield lines;
   }
   if (heldCr || rest !== '') yield [rest];
@@ -103,22 +110,38 @@ const LF = 0x0a;
  */
 export async function peekFirstLine(
   chunks: AsyncIterable<string>,
+  limit?: { maxChars: number; tooLong: (line: number) => Error },
 ): Promise<{ firstLine: string | undefined; text: AsyncGenerator<string>; close: () => Promise<void> }> {
   const source = chunks[Symbol.asyncIterator]();
   const head: string[] = [];
-  let headText = '';
+  let pending = ''; // the start of the line being read (never longer than the limit)
+  let linesBefore = 0;
   let firstLine: string | undefined;
   try {
-    for (;;) {
+    // Each chunk is scanned once, so a long run of blank lines or a runaway first line costs
+    // linear time.
+    reading: for (;;) {
       const next = await source.next();
       if (next.done) {
-        firstLine = firstNonBlank(headText, true);
+        if (pending.trim() !== '') firstLine = pending;
         break;
       }
-      head.push(next.value);
-      headText += next.value;
-      firstLine = firstNonBlank(headText, false);
-      if (firstLine !== undefined) break;
+      const chunk = next.value;
+      head.push(chunk);
+      let at = 0;
+      const breaks = new RegExp(LINE_BREAK.source, 'g');
+      for (let found = breaks.exec(chunk); found !== null; found = breaks.exec(chunk)) {
+        const line = pending + chunk.slice(at, found.index);
+        pending = '';
+        linesBefore++;
+        at = found.index + found[0].length;
+        if (line.trim() !== '') {
+          firstLine = line;
+          break reading;
+        }
+      }
+      pending += chunk.slice(at);
+      if (limit !== undefined && pending.length > limit.maxChars) throw limit.tooLong(linesBefore + 1);
     }
   } catch (err) {
     await source.return?.();
@@ -138,8 +161,4 @@ export async function peekFirstLine(
   return { firstLine, text: replay(), close };
 }
 
-function firstNonBlank(text: string, complete: boolean): string | undefined {
-  const lines = text.split(LINE_BREAK);
-  if (!complete) lines.pop(); // the last piece may be a line still being read
-  return lines.find((line) => line.trim() !== '');
-}
+

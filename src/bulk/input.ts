@@ -2,19 +2,24 @@
 // CSV with a header, JSON Lines, or one identifier a line.
 //
 // The whole input is validated before anything is returned, so a malformed file fails before the
-// first request. A regular file is streamed twice: a validating first pass, then `rows` reads it
-// again; between the two only the lines of duplicates are kept. Stdin and pipes cannot be read
-// twice, so their identifiers stay in the duplicate index (outside the JavaScript heap), which
-// serves the rows; with properties (set-prop), the rows themselves are kept.
+// first request. A regular file is opened once and streamed twice from that same open file: a
+// validating first pass, then `rows` reads it again; between the two only the lines of duplicates
+// are kept. The first pass hashes the bytes in blocks, and the second pass hands a block on only
+// once its hash matches, so what is sent is exactly what was checked and confirmed, even if the
+// file is rewritten, appended to or replaced meanwhile. Stdin and other streams (pipes, process
+// substitution) cannot be read twice, so their identifiers stay in the duplicate index (outside
+// the JavaScript heap), which serves the rows; with properties (set-prop), the rows themselves are
+// kept.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, read as readFd, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { promisify } from 'node:util';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { parseCsv } from './input-csv.js';
 import { parseJsonl, parsePlain } from './input-lines.js';
-import { ROW_GROUP_SIZE, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
+import { MAX_LINE_CHARS, ROW_GROUP_SIZE, lineTooLong, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
 import { IdSet, LineList } from './id-set.js';
 import { decodeText, peekFirstLine, splitLines } from './input-text.js';
 
@@ -41,8 +46,12 @@ export interface ReadInputOptions {
   path: string;
   /** Read when path is '-'. */
   stdin?: NodeJS.ReadableStream;
-  /** What the identifiers are; uuid values must be UUID-shaped and are compared lower-cased. */
-  by: IdKind;
+  /**
+   * --by: what the identifiers are, when the user said. A column named distinct_id, uuid or
+   * person_uuid says it itself; plain lines default to distinct_ids. UUIDs must be UUID-shaped and
+   * are compared lower-cased.
+   */
+  by?: IdKind;
   /** CSV / JSON Lines: the column or key holding the identifier (default: see chooseColumn). */
   column?: string;
   /** Forces a format instead of guessing it from the extension or the first line. */
@@ -53,16 +62,41 @@ export interface ReadInputOptions {
   jsonValues?: boolean;
 }
 
+/** What the input was, byte for byte: recorded in the journal so --resume can tell a changed file. */
+export interface InputDigest {
+  size: number;
+  /** SHA-256 of the whole input, hex. */
+  sha256: string;
+}
+
+/** Things about the identifiers worth telling the user before they confirm. */
+export interface InputChecks {
+  /** Blank rows whose identifier held only whitespace (skipped, and said so). */
+  spacesOnly: number;
+  /** Unique identifiers with leading or trailing whitespace (kept as written). */
+  spaced: number;
+  /** Unique identifiers shaped like a UUID. */
+  uuidShaped: number;
+}
+
 export interface InputResult {
   format: InputFormat;
   /** The column or key the identifiers were read from (CSV and JSON Lines). */
   column?: string;
+  /** What the identifiers are: from the column's name, --by, or the default (distinct_id). */
+  kind: IdKind;
   stats: InputStats;
+  checks: InputChecks;
+  digest: InputDigest;
+  /** A regular file, read twice; false for stdin, pipes and process substitution (read once). */
+  rereadable: boolean;
   /**
    * Each unique identifier once, in input order: kept in memory (stdin) or read again from the file
    * (which can be iterated more than once). See rowGroups for the fast way through.
    */
   rows: InputRows | InputRow[];
+  /** Closes the file the rows are read from (nothing to do for stdin). */
+  close(): Promise<void>;
 }
 
 /** Rows read from a file as they are needed: one at a time, or in groups, which costs far less per row. */
@@ -84,9 +118,32 @@ export async function* rowGroups(rows: RowSource): AsyncGenerator<readonly Input
   }
 }
 
+const READING_CHUNK_BYTES = 64 * 1024;
 const SENDING_CHUNK_BYTES = 16 * 1024;
+/** The second pass hands bytes on a block at a time, each once its hash matches the first pass's. */
+export const CHECK_BLOCK_BYTES = 64 * 1024;
 const EXTENSIONS: Record<string, InputFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.txt': 'plain' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LINE_LIMIT = { maxChars: MAX_LINE_CHARS };
+
+const openFile = promisify(openFd);
+const fstatFile = promisify(fstatFd);
+const closeFile = promisify(closeFd);
+const readFile = promisify(readFd);
+
+/**
+ * The bytes of an open file from its start, by position: any number of passes can read the same
+ * descriptor, and one stopped early leaves it open (a ReadStream would close it when destroyed).
+ */
+async function* readOpenFile(fd: number, chunkBytes: number): AsyncGenerator<Buffer> {
+  for (let position = 0; ; ) {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await readFile(fd, buffer, 0, chunkBytes, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+  }
+}
 
 /** Validates the whole input first (so a malformed file fails before any request), then yields unique rows. */
 export async function readInput(options: ReadInputOptions): Promise<InputResult> {
@@ -99,38 +156,65 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
     jsonValues: options.jsonValues ?? false,
   };
   let openBytes: () => AsyncIterable<Buffer | string>;
-  let stamp: FileStamp | undefined;
+  let file: OpenFile | undefined;
   if (fromStdin) {
     const stdin = options.stdin;
     if (stdin === undefined) throw new TypeError('readInput: path "-" needs the stdin stream');
     openBytes = () => stdin;
   } else {
-    stamp = await stampOf(options.path, ctx.name);
-    openBytes = () => createReadStream(options.path);
+    file = await openInput(options.path, ctx.name);
+    const fd = file.fd;
+    openBytes = fd === undefined ? () => createReadStream(options.path) : () => readOpenFile(fd, READING_CHUNK_BYTES);
   }
+  const close = async (): Promise<void> => {
+    const fd = file?.fd;
+    if (fd === undefined) return;
+    file!.fd = undefined;
+    await closeFile(fd).catch(() => undefined);
+  };
+  try {
+    return await readOpened(options, ctx, openBytes, file, close, fromStdin);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
 
+async function readOpened(
+  options: ReadInputOptions,
+  ctx: ParseContext,
+  openBytes: () => AsyncIterable<Buffer | string>,
+  file: OpenFile | undefined,
+  close: () => Promise<void>,
+  fromStdin: boolean,
+): Promise<InputResult> {
   // Only a regular file can be read a second time; stdin, pipes and process substitutions cannot,
   // so their rows are kept in memory: the identifiers alone stay in the duplicate index, which
   // holds them in input order anyway; rows with properties are kept as they are.
-  const rereadable = stamp?.regular === true ? stamp : undefined;
-  const keep = rereadable === undefined && ctx.withProperties ? ([] as InputRow[]) : undefined;
-  const first = await openRows(openBytes, options.format ?? formatFromExtension(options.path, fromStdin), ctx).catch((err: unknown) => {
+  const rereadable = file?.fd !== undefined;
+  const keep = !rereadable && ctx.withProperties ? ([] as InputRow[]) : undefined;
+  const blocks = new BlockHashes();
+  const first = await openRows(() => blocks.hashing(openBytes()), options.format ?? formatFromExtension(options.path, fromStdin), ctx).catch((err: unknown) => {
     throw readError(err, ctx.name);
   });
   // A file's size bounds the bytes of the identifiers in it, which lets the duplicate set take its
   // buffer once.
-  const { stats, duplicateLines, index } = await validate(first.rows, ctx, { keep, retain: rereadable === undefined && keep === undefined, bytes: stamp?.size ?? 0 });
+  const { stats, checks, duplicateLines, index } = await validate(first.rows, ctx, first.state, { keep, retain: !rereadable && keep === undefined, bytes: file?.size ?? 0 });
   if (stats.unique === 0) throw new UsageError(`no identifiers in ${ctx.name}`);
 
   const column = first.format === 'plain' ? undefined : first.state.column;
-  if (index !== undefined) return { format: first.format, column, stats, rows: rowsOf(index) };
-  if (rereadable === undefined) return { format: first.format, column, stats, rows: keep ?? [] };
+  const kind = first.state.kind ?? ctx.by ?? 'distinct_id';
+  const digest = blocks.digest();
+  const base = { format: first.format, column, kind, stats, checks, digest, rereadable, close };
+  if (index !== undefined) return { ...base, rows: rowsOf(index) };
+  if (!rereadable) return { ...base, rows: keep ?? [] };
   // The sending pass is read in smaller chunks: its rows wait for the network, and whatever a chunk
   // turns into stays alive until its batch is sent, which makes V8 grow its young generation.
-  const reopen = () => createReadStream(options.path, { highWaterMark: SENDING_CHUNK_BYTES });
-  const again: SecondPass = { openBytes: reopen, format: first.format, ctx: { ...ctx, column }, stats, duplicateLines, stamp: rereadable, path: options.path };
+  const fd = file!.fd!;
+  const reopen = () => blocks.verifying(readOpenFile(fd, SENDING_CHUNK_BYTES), ctx.name);
+  const again: SecondPass = { openBytes: reopen, format: first.format, ctx, state: { column: first.state.column, kind }, stats, duplicateLines };
   const groups = () => readAgain(again);
-  return { format: first.format, column, stats, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
+  return { ...base, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
 }
 
 interface OpenedRows {
@@ -139,14 +223,14 @@ interface OpenedRows {
   rows: AsyncIterable<RawRow[]>;
 }
 
-async function openRows(openBytes: () => AsyncIterable<Buffer | string>, known: InputFormat | undefined, ctx: ParseContext): Promise<OpenedRows> {
-  let format = known;
+async function openRows(openBytes: () => AsyncIterable<Buffer | string>, knownFormat: InputFormat | undefined, ctx: ParseContext, known: ParseState = {}): Promise<OpenedRows> {
+  let format = knownFormat;
   let text: AsyncIterable<string>;
   if (format !== undefined) {
     checkFormatFits(format, ctx);
     text = decodeText(openBytes(), ctx.name);
   } else {
-    const peeked = await peekFirstLine(decodeText(openBytes(), ctx.name));
+    const peeked = await peekFirstLine(decodeText(openBytes(), ctx.name), { ...LINE_LIMIT, tooLong: (line) => lineTooLong(ctx.name, line) });
     try {
       format = await guessFormat(peeked.firstLine, ctx);
       checkFormatFits(format, ctx);
@@ -156,9 +240,9 @@ async function openRows(openBytes: () => AsyncIterable<Buffer | string>, known: 
     }
     text = peeked.text;
   }
-  const state: ParseState = {};
-  const lines = format === 'csv' ? undefined : splitLines(text);
-  const rows = lines === undefined ? parseCsv(text, ctx, state) : format === 'jsonl' ? parseJsonl(lines, ctx, state) : parsePlain(lines);
+  const state: ParseState = { ...known };
+  const lines = format === 'csv' ? undefined : splitLines(text, { ...LINE_LIMIT, tooLong: (line) => lineTooLong(ctx.name, line) });
+  const rows = lines === undefined ? parseCsv(text, ctx, state) : format === 'jsonl' ? parseJsonl(lines, ctx, state) : parsePlain(lines, ctx, state);
   return { format, state, rows };
 }
 
@@ -176,7 +260,7 @@ async function guessFormat(firstLine: string | undefined, ctx: ParseContext): Pr
   if (line.startsWith('{')) return 'jsonl';
   // Columns were asked for: read CSV, so a missing column is an error rather than a silent guess.
   if (ctx.column !== undefined || ctx.withProperties) return 'csv';
-  const known = (cell: string): boolean => ['distinct_id', 'uuid'].includes(cell.trim().toLowerCase());
+  const known = (cell: string): boolean => ['distinct_id', 'uuid', 'person_uuid'].includes(cell.trim().toLowerCase());
   if (!line.includes(',') && !line.includes('"')) return known(line) ? 'csv' : 'plain';
   const { parse } = await import('csv-parse/sync');
   let records: string[][];
@@ -214,21 +298,27 @@ interface ValidateOptions {
 }
 
 /** The first pass: reads everything, counts, and fails at the first malformed row. */
-async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, { keep, retain, bytes }: ValidateOptions): Promise<FirstPass> {
+async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, state: ParseState, { keep, retain, bytes }: ValidateOptions): Promise<FirstPass> {
   const stats: InputStats = { rows: 0, blank: 0, duplicates: 0, unique: 0 };
-  const filter = new RowFilter(ctx, bytes, retain);
+  const checks: InputChecks = { spacesOnly: 0, spaced: 0, uuidShaped: 0 };
+  const filter = new RowFilter(ctx, state, bytes, retain);
   const skipped = new LineList();
   try {
     for await (const group of rows) {
       for (const raw of group) {
         stats.rows++;
         const verdict = filter.take(raw);
-        if (verdict === BLANK) stats.blank++;
+        if (verdict === BLANK) {
+          stats.blank++;
+          if (raw.id !== '') checks.spacesOnly++;
+        }
         else if (verdict === DUPLICATE) {
           stats.duplicates++;
           skipped.push(raw.line);
         } else {
           stats.unique++;
+          if (hasOuterSpace(verdict)) checks.spaced++;
+          if (UUID.test(verdict)) checks.uuidShaped++;
           keep?.push(asInputRow(raw, verdict));
         }
       }
@@ -236,9 +326,9 @@ async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, { keep
   } catch (err) {
     throw readError(err, ctx.name);
   }
-  if (retain) return { stats, duplicateLines: skipped, index: filter.index };
+  if (retain) return { stats, checks, duplicateLines: skipped, index: filter.index };
   filter.release();
-  return { stats, duplicateLines: skipped };
+  return { stats, checks, duplicateLines: skipped };
 }
 
 /** The unique rows of a retained duplicate index: its entries are the identifiers in input order. */
@@ -256,6 +346,7 @@ function rowsOf(index: IdSet): InputRows {
 
 interface FirstPass {
   stats: InputStats;
+  checks: InputChecks;
   /** The lines of the rows that repeat an earlier identifier, for the second pass to skip. */
   duplicateLines: LineList;
   /** With `retain`: every unique identifier, in input order, each with the line it was first on. */
@@ -276,6 +367,7 @@ class RowFilter {
 
   constructor(
     private readonly ctx: ParseContext,
+    private readonly state: ParseState,
     bytes: number,
     retain: boolean,
   ) {
@@ -297,8 +389,8 @@ class RowFilter {
 
   /** A blank row, a duplicate, or the identifier (as sent) of a row seen for the first time. */
   take(raw: RawRow): string | typeof BLANK | typeof DUPLICATE {
-    if (raw.id === '') return BLANK;
-    const id = normalizeId(raw, this.ctx);
+    if (isBlankId(raw.id)) return BLANK;
+    const id = checkId(raw, this.ctx, this.state);
     const firstLine = this.seen.addOrGet(id, raw.line);
     if (raw.properties === undefined || this.seenWith === undefined) {
       return firstLine === -1 ? id : DUPLICATE;
@@ -325,11 +417,55 @@ async function* eachRow(groups: AsyncIterable<readonly InputRow[]>): AsyncGenera
   for await (const group of groups) yield* group;
 }
 
-/** The identifier as it is sent and compared: a UUID (--by uuid) is checked and lower-cased. */
-function normalizeId(raw: RawRow, ctx: ParseContext): string {
-  if (ctx.by !== 'uuid') return raw.id;
-  if (!UUID.test(raw.id)) throw new UsageError(`${ctx.name} line ${raw.line}: ${quote(raw.id)} is not a UUID (--by uuid)`);
-  return raw.id.toLowerCase();
+/**
+ * An empty identifier, or one of only whitespace: a blank row, skipped. (Spaces around an
+ * identifier are part of it; only an identifier that is nothing but spaces is no identifier. The
+ * dry run and the confirmation count those rows, so none is dropped unseen.)
+ */
+function isBlankId(id: string): boolean {
+  return id === '' || (hasOuterSpace(id) && id.trim() === '');
+}
+
+/**
+ * The identifier as it is sent and compared, checked first: never a JSON array (an export of
+ * `distinct_ids`, which would match nobody); a UUID is checked and lower-cased.
+ */
+function checkId(raw: RawRow, ctx: ParseContext, state: ParseState): string {
+  const id = raw.id;
+  if (hasOuterSpace(id) ? isJsonArray(id.trim()) : isJsonArray(id)) throw arrayError(`${ctx.name} line ${raw.line}`, id);
+  if (state.kind !== 'uuid') return id;
+  if (!UUID.test(id)) {
+    const why = ctx.by === 'uuid' ? '--by uuid' : `the ${state.column === undefined ? 'input' : `"${state.column}" column`} holds person UUIDs`;
+    throw new UsageError(`${ctx.name} line ${raw.line}: ${quote(id)} is not a UUID (${why})`);
+  }
+  return id.toLowerCase();
+}
+
+/** Cheap on the common path: only a value that starts with "[" and ends with "]" is parsed. */
+function isJsonArray(text: string): boolean {
+  if (text.charCodeAt(0) !== 0x5b || text.charCodeAt(text.length - 1) !== 0x5d) return false;
+  try {
+    return Array.isArray(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
+function arrayError(where: string, id: string): UsageError {
+  return new UsageError(
+    `${where}: ${quote(id)} is a JSON array, which matches no person (it is how \`list --fields distinct_ids\` writes a person's distinct_ids)`,
+    "Export the persons' UUIDs instead: posthog-persons list … --fields uuid -o csv > erasure.csv",
+  );
+}
+
+function hasOuterSpace(id: string): boolean {
+  return id.length > 0 && (isSpace(id.charCodeAt(0)) || isSpace(id.charCodeAt(id.length - 1)));
+}
+
+/** What String.prototype.trim removes, tested on one character. */
+function isSpace(code: number): boolean {
+  if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return true;
+  return code > 0x7f && String.fromCharCode(code).trim() === '';
 }
 
 function fingerprint(properties: Record<string, unknown>): string {
@@ -339,18 +475,38 @@ function fingerprint(properties: Record<string, unknown>): string {
   return createHash('sha1').update(JSON.stringify(ordered)).digest('base64');
 }
 
-interface FileStamp {
-  regular: boolean;
+interface OpenFile {
+  /** Open for the run when the input is a regular file; undefined for pipes and once closed. */
+  fd: number | undefined;
   size: number;
-  mtimeMs: number;
 }
 
-async function stampOf(path: string, name: string): Promise<FileStamp> {
+/**
+ * Opens a regular file once for both passes, so a file replaced meanwhile (an editor saving by
+ * rename, `mv other ids.csv`) cannot change what is read. Pipes, FIFOs and process substitution
+ * (`--from-file <(…)`) are read once, by path, like stdin.
+ */
+async function openInput(path: string, name: string): Promise<OpenFile> {
+  let info: Stats;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new UsageError(`${name} is a folder, not a file`);
-    return { regular: info.isFile(), size: info.size, mtimeMs: info.mtimeMs };
+    info = await stat(path);
   } catch (err) {
+    throw readError(err, name);
+  }
+  if (info.isDirectory()) throw new UsageError(`${name} is a folder, not a file`);
+  if (!info.isFile()) return { fd: undefined, size: 0 };
+  let fd: number;
+  try {
+    fd = await openFile(path, 'r');
+  } catch (err) {
+    throw readError(err, name);
+  }
+  try {
+    const opened = await fstatFile(fd);
+    if (!opened.isFile()) throw new UsageError(`${name} changed while it was being opened`);
+    return { fd, size: opened.size };
+  } catch (err) {
+    await closeFile(fd).catch(() => undefined);
     throw readError(err, name);
   }
 }
@@ -365,42 +521,132 @@ function readError(err: unknown, name: string): unknown {
   return code === undefined ? err : new UsageError(`cannot read ${name}: ${err.message}`);
 }
 
+/**
+ * The bytes of the first pass, hashed as they go by: SHA-256 of the whole input (for the journal)
+ * and of every CHECK_BLOCK_BYTES block (for the second pass to compare against).
+ */
+class BlockHashes {
+  private readonly whole = createHash('sha256');
+  private block: Hash = createHash('sha256');
+  private inBlock = 0;
+  private size = 0;
+  private readonly blocks: Buffer[] = [];
+  private finished = false;
+
+  async *hashing(bytes: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
+    for await (const chunk of bytes) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      this.whole.update(buffer);
+      this.size += buffer.length;
+      for (let at = 0; at < buffer.length; ) {
+        const piece = buffer.subarray(at, at + CHECK_BLOCK_BYTES - this.inBlock);
+        this.block.update(piece);
+        this.inBlock += piece.length;
+        at += piece.length;
+        if (this.inBlock === CHECK_BLOCK_BYTES) this.endBlock();
+      }
+      yield chunk;
+    }
+  }
+
+  private endBlock(): void {
+    this.blocks.push(this.block.digest());
+    this.block = createHash('sha256');
+    this.inBlock = 0;
+  }
+
+  digest(): InputDigest {
+    if (!this.finished) {
+      if (this.inBlock > 0) this.endBlock();
+      this.finished = true;
+    }
+    return { size: this.size, sha256: this.whole.copy().digest('hex') };
+  }
+
+  /**
+   * The bytes of a later pass, handed on a block at a time and only once the block's hash matches
+   * what the first pass checked. The last block is held until the end of the input, so bytes
+   * appended meanwhile are caught before any of it is handed on.
+   */
+  async *verifying(bytes: AsyncIterable<Buffer | string>, name: string): AsyncGenerator<Buffer> {
+    const size = this.size;
+    let held: Buffer[] = [];
+    let inBlock = 0;
+    let block = 0;
+    let read = 0;
+    let hash = createHash('sha256');
+    const check = (): Buffer[] => {
+      if (!hash.digest().equals(this.blocks[block]!)) {
+        throw changed(name, `its bytes ${(block * CHECK_BLOCK_BYTES).toLocaleString('en-US')} to ${(block * CHECK_BLOCK_BYTES + inBlock).toLocaleString('en-US')} differ`);
+      }
+      const out = held;
+      held = [];
+      inBlock = 0;
+      block++;
+      hash = createHash('sha256');
+      return out;
+    };
+    for await (const chunk of bytes) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      for (let at = 0; at < buffer.length; ) {
+        // More bytes once `size` were read (the last block, full or not, is still held): appended.
+        if (read === size) throw changed(name, `it is longer than the ${size.toLocaleString('en-US')} bytes checked`);
+        const piece = buffer.subarray(at, at + CHECK_BLOCK_BYTES - inBlock);
+        at += piece.length;
+        read += piece.length;
+        if (read > size) throw changed(name, `it is longer than the ${size.toLocaleString('en-US')} bytes checked`);
+        hash.update(piece);
+        held.push(piece);
+        inBlock += piece.length;
+        if (inBlock === CHECK_BLOCK_BYTES && read < size) yield* check();
+      }
+    }
+    if (read < size) throw changed(name, `it is shorter than the ${size.toLocaleString('en-US')} bytes checked`);
+    if (inBlock > 0) yield* check();
+  }
+}
+
 interface SecondPass {
   openBytes: () => AsyncIterable<Buffer | string>;
   format: InputFormat;
   ctx: ParseContext;
+  /** The column and kind found by the first pass. */
+  state: ParseState;
   stats: InputStats;
   duplicateLines: LineList;
-  stamp: FileStamp;
-  path: string;
 }
 
 /**
- * The second pass over a regular file: the same reading, yielding each unique row once. It needs no
- * set of identifiers: the first pass listed the lines of the duplicates, and those are skipped.
+ * The second pass over a regular file: the same reading of the same bytes (see BlockHashes),
+ * yielding each unique row once. It needs no set of identifiers: the first pass listed the lines
+ * of the duplicates, and those are skipped.
  */
 async function* readAgain(pass: SecondPass): AsyncGenerator<readonly InputRow[]> {
-  const now = await stampOf(pass.path, pass.ctx.name);
-  if (now.size !== pass.stamp.size || now.mtimeMs !== pass.stamp.mtimeMs) throw changed(pass.ctx.name, 'it was modified');
-  const { rows } = await openRows(pass.openBytes, pass.format, pass.ctx);
+  const state: ParseState = { ...pass.state };
+  const { rows } = await openRows(pass.openBytes, pass.format, pass.ctx, state);
   const isDuplicate = pass.duplicateLines.cursor();
   let unique = 0;
   try {
     for await (const group of rows) {
       const out: InputRow[] = [];
       for (const raw of group) {
-        if (raw.id === '' || isDuplicate(raw.line)) continue;
-        out.push(asInputRow(raw, normalizeId(raw, pass.ctx)));
+        if (isBlankId(raw.id) || isDuplicate(raw.line)) continue;
+        out.push(asInputRow(raw, checkId(raw, pass.ctx, state)));
       }
       unique += out.length;
       if (out.length > 0) yield out;
     }
   } catch (err) {
+    if (err instanceof CliError && !(err instanceof UsageError)) throw err;
     throw err instanceof UsageError ? changed(pass.ctx.name, err.message) : readError(err, pass.ctx.name);
   }
   if (unique !== pass.stats.unique) throw changed(pass.ctx.name, `it now holds ${unique} identifiers, not ${pass.stats.unique}`);
 }
 
 function changed(name: string, detail: string): CliError {
-  return new CliError(`${name} changed after it was checked (${detail})`, ExitCode.failure, 'Check the file, then rerun with --resume.');
+  return new CliError(
+    `${name} changed after it was checked (${detail}); nothing from the changed part was sent`,
+    ExitCode.failure,
+    'Put the file back as it was checked and rerun the same command with --resume, or start a new run for the new content with another --journal PATH.',
+  );
 }

@@ -23,7 +23,18 @@ export interface JournalHeader {
   host: string;
   project: string;
   flags: Record<string, unknown>;
-  input?: { path: string; format: string; column?: string; rows: number; unique: number; blank: number; duplicates: number };
+  input?: {
+    path: string;
+    format: string;
+    column?: string;
+    rows: number;
+    unique: number;
+    blank: number;
+    duplicates: number;
+    /** The input's bytes as read, and their SHA-256 (hex): --resume refuses a file that changed. */
+    size?: number;
+    sha256?: string;
+  };
 }
 
 export interface JournalBatch {

@@ -17,7 +17,8 @@ import type { IdLookup } from './id-set.js';
 import { parseByFlag } from '../api/resolve-person.js';
 import { plural, type OutputFormat } from '../commands/shared.js';
 import { confirmRun, planNotice, requireConsentPossible } from './confirm.js';
-import { readInput, type IdKind, type InputRow } from './input.js';
+import { readInput, type IdKind, type InputResult, type InputRow } from './input.js';
+import { inputNotes } from './input-notes.js';
 import { planJournal, type JournalPlanOptions } from './run-journal.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from './runner.js';
 import { planSend, runSession } from './session.js';
@@ -56,7 +57,7 @@ type Kind = { kind: 'set-prop' } | { kind: 'unset-prop'; keys: string[] };
 async function runPropertyFile(factory: Factory, options: PropertyFileOptions, what: Kind): Promise<void> {
   const refBy = parseByFlag(options.by);
   if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
-  const by: IdKind = refBy === 'uuid' ? 'uuid' : 'distinct_id';
+  const explicitBy: IdKind | undefined = refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
   const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -66,14 +67,38 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
   requireConsentPossible(factory, options, what.kind === 'set-prop' ? 'set properties from a file' : 'remove properties from a file');
 
   const api = await factory.api();
-  const input = await readInput({ path: options.fromFile, stdin: factory.io.stdin, by, column: options.column, withProperties: what.kind === 'set-prop', jsonValues: options.json });
+  const input = await readInput({ path: options.fromFile, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: what.kind === 'set-prop', jsonValues: options.json });
+  try {
+    await writeFromInput({ factory, options, what, api, input, batchSize, concurrency, keys });
+  } finally {
+    await input.close();
+  }
+}
+
+interface InputRun {
+  factory: Factory;
+  options: PropertyFileOptions;
+  what: Kind;
+  api: PersonsApi;
+  input: InputResult;
+  batchSize: number;
+  concurrency: number;
+  keys: string[];
+}
+
+async function writeFromInput({ factory, options, what, api, input, batchSize, concurrency, keys }: InputRun): Promise<void> {
+  // The column's name, --by or the default says what the identifiers are (src/bulk/input-rows.ts).
+  const by = input.kind;
+  const notes = inputNotes(input);
   const journalOptions: JournalPlanOptions = {
     command: what.kind,
     host: api.http.host,
     project: api.project,
     path: options.journal,
     resume: options.resume,
-    inputPath: options.fromFile,
+    // A stream (a pipe, process substitution) is read once like stdin.
+    inputPath: input.rereadable ? options.fromFile : '-',
+    inputDigest: input.digest,
     flags: { by, ...(options.column !== undefined ? { column: options.column } : {}), ...(what.kind === 'set-prop' ? { json: Boolean(options.json) } : { keys }), batch_size: batchSize, concurrency, yes: Boolean(options.yes) },
     sameOnResume: what.kind === 'set-prop' ? ['by', 'json'] : ['by', 'keys'],
     dryRun: Boolean(options.dryRun),
@@ -88,12 +113,13 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
 
   if (options.dryRun) {
     if (json) {
-      const plan = { dry_run: true, command: what.kind, by, requested: input.stats.unique, to_send: toSend, skipped, batches: Math.ceil(toSend / batchSize), first_ids: first, ...(keys.length ? { keys } : {}), input: { path: source, format: input.format, ...input.stats }, journal: journalPlan.path };
+      const plan = { dry_run: true, command: what.kind, by, requested: input.stats.unique, to_send: toSend, skipped, batches: Math.ceil(toSend / batchSize), first_ids: first, notes, ...(keys.length ? { keys } : {}), input: { path: source, format: input.format, ...input.stats }, journal: journalPlan.path };
       factory.io.stdout.write(`${stringifyExact(plan, 2)}\n`);
     }
     factory.io.err('Dry run: nothing was sent.');
     const requests = what.kind === 'set-prop' ? `${plural(toSend, 'request')}, one a person` : `${plural(toSend * keys.length, 'delete_property request')}, one a key and person`;
     factory.io.err(`Would ${action} from ${source}: ${requests}${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} already done in the journal)` : ''}.`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     if (what.kind === 'set-prop') for (const row of await firstRows(input.rows, journalPlan.done, 3)) factory.io.err(`  ${row.id}: ${stringifyExact(row.properties ?? {})}`);
     else if (first.length > 0) factory.io.err(`First identifiers: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
     return;
@@ -101,6 +127,7 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
   if (toSend > 0) {
     const say = planNotice(factory, options);
     say(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
+    for (const note of notes) factory.io.err(`  Note: ${note}.`);
     say(`Journal: ${journalPlan.path}`);
     await confirmRun(factory, options, {
       count: toSend,
@@ -121,7 +148,7 @@ async function runPropertyFile(factory: Factory, options: PropertyFileOptions, w
     concurrency,
     plan: journalPlan,
     journalOptions,
-    input: { path: options.fromFile, format: input.format, column: input.column, stats: input.stats },
+    input: { path: options.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
     execute: (batch, context) => writeBatch(api, batch, context, by, what.kind === 'set-prop' ? undefined : keys),
     tally,
     summarize: (run) => tally.toJSON(what.kind, by, run),

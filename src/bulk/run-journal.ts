@@ -10,7 +10,7 @@ import { IdSet, type IdLookup } from './id-set.js';
 import { lockJournal } from './journal-lock.js';
 import { checkRunFile } from './run-files.js';
 import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
-import type { InputStats } from './input.js';
+import type { InputDigest, InputStats } from './input.js';
 
 export interface JournalPlanOptions {
   command: string;
@@ -19,8 +19,10 @@ export interface JournalPlanOptions {
   /** --journal */
   path?: string;
   resume?: boolean;
-  /** the --from-file path ('-' for stdin), for the default journal beside it */
+  /** the --from-file path ('-' for stdin and other streams), for the default journal beside it */
   inputPath?: string;
+  /** what the input held: on --resume, a regular file must hold the same as when the journal began */
+  inputDigest?: InputDigest;
   /** the flags of this run, recorded in the header */
   flags: Record<string, unknown>;
   /** flags that must be the same on --resume (what is being done to each identifier) */
@@ -85,6 +87,7 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
     throw new UsageError(`the journal ${path} records no ${o.command} run against ${o.host}, project ${o.project}`, 'Check --journal, --host and --project.');
   }
   checkSameFlags(state.lastHeader, o);
+  checkSameInput(factory, state.lastHeader, o);
   if (state.corruptTail) factory.io.err(`Note: the journal's last line was cut short by the previous run's end; its identifiers are sent again.`);
   return { path, resume: true, done: state.done, retry: state.failed.size, previousRuns: state.runs };
 }
@@ -102,6 +105,27 @@ function checkSameFlags(header: JournalHeader, o: JournalPlanOptions): void {
   }
 }
 
+/**
+ * A file that changed since the journal's run began would make --resume skip and send the wrong
+ * identifiers (the journal's "done" belongs to the old content): refuse it. Stdin and other streams
+ * are not compared (each run reads what it is given). Journals written before the input was hashed
+ * resume with a note.
+ */
+function checkSameInput(factory: Factory, header: JournalHeader, o: JournalPlanOptions): void {
+  const fromFile = o.inputPath !== undefined && o.inputPath !== '-';
+  if (!fromFile || o.inputDigest === undefined || header.input === undefined || header.input.path === '-') return;
+  const before = header.input;
+  if (before.sha256 === undefined || before.size === undefined) {
+    factory.io.err(`Note: the journal does not record a hash of its input (it predates that check), so it cannot tell whether ${o.inputPath} changed since its run.`);
+    return;
+  }
+  if (before.sha256 === o.inputDigest.sha256 && before.size === o.inputDigest.size) return;
+  throw new UsageError(
+    `--resume with a changed input: ${o.inputPath} holds ${o.inputDigest.size.toLocaleString('en-US')} bytes (SHA-256 ${o.inputDigest.sha256.slice(0, 12)}…) but the journal's run read ${before.size.toLocaleString('en-US')} bytes (SHA-256 ${before.sha256.slice(0, 12)}…)`,
+    'Resume with the file as it was, or start a new run for the new content with another --journal PATH.',
+  );
+}
+
 export interface OpenedJournal {
   journal: Journal;
   runId: string;
@@ -111,12 +135,18 @@ export interface OpenedJournal {
 export async function openRunJournal(
   factory: Factory,
   plan: JournalPlan,
-  o: JournalPlanOptions & { input?: { path: string; format: string; column?: string; stats: InputStats } },
+  o: JournalPlanOptions & { input?: { path: string; format: string; column?: string; stats: InputStats; digest?: InputDigest } },
 ): Promise<OpenedJournal> {
   const journal = await Journal.open(plan.path);
   const runId = randomUUID();
   const input = o.input
-    ? { path: o.input.path === '-' ? '-' : resolve(factory.cwd, o.input.path), format: o.input.format, ...(o.input.column ? { column: o.input.column } : {}), ...o.input.stats }
+    ? {
+        path: o.input.path === '-' ? '-' : resolve(factory.cwd, o.input.path),
+        format: o.input.format,
+        ...(o.input.column ? { column: o.input.column } : {}),
+        ...o.input.stats,
+        ...(o.input.digest ? { size: o.input.digest.size, sha256: o.input.digest.sha256 } : {}),
+      }
     : undefined;
   try {
     await journal.writeHeader({

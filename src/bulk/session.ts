@@ -7,7 +7,7 @@ import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '.
 import type { Factory } from '../factory.js';
 import { plural } from '../commands/shared.js';
 import type { IdLookup } from './id-set.js';
-import { rowGroups, type InputStats, type RowSource } from './input.js';
+import { rowGroups, type InputDigest, type InputStats, type RowSource } from './input.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
@@ -26,7 +26,7 @@ export interface SessionOptions {
   /** no plan: no journal (a single named person) */
   plan?: JournalPlan;
   journalOptions: JournalPlanOptions;
-  input?: { path: string; format: string; column?: string; stats: InputStats };
+  input?: { path: string; format: string; column?: string; stats: InputStats; digest?: InputDigest };
   backupPath?: string;
   execute(batch: Batch, context: BatchContext): Promise<BatchReport[]>;
   tally: { add(report: BatchReport): void };

@@ -34,9 +34,9 @@ export function createDeleteCommand(factory: Factory): Command {
   const command = new Command('delete')
     .description('Delete persons (and optionally their events and recordings) through bulk_delete')
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
-    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (named persons also: id); files default to distinct-id')
+    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (named persons also: id); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
-    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else the only one)')
+    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
     .option('--delete-events', "also queue the persons' events for deletion")
     .option('--delete-recordings', "also delete the persons' session recordings")
     .option('--keep-person', 'with --delete-events/--delete-recordings: remove only that data, keep the persons')
@@ -63,7 +63,8 @@ export interface DeletePlan {
   mode: 'named' | 'file';
   refs: string[];
   refBy: PersonRefKind;
-  fileBy: IdKind;
+  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input-rows.ts). */
+  fileBy?: IdKind;
   batchSize: number;
   concurrency: number;
   flags: { deleteEvents: boolean; deleteRecordings: boolean; keepPerson: boolean };
@@ -80,10 +81,11 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
   }
   const refBy = parseByFlag(options.by);
-  let fileBy: IdKind = 'distinct_id';
+  let fileBy: IdKind | undefined;
   if (options.fromFile !== undefined) {
     if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
     if (refBy === 'uuid') fileBy = 'uuid';
+    if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }
   for (const ref of refs) validatePersonRef(ref, refBy);
   return {

@@ -16,7 +16,7 @@ export interface PropertyFileFlags extends Partial<PropertyFileOptions> {
 export function addPropertyFileOptions(command: Command, what: string): Command {
   return command
     .option('--from-file <path>', `${what} for every person in a file: CSV with a header, JSON Lines (- = stdin)`)
-    .option('--column <name>', 'with --from-file: the column / JSON key holding the person (default distinct_id, else uuid)')
+    .option('--column <name>', 'with --from-file: the column / JSON key holding the person (default distinct_id, else uuid, else person_uuid)')
     .option('--dry-run', 'with --from-file: read and check the file, show what would be sent; send no write')
     .option('-y, --yes', 'with --from-file: do not ask for confirmation (required without a terminal)')
     .option('--journal <path>', 'with --from-file: where to keep the run journal, a new file or a journal of this tool (default: beside the input file)')

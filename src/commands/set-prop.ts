@@ -61,7 +61,7 @@ export function createSetPropCommand(factory: Factory): Command {
     .argument('[key]', 'the property key')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
   addWaitOption(command, 'until the new value is visible');
   addPropertyFileOptions(command, 'set the properties of its columns');
   addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
@@ -87,10 +87,12 @@ export function createSetPropCommand(factory: Factory): Command {
 }
 
 /** The value to send: the string as given, or its JSON reading with --json. */
-export function parsePropertyValue(raw: string, json: boolean | undefined): unknown {
+export async function parsePropertyValue(raw: string, json: boolean | undefined): Promise<unknown> {
   if (!json) return raw;
+  // Loaded only here, to keep start-up light.
+  const { parseExact } = await import('../json/exact.js');
   try {
-    return JSON.parse(raw);
+    return parseExact(raw); // 12345678901234567890 stays those digits, not a rounded double
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(
@@ -108,7 +110,7 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
   validatePropertyKey(key);
-  const value = parsePropertyValue(raw, options.json);
+  const value = await parsePropertyValue(raw, options.json);
   const timeoutMs = waitMs(options.wait);
   const renderer = await resultRenderer(factory, options, setPropResultSchema);
 

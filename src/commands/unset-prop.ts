@@ -53,7 +53,7 @@ export function createUnsetPropCommand(factory: Factory): Command {
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
     .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
     .argument('[key...]', 'the property keys to remove')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
   addWaitOption(command, 'until the properties are gone');
   addPropertyFileOptions(command, 'remove the KEYs');
   addResultOutputOptions(command, ['person', 'keys', 'status']);

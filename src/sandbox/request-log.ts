@@ -31,6 +31,8 @@ export interface ParsedBody {
   state: BodyState;
   /** What the log shows: the parsed JSON, else the raw text, else undefined. */
   logged: unknown;
+  /** The body as sent (JSON.parse rounds integers past 2^53; tests of exact digits read this). */
+  text?: string;
 }
 
 /** DRF's JSONParser accepts application/json only; anything else with a body is a 415. */
@@ -47,9 +49,9 @@ export function parseBody(raw: Buffer, contentType: string | undefined): ParsedB
   }
   const logged = error === null ? value : text;
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (media !== 'application/json') return { state: { kind: 'unsupported', text, contentType: contentType ?? '' }, logged };
-  if (error !== null) return { state: { kind: 'invalid', text, message: error }, logged };
-  return { state: { kind: 'json', value }, logged };
+  if (media !== 'application/json') return { state: { kind: 'unsupported', text, contentType: contentType ?? '' }, logged, text };
+  if (error !== null) return { state: { kind: 'invalid', text, message: error }, logged, text };
+  return { state: { kind: 'json', value }, logged, text };
 }
 
 const REDACTED = '[redacted]';
@@ -71,6 +73,7 @@ export function logEntry(req: IncomingMessage, path: string, rawQuery: string, b
   const query: Record<string, string> = {};
   for (const [name, value] of params) query[name] = name === 'personal_api_key' ? REDACTED : value;
   const key = findKey(req.headers, body.state.kind === 'json' ? body.state.value : undefined, params);
+  const shown = redactBody(body.logged);
   return {
     time: new Date().toISOString(),
     method,
@@ -78,7 +81,9 @@ export function logEntry(req: IncomingMessage, path: string, rawQuery: string, b
     route: resolveRoute(method, path)?.name ?? 'unknown',
     query,
     rawQuery: redactQuery(rawQuery),
-    body: redactBody(body.logged),
+    body: shown,
+    // Only when nothing had to be redacted: the raw text would still hold it.
+    ...(shown === body.logged && body.text !== undefined ? { rawBody: body.text } : {}),
     keyLabel: key ? (findSandboxKey(key.value)?.label ?? null) : null,
     userAgent: req.headers['user-agent'],
     hasAuthorization: req.headers.authorization !== undefined,

@@ -98,6 +98,8 @@ export interface RequestLogEntry {
   query: Record<string, string>;
   rawQuery: string;
   body: unknown;
+  /** The request body's text, exactly as sent (absent when the body held a key). */
+  rawBody?: string;
   keyLabel: string | null;
   userAgent: string | undefined;
   hasAuthorization: boolean;

@@ -63,6 +63,7 @@ describe('delete --from-file: batching', () => {
       [
         `About to delete the persons of 2,500 distinct_ids from erase.txt, in project 1 at ${sandbox.url}:`,
         '  2,512 rows: 2,500 unique identifiers, 5 blank, 7 duplicates',
+        '  Note: 1 blank row holds only spaces (skipped).',
         '  3 bulk_delete requests of up to 1,000, 4 at a time.',
         `Journal: ${journal}`,
         'Done (by distinct_id):',
@@ -144,6 +145,7 @@ describe('delete --from-file: safety', () => {
       batches: 1,
       batch_size: 1000,
       first_ids: [did(0), did(1), did(2), did(3), did(4)],
+      notes: [],
       flags: { delete_events: true, delete_recordings: false, keep_person: false },
       input: { path: 'ids.txt', format: 'plain', rows: 8, blank: 0, duplicates: 0, unique: 8 },
       journal: join(dir, 'ids.txt.delete.journal.jsonl'),

@@ -79,9 +79,9 @@ describe('JSON Lines', () => {
     ['not JSON', '{"distinct_id":"a"}\n{"distinct_id":"b"}\n{"distinct_id":\n', /^people\.jsonl line 3: not valid JSON \(.+\)$/],
     ['no id key', '{"distinct_id":"a"}\n{"distinct_id":"b"}\n\n{"email":"x"}\n', /^people\.jsonl line 4: no "distinct_id" key$/],
     ['an array', '["a"]\n', /^people\.jsonl line 1: not a JSON object \(each line must be one object, like \{"distinct_id": "…"\}\)$/],
-    ['an object id', '{"distinct_id":{"a":1}}\n', /^people\.jsonl line 1: "distinct_id" must be a string, not an object$/],
-    ['a null id', '{"distinct_id":"a"}\n{"distinct_id":null}\n', /^people\.jsonl line 2: "distinct_id" must be a string, not null$/],
-    ['a boolean id', '{"distinct_id":true}\n', /^people\.jsonl line 1: "distinct_id" must be a string, not a boolean$/],
+    ['an object id', '{"distinct_id":{"a":1}}\n', /^people\.jsonl line 1: "distinct_id" must be a string or an integer, not an object$/],
+    ['a null id', '{"distinct_id":"a"}\n{"distinct_id":null}\n', /^people\.jsonl line 2: "distinct_id" must be a string or an integer, not null$/],
+    ['a boolean id', '{"distinct_id":true}\n', /^people\.jsonl line 1: "distinct_id" must be a string or an integer, not a boolean$/],
     ['no usable key', '{"email":"x","name":"y"}\n', /^people\.jsonl line 1: no "distinct_id" or "uuid" key; the keys are email, name$/],
     ['only blank lines', '\n\n', /^no identifiers in people\.jsonl$/],
   ])('%s', async (_, content, expected) => {

@@ -100,6 +100,7 @@ describe('CSV', () => {
     const path = await inputFile('people.csv', 'distinct_id,email\n,x@example.com\n  ,y@example.com\na,z@example.com\n   \n,\n');
     const result = await readInput({ path, by: 'distinct_id' });
     expect(result.stats).toEqual({ rows: 5, blank: 4, duplicates: 0, unique: 1 });
+    expect(result.checks.spacesOnly).toBe(2);
   });
 });
 
@@ -127,14 +128,16 @@ describe('JSON Lines', () => {
 });
 
 describe('plain', () => {
-  test('one identifier a line, trimmed, blanks and duplicates counted', async () => {
-    const path = await inputFile('people.txt', ' a \n\nb\n\t\na\nc');
+  test('one identifier a line, kept as written (spaces too), blanks and duplicates counted', async () => {
+    const path = await inputFile('people.txt', ' a \n\nb\n\t\na\nc\n a \n');
     const result = await readInput({ path, by: 'distinct_id' });
     expect(result.column).toBeUndefined();
-    expect(result.stats).toEqual({ rows: 6, blank: 2, duplicates: 1, unique: 3 });
+    expect(result.stats).toEqual({ rows: 7, blank: 2, duplicates: 1, unique: 4 });
+    expect(result.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0 });
     expect(await collect(result.rows)).toEqual([
-      { id: 'a', line: 1 },
+      { id: ' a ', line: 1 },
       { id: 'b', line: 3 },
+      { id: 'a', line: 5 },
       { id: 'c', line: 6 },
     ]);
   });
@@ -318,10 +321,15 @@ describe('two passes over a file', () => {
     expect(seen).toEqual(['id0', 'id1', 'id2']);
   });
 
-  test('a file changed between the passes is refused', async () => {
+  test('a file grown between the passes is refused before anything of it is handed on', async () => {
     const path = await inputFile('people.txt', 'a\nb\n');
     const result = await readInput({ path, by: 'distinct_id' });
     await appendFile(path, 'c\n');
-    await expect(collect(result.rows)).rejects.toThrow(`${path} changed after it was checked (it was modified)`);
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const row of result.rows) seen.push(row.id);
+    })().catch((err: unknown) => err);
+    expect((error as Error).message).toBe(`${path} changed after it was checked (it is longer than the 4 bytes checked); nothing from the changed part was sent`);
+    expect(seen).toEqual([]);
   });
 });
