@@ -45,7 +45,7 @@ export function createActivityCommand(factory: Factory): Command {
     ['what happened to one person', 'posthog-persons activity user_472'],
     ['the last 50 changes to any person', 'posthog-persons activity --limit 50'],
     ['who deleted or split persons, the whole log as JSON Lines', 'posthog-persons activity --all -o jsonl'],
-    ['a person by UUID, as CSV', 'posthog-persons activity 019703e1-1516-70bf-9a46-bbd4c825e918 -o csv'],
+    ['a person by UUID, as CSV', 'posthog-persons activity 019704b5-dfbb-70bf-9a46-bbd4c825e918 -o csv'],
   ]);
   return command.action(async (person: string | undefined, options: ActivityOptions) => runActivity(factory, person, options));
 }

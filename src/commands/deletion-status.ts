@@ -42,7 +42,7 @@ export function createDeletionStatusCommand(factory: Factory): Command {
   command.option('--fields <list>', 'fields to print, comma-separated: person_uuid, status, created_at, delete_verified_at');
   examples(command, [
     ['event deletions still waiting for the weekly batch', 'posthog-persons deletion-status --status pending --all'],
-    ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 019703e1-1516-70bf-9a46-bbd4c825e918'],
+    ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 019704b5-dfbb-70bf-9a46-bbd4c825e918'],
     ['check a list of deleted persons, as CSV', 'posthog-persons deletion-status $(cat deleted-uuids.txt) -o csv'],
     ['the 20 newest rows as JSON', 'posthog-persons deletion-status --limit 20 -o json'],
   ]);

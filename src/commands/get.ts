@@ -19,7 +19,7 @@ export function createGetCommand(factory: Factory): Command {
   addOutputOptions(command);
   examples(command, [
     ['by distinct_id', 'posthog-persons get user_472'],
-    ['by person UUID, as JSON', 'posthog-persons get 019703e1-1516-70bf-9a46-bbd4c825e918 -o json'],
+    ['by person UUID, as JSON', 'posthog-persons get 019704b5-dfbb-70bf-9a46-bbd4c825e918 -o json'],
     ['an anonymous distinct_id (a UUID) without trying it as a person UUID', 'posthog-persons get 16a3eca5-385d-42b9-ab4b-131a4339da33 --by distinct-id'],
     ['just the email, for a script', 'posthog-persons get user_472 --fields properties.email'],
   ]);

@@ -49,7 +49,7 @@ export function createTimelineCommand(factory: Factory): Command {
   examples(command, [
     ['how the plan changed over the last 90 days', 'posthog-persons timeline user_472 --property plan --from -90d'],
     ['two properties in a fixed window', 'posthog-persons timeline user_472 --property plan --property seats --from 2024-01-01 --to 2024-06-30'],
-    ["PostHog's whole answer as JSON", 'posthog-persons timeline 019703e1-1516-70bf-9a46-bbd4c825e918 --property email -o json'],
+    ["PostHog's whole answer as JSON", 'posthog-persons timeline 019704b5-dfbb-70bf-9a46-bbd4c825e918 --property email -o json'],
     ['one line per point, for a script', 'posthog-persons timeline user_472 --property plan -o jsonl'],
   ]);
   return command.action(async (person: string, options: TimelineOptions) => runTimeline(factory, person, options));

@@ -52,7 +52,7 @@ describe('the identifier kind follows the input', () => {
     writeFileSync(join(dir, 'p.csv'), `person_uuid,plan\n${uuidOf(2)},scale\n`);
     const r = await run(['set-prop', '--from-file', 'p.csv', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
-    expect(sandbox.requests.filter((q) => q.method !== 'GET').map((q) => q.path)).toEqual([`/api/projects/1/persons/${uuidOf(2)}/`]);
+    expect(sandbox.requests.filter((q) => q.method !== 'GET').map((q) => q.path)).toEqual(['/api/projects/1/persons/batch_by_uuids/', `/api/projects/1/persons/${uuidOf(2)}/`]);
     expect(r.stderr).toContain('Done (set-prop, by uuid):');
   });
 

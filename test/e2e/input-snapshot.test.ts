@@ -131,7 +131,7 @@ describe('process substitution (a path that can be read once)', () => {
     expect(r.stderr).not.toContain('error');
     expect(r.code).toBe(0);
     expect(sentIds()).toEqual(['a', 'b']);
-    expect(r.stderr).toMatch(new RegExp(`Journal: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/posthog-persons-delete-\\d{8}-\\d{6}\\.journal\\.jsonl\\n`));
+    expect(r.stderr).toMatch(new RegExp(`Journal: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/posthog-persons-delete-\\d{8}-\\d{6}-\\d{3}-\\d+\\.journal\\.jsonl\\n`));
   });
 
   it('set-prop --from-file <(…) too', async () => {

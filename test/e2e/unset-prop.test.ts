@@ -61,7 +61,7 @@ describe('unset-prop', () => {
     const r = await run(['unset-prop', uuid, 'plan'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      `Queued: unset plan on person ${uuid} (evil\\u001b]0;pwned\\u0007\\u001b[2J). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
+      `Queued: unset plan on person ${uuid} (evil\\x1b]0;pwned\\x07\\x1b[2J). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
     );
   });
 
