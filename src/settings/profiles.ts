@@ -1,10 +1,12 @@
-// The profile store: one JSON file holding named profiles (host, project, key), mode 0600 because
+// The profile store: a conf file holding named profiles (host, project, key), mode 0600 because
 // it holds personal API keys. Several posthog-persons processes may log in, log out or switch
 // profiles at the same moment, so every change is a read-modify-write under a lock file
-// (store-lock.ts), and the file is replaced atomically (a temporary file in the same folder,
+// (store-lock.ts), and conf replaces the file atomically (a temporary file in the same folder,
 // fsync, rename): a reader sees the old file or the new one, never half of one, and no writer
-// works from a copy another writer has since changed.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, fchmodSync } from 'node:fs';
+// works from a copy another writer has since changed. Reading needs no conf (nor its schema
+// machinery): most commands only read the store once.
+import type Conf from 'conf';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
@@ -95,11 +97,12 @@ export class ProfileStore {
    */
   async update<T>(change: (store: StoreShape) => T): Promise<T> {
     prepareFolder(this.configDir);
+    const { default: ConfClass } = await import('conf');
     return withStoreLock(`${this.path}.lock`, this.path, this.lockOptions, () => {
       const store = readStore(this.path);
       const result = change(store);
       for (const [name, profile] of Object.entries(store.profiles)) store.profiles[name] = dropUndefined(profile);
-      writeAtomically(this.path, `${JSON.stringify(store, undefined, '\t')}\n`);
+      writeStore(ConfClass, this.configDir, this.path, store);
       this.cached = store;
       return result;
     });
@@ -202,38 +205,19 @@ function prepareFolder(dir: string): void {
   }
 }
 
-/** Temporary file beside the target, written, flushed to disk, then renamed over it. */
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  let fd: number | undefined;
+/**
+ * Writes the whole store through conf, which writes a temporary file beside the target, flushes it
+ * to disk and renames it over the old one. The file was read and checked under the same lock just
+ * before, so conf finds a valid store (or none) and never resets it.
+ */
+function writeStore(ConfClass: typeof Conf, dir: string, path: string, store: StoreShape): void {
   try {
-    fd = openSync(temp, 'wx', 0o600);
-    fchmodSync(fd, 0o600); // exactly 0600, whatever the umask
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    const conf = new ConfClass<StoreShape>({ cwd: dir, configName: 'config', configFileMode: 0o600, clearInvalidConfig: false });
+    conf.store = store;
+    chmodSync(path, 0o600); // exactly 0600, whatever the umask or an older copy of the file had
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot save the profile store ${path} (${code ?? String(error)})`, 'Check that the folder is writable and the disk is not full.');
-  }
-  syncFolder(path);
-}
-
-/** Makes the rename itself durable; some file systems cannot fsync a folder, which is fine. */
-function syncFolder(path: string): void {
-  try {
-    const fd = openSync(join(path, '..'), 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
   }
 }
 
