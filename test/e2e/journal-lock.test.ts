@@ -61,7 +61,8 @@ function deadPid(): number {
 describe('one run per journal', () => {
   it('a second run and a --resume while the first holds the journal are refused; each identifier is sent once', async () => {
     const { dir, journal } = setUp();
-    sandbox.setOptions({ latencyMs: 30 });
+    // slow enough that the first run still holds the journal while two more processes start, on a busy machine too
+    sandbox.setOptions({ latencyMs: 300 });
     const first = spawn(process.execPath, [BIN, ...ARGS], { env: cliEnv({ sandbox }), cwd: dir, stdio: 'ignore' });
     const firstExit = new Promise<number | null>((resolve) => first.on('close', (code) => resolve(code)));
     await waitForBatches(journal, 1);
