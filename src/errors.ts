@@ -27,8 +27,6 @@ export const STOP_SIGNALS: Record<StopSignal, { exitCode: number; said: string }
   SIGHUP: { exitCode: ExitCode.hangup, said: 'Hung up (SIGHUP)' },
 };
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 export class CliError extends Error {
   readonly exitCode: number;
   /** What the user can do next; printed on its own line after the message. */

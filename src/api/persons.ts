@@ -281,10 +281,6 @@ export class PersonsApi {
     return { ...data, results: data.results ?? [], next: data.next ?? null };
   }
 
-  async activityPage(next: string): Promise<ActivityPage> {
-    return this.nextPage<ActivityEntry>(next) as Promise<ActivityPage>;
-  }
-
   async propertiesTimeline(id: string, query: Record<string, QueryValue>): Promise<PropertiesTimeline> {
     const res = await this.request<PropertiesTimeline>({
       method: 'GET',

@@ -3,6 +3,7 @@
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
 // --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs
 // (src/bulk/property-writes.ts).
+import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
@@ -148,24 +149,9 @@ export async function setProperty(
   tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
   const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
     const fresh = await api.retrieve(person.uuid);
-    return Object.hasOwn(fresh.properties ?? {}, key) && sameJson(fresh.properties[key], value);
+    return Object.hasOwn(fresh.properties ?? {}, key) && isDeepStrictEqual(fresh.properties[key], value);
   });
   if (!visible) return 'timed-out';
   tell(`Done: ${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
   return 'visible';
-}
-
-/** JSON equality that ignores object key order (the server may store objects re-ordered). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((k) => Object.hasOwn(right, k) && sameJson(left[k], right[k]));
 }

@@ -73,3 +73,14 @@ export async function render(
   const { count } = await renderer.end();
   return { text: out.text, count };
 }
+
+/**
+ * How a reader takes a tsv cell apart again: the inverse of escapeTsv. A backslash before any
+ * other character is kept as it is. The program never reads tsv back, so this lives with the tests.
+ */
+export function unescapeTsv(text: string): string {
+  // The regex consumes escape pairs left to right, so `\\t` is an escaped backslash then a `t`.
+  return text.replace(/\\([\\tnr])/g, (_match, char: string) => TSV_UNESCAPES[char]!);
+}
+
+const TSV_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
