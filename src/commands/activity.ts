@@ -6,7 +6,7 @@ import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-pe
 import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
-import { compactValue } from './timeline.js';
+import { compactValue } from '../output/compact-value.js';
 import { isExactNumber } from '../json/exact-number.js';
 
 export interface ActivityOptions extends OutputFlags {

@@ -12,25 +12,10 @@ import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { examples, type OutputFlags } from './shared.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
-import {
-  addResultOutputOptions,
-  addWaitOption,
-  formatElapsed,
-  formatWaitSeconds,
-  personLabel,
-  pollUntil,
-  printResult,
-  resultRenderer,
-  shellWord,
-  shortJson,
-  confirmationNotice,
-  displayValue,
-  waitMs,
-  waitTimedOut,
-  type WaitFlag,
-  type WaitOutcome,
-  type WriteStatus,
-} from './wait.js';
+import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
+import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
+import { validatePropertyKey, writeAndWait } from './property-write.js';
+import { personLabel, shellWord, shortJson, displayValue } from '../output/message-text.js';
 
 export interface SetPropOptions extends OutputFlags, PropertyFileFlags {
   json?: boolean;
@@ -103,10 +88,6 @@ export async function parsePropertyValue(raw: string, json: boolean | undefined)
   }
 }
 
-export function validatePropertyKey(key: string): void {
-  if (key.trim() === '') throw new UsageError('the property key is empty');
-}
-
 export async function runSetProp(factory: Factory, ref: string, key: string, raw: string, options: SetPropOptions): Promise<void> {
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
@@ -126,11 +107,9 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
 
 /**
  * Sends one update_property (PATCH for a null value where the server refuses it: see
- * PersonsApi.updateProperty) and, with a timeout, polls the person until the value shows. Says
- * what happened in one line on stderr (unless -q); reports 'timed-out' rather than throwing, so the
- * caller can still print its result before failing.
+ * PersonsApi.updateProperty) and, with a timeout, polls the person until the value shows.
  */
-export async function setProperty(
+function setProperty(
   factory: Factory,
   api: PersonsApi,
   person: RetrievedPerson,
@@ -139,19 +118,17 @@ export async function setProperty(
   value: unknown,
   timeoutMs: number | undefined,
 ): Promise<WaitOutcome> {
-  await api.updateProperty(person.uuid, key, value);
-  const tell = confirmationNotice(factory);
-  const what = `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`;
-  if (timeoutMs === undefined) {
-    tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
-    return 'queued';
-  }
-  tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
-  const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
-    const fresh = await api.retrieve(person.uuid);
-    return Object.hasOwn(fresh.properties ?? {}, key) && isDeepStrictEqual(fresh.properties[key], value);
-  });
-  if (!visible) return 'timed-out';
-  tell(`Done: ${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
-  return 'visible';
+  return writeAndWait(
+    factory,
+    {
+      send: () => api.updateProperty(person.uuid, key, value),
+      what: `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`,
+      isVisible: async () => {
+        const fresh = await api.retrieve(person.uuid);
+        return Object.hasOwn(fresh.properties ?? {}, key) && isDeepStrictEqual(fresh.properties[key], value);
+      },
+      done: (elapsed) => `${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${elapsed})`,
+    },
+    timeoutMs,
+  );
 }

@@ -4,9 +4,9 @@ import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { Renderer } from '../output/render.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/formats.js';
 
-export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
-const FORMATS: OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
+export type { OutputFormat };
 
 export interface OutputFlags {
   output?: OutputFormat;
@@ -16,7 +16,7 @@ export interface OutputFlags {
 /** -o/--output and --fields, for every command that prints records. */
 export function addOutputOptions(command: Command, { fields = true } = {}): Command {
   command.addOption(
-    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped); tsv and csv cells hold arrays and objects as JSON').choices(FORMATS),
+    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped); tsv and csv cells hold arrays and objects as JSON').choices(OUTPUT_FORMATS),
   );
   if (fields) command.option('--fields <list>', 'comma-separated fields to print, e.g. uuid,name,properties.email');
   return command;

@@ -13,23 +13,9 @@ import { firstDistinctIdCandidates, type PersonsApi, type RetrievedPerson, type 
 import type { RecordSchema } from '../output/columns.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { collect, examples, exclusive, plural, type OutputFlags } from './shared.js';
-import {
-  addResultOutputOptions,
-  addWaitOption,
-  formatElapsed,
-  formatWaitSeconds,
-  personLabel,
-  pollUntil,
-  printResult,
-  resultRenderer,
-  shellWord,
-  confirmationNotice,
-  displayValue,
-  waitMs,
-  waitTimedOut,
-  type WaitFlag,
-  type WriteStatus,
-} from './wait.js';
+import { addWaitOption, formatElapsed, formatWaitSeconds, pollUntil, waitMs, waitTimedOut, type WaitFlag } from './wait-option.js';
+import { addResultOutputOptions, printResult, resultRenderer, confirmationNotice, type WriteStatus } from './write-result.js';
+import { personLabel, shellWord, displayValue } from '../output/message-text.js';
 
 export interface SplitOptions extends OutputFlags {
   keep?: string;

@@ -8,7 +8,8 @@ import { AuthError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { isExactNumber, stringifyExact } from '../json/exact-number.js';
+import { stringifyExact } from '../json/exact-number.js';
+import { compactValue } from '../output/compact-value.js';
 import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {
@@ -140,12 +141,6 @@ export function describeChanges(previous: Record<string, unknown> | undefined, c
 export function valueText(properties: Record<string, unknown>, key: string): string {
   if (!Object.hasOwn(properties, key)) return '(unset)';
   return compactValue(properties[key]);
-}
-
-export function compactValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (isExactNumber(value)) return value.text;
-  return stringifyExact(value) ?? 'null';
 }
 
 export interface DateFlag {
