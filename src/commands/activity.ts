@@ -5,7 +5,7 @@ import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
+import { byOption, addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { compactValue } from '../output/compact-value.js';
 import { isExactNumber } from '../json/exact-number.js';
 
@@ -38,9 +38,8 @@ export function createActivityCommand(factory: Factory): Command {
     .argument('[person]', 'a person UUID or a distinct_id (omit for every person)')
     .option('--limit <n>', `entries to print, newest first (default ${DEFAULT_ACTIVITY_LIMIT})`, intInRange('--limit', 1))
     .option('--all', 'every entry, following the pages')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: created_at, user, activity, person, changes, item_id, id');
+    .addOption(byOption());
+  addOutputOptions(command, { schema: activitySchema });
   examples(command, [
     ['what happened to one person', 'posthog-persons activity user_472'],
     ['the last 50 changes to any person', 'posthog-persons activity --limit 50'],

@@ -8,7 +8,7 @@ import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resol
 import { requireConsentPossible } from '../bulk/confirm.js';
 import type { IdKind } from '../bulk/input.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
-import { examples, intInRange, type OutputFormat } from './shared.js';
+import { byOption, examples, intInRange, type OutputFormat } from './shared.js';
 
 export interface DeleteOptions {
   by?: string;
@@ -35,7 +35,7 @@ export function createDeleteCommand(factory: Factory): Command {
   const command = new Command('delete')
     .description('Delete persons (and optionally their events and recordings) through bulk_delete')
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
-    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (named persons also: id); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
+    .addOption(byOption('delete'))
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
     .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
     .option('--delete-events', "also queue the persons' events for deletion")

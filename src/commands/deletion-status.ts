@@ -38,8 +38,7 @@ export function createDeletionStatusCommand(factory: Factory): Command {
     )
     .option('--limit <n>', `rows to print (default ${DEFAULT_DELETION_LIMIT})`, intInRange('--limit', 1))
     .option('--all', 'every row, following the pages');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: person_uuid, status, created_at, delete_verified_at');
+  addOutputOptions(command, { schema: deletionStatusSchema });
   examples(command, [
     ['event deletions still waiting for the weekly batch', 'posthog-persons deletion-status --status pending --all'],
     ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 019704b5-dfbb-70bf-9a46-bbd4c825e918'],

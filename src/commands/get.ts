@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { RetrievedPerson } from '../api/persons.js';
-import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+import { byOption, addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 
@@ -15,7 +15,7 @@ export function createGetCommand(factory: Factory): Command {
   const command = new Command('get')
     .description('Show one person: identity, distinct_ids and properties')
     .argument('<person>', 'a person UUID or a distinct_id')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .addOption(byOption());
   addOutputOptions(command);
   examples(command, [
     ['by distinct_id', 'posthog-persons get user_472'],

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { examples, type OutputFlags } from './shared.js';
+import { byOption, examples, type OutputFlags } from './shared.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
 import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
 import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
@@ -47,10 +47,10 @@ export function createSetPropCommand(factory: Factory): Command {
     .argument('[key]', 'the property key')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
+    .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the new value is visible');
   addPropertyFileOptions(command, 'set the properties of its columns');
-  addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
+  addResultOutputOptions(command, setPropResultSchema);
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],

@@ -11,7 +11,7 @@ import { Cancelled, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { collect, examples, exclusive, plural, type OutputFlags } from './shared.js';
+import { byOption, collect, examples, exclusive, plural, type OutputFlags } from './shared.js';
 import { addWaitOption, formatElapsed, formatWaitSeconds, pollUntil, waitMs, waitTimedOut, type WaitFlag } from './wait-option.js';
 import { addResultOutputOptions, printResult, resultRenderer, confirmationNotice, type WriteStatus } from './write-result.js';
 import { personLabel } from '../output/message-text.js';
@@ -53,9 +53,9 @@ export function createSplitCommand(factory: Factory): Command {
     .option('--only <ids>', 'only these distinct_ids move (comma-separated, or repeat the flag); the rest stay', collect)
     .option('--dry-run', 'show what would move, send no write')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .addOption(byOption());
   addWaitOption(command, 'until every moved distinct_id belongs to a new person');
-  addResultOutputOptions(command, ['person', 'kept', 'moved', 'status']);
+  addResultOutputOptions(command, splitResultSchema);
   examples(command, [
     ['see what a split would do (the first distinct_id stays), without doing it', 'posthog-persons split user_472 --dry-run'],
     ['keep one distinct_id on the person, move the others', 'posthog-persons split user_472 --keep user_472'],

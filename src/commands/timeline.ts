@@ -10,7 +10,7 @@ import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { stringifyExact } from '../json/exact-number.js';
 import { compactValue } from '../output/compact-value.js';
-import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
+import { byOption, addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {
   from?: string;
@@ -44,9 +44,8 @@ export function createTimelineCommand(factory: Factory): Command {
     .option('--from <date>', 'start: YYYY-MM-DD, an ISO date-time, relative like -30d, -12h, -6m, or all')
     .option('--to <date>', 'end, in the same forms (default now)')
     .option('--property <key>', 'track this property (repeatable): a new point each time it changes', collect)
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: timestamp, changes, events, properties');
+    .addOption(byOption());
+  addOutputOptions(command, { schema: timelineSchema });
   examples(command, [
     ['how the plan changed over the last 90 days', 'posthog-persons timeline user_472 --property plan --from -90d'],
     ['two properties in a fixed window', 'posthog-persons timeline user_472 --property plan --property seats --from 2024-01-01 --to 2024-06-30'],

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { examples, type OutputFlags } from './shared.js';
+import { byOption, examples, type OutputFlags } from './shared.js';
 import { validatePropertyKey, writeAndWait } from './property-write.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
 import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
@@ -39,10 +39,10 @@ export function createUnsetPropCommand(factory: Factory): Command {
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
     .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
     .argument('[key...]', 'the property keys to remove')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
+    .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the properties are gone');
   addPropertyFileOptions(command, 'remove the KEYs');
-  addResultOutputOptions(command, ['person', 'keys', 'status']);
+  addResultOutputOptions(command, unsetPropResultSchema);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_472 trial_ends'],
     ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_472 utm_source utm_medium utm_campaign'],

@@ -5,7 +5,7 @@ import type { Factory } from '../factory.js';
 import type { RecordSchema } from '../output/columns.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../output/formats.js';
 import type { Renderer } from '../output/render.js';
-import { openRenderer } from './shared.js';
+import { fieldNames, openRenderer } from './shared.js';
 
 /** Whether a write ended with the change still in PostHog's queue or seen on a fresh read. */
 export type WriteStatus = 'queued' | 'visible' | 'dry-run';
@@ -14,11 +14,11 @@ export type WriteStatus = 'queued' | 'visible' | 'dry-run';
  * -o/--output and --fields of a write command: without them stdout stays empty; with them the
  * result record is printed as data.
  */
-export function addResultOutputOptions(command: Command, fields: string[]): Command {
+export function addResultOutputOptions<T>(command: Command, schema: RecordSchema<T>): Command {
   command.addOption(
     new Option('-o, --output <format>', 'print the result as data (default: nothing on stdout)').choices(OUTPUT_FORMATS),
   );
-  return command.option('--fields <list>', `result fields to print, comma-separated: ${fields.join(', ')}`);
+  return command.option('--fields <list>', `result fields to print, comma-separated: ${fieldNames(schema)}`);
 }
 
 /**
