@@ -7,6 +7,7 @@ import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { byOption, addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { compactValue } from '../output/compact-value.js';
+import { writePages } from './page-loop.js';
 import { isExactNumber } from '../json/exact-number.js';
 
 export interface ActivityOptions extends OutputFlags {
@@ -64,22 +65,10 @@ export async function runActivity(factory: Factory, ref: string | undefined, opt
   const personId = ref === undefined ? undefined : String((await resolvePerson(api, ref, by)).person.id);
   const limit = options.all ? Infinity : (options.limit ?? DEFAULT_ACTIVITY_LIMIT);
   const pageSize = Math.min(PAGE_SIZE, limit);
-  let received = 0;
-  let printed = 0;
-  const pages = api.pages<ActivityEntry>(
-    () => api.activity(personId, { limit: pageSize, page: 1 }),
-    (page) => {
-      received += page.results.length;
-      return received < limit && page.results.length > 0;
-    },
-  );
-  outer: for await (const page of pages) {
-    for (const entry of page.results) {
-      if (printed >= limit) break outer;
-      await renderer.write(entry);
-      printed++;
-    }
-  }
+  await writePages(api, () => api.activity(personId, { limit: pageSize, page: 1 }), (entry) => renderer.write(entry), {
+    limit,
+    stopAtEmptyPage: true,
+  });
   const { count } = await renderer.end();
   if (count === 0 && format === 'table') factory.io.err(ref === undefined ? 'No activity found.' : 'No activity found for this person.');
 }

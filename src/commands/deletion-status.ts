@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { isUuid } from '../api/resolve-person.js';
 import type { DeletionStatusRow } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
+import { writePages } from './page-loop.js';
 import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface DeletionStatusOptions extends OutputFlags {
@@ -70,23 +71,12 @@ export async function runDeletionStatus(factory: Factory, uuids: string[], optio
   // One query for everything, or one per person (the endpoint filters by a single person_uuid).
   const targets: Array<string | undefined> = uuids.length > 0 ? [...new Set(uuids.map((u) => u.toLowerCase()))] : [undefined];
   let printed = 0;
-  let received = 0;
   for (const personUuid of targets) {
     if (printed >= limit) break;
-    const pages = api.pages<DeletionStatusRow>(
-      () => api.deletionStatus({ status, person_uuid: personUuid, limit: pageSize }),
-      (page) => {
-        received += page.results.length;
-        return received < limit;
-      },
-    );
-    outer: for await (const page of pages) {
-      for (const row of page.results) {
-        if (printed >= limit) break outer;
-        await renderer.write(row);
-        printed++;
-      }
-    }
+    // The limit is over all the queries together.
+    printed += await writePages(api, () => api.deletionStatus({ status, person_uuid: personUuid, limit: pageSize }), (row) => renderer.write(row), {
+      limit: limit - printed,
+    });
   }
   const { count } = await renderer.end();
   if (format === 'table') {

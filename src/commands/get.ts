@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { RetrievedPerson } from '../api/persons.js';
-import { byOption, addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+import { byOption, addOutputOptions, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 
@@ -30,22 +30,11 @@ export async function runGet(factory: Factory, ref: string, options: GetOptions)
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
   const format = outputFormat(factory, options.output);
-  const [{ createRenderer }, { personSchema }] = await Promise.all([
-    import('../output/render.js'),
-    import('../output/person-schema.js'),
-  ]);
+  const { personSchema } = await import('../output/person-schema.js');
   const card = format === 'table' && !options.fields;
   const renderer = card
     ? undefined
-    : createRenderer<RetrievedPerson>({
-        format,
-        schema: personSchema,
-        fields: options.fields,
-        out: factory.io.stdout,
-        color: factory.io.color,
-        width: factory.io.width,
-        kind: 'single',
-      });
+    : await openRenderer<RetrievedPerson>(factory, { output: format, schema: personSchema, fields: options.fields, kind: 'single' });
   const api = await factory.api();
   const { person } = await resolvePerson(api, ref, by);
   if (renderer) {
