@@ -1,5 +1,5 @@
 // `deletion-status [<person-uuid>...]`: PostHog's tracking of queued *event* deletions
-// (posthog-api.md §2.6). Events are deleted by a weekly batch, so "pending" is normal for days,
+// (docs/posthog-api-notes.md, "Deleting"). Events are deleted by a weekly batch, so "pending" is normal for days,
 // and a person with no row may simply never have had its events queued for deletion.
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';

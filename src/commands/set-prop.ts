@@ -1,4 +1,4 @@
-// `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7;
+// `set-prop <person> <key> <value>`: set one property through update_property (docs/posthog-api-notes.md;
 // an older PostHog refuses a null value there, and the endpoint function then sends a PATCH).
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
 // --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs

@@ -47,7 +47,7 @@ export function byOption(accepts: keyof typeof BY_HELP = 'person'): Option {
   return new Option('--by <kind>', BY_HELP[accepts]);
 }
 
-/** table on a terminal, tsv when piped (cli-spec.md, "Output"). */
+/** table on a terminal, tsv when piped (README, "Output"). */
 export function outputFormat(factory: Factory, flag: OutputFormat | undefined): OutputFormat {
   return flag ?? (factory.io.stdoutIsTTY ? 'table' : 'tsv');
 }

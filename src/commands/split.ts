@@ -1,5 +1,5 @@
-// `split <person>`: move distinct_ids of a merged person to persons of their own (posthog-api.md
-// §2.9). Destructive and not undoable, so it is confirmed like `delete`, validated against the
+// `split <person>`: move distinct_ids of a merged person to persons of their own
+// (docs/posthog-api-notes.md, "Split"). Destructive and not undoable, so it is confirmed like `delete`, validated against the
 // person's real distinct_ids before anything is sent, and never retried (the API layer sends it
 // with retry 'never'). PostHog runs the split later in a background task. The request always
 // names what stays (main_distinct_id) or what moves: an older PostHog empties the person's

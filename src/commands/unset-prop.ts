@@ -1,4 +1,4 @@
-// `unset-prop <person> <key>...`: remove properties through delete_property (posthog-api.md §2.8),
+// `unset-prop <person> <key>...`: remove properties through delete_property (docs/posthog-api-notes.md),
 // one request a key: the only form every PostHog generation applies (PersonsApi.deleteProperties).
 // The person is looked up first, so a missing one is exit 5 with no delete_property sent.
 import { Command } from 'commander';

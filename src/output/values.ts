@@ -5,8 +5,8 @@
 import { isExactNumber, stringifyExact } from '../json/exact.js';
 
 /**
- * The text of a value in a table cell. Arrays of plain values are joined with commas (the
- * contract's `distinct_ids` rendering, for people to read); anything nested is JSON so that no
+ * The text of a value in a table cell. Arrays of plain values are joined with commas (how a
+ * table shows `distinct_ids`, for people to read); anything nested is JSON so that no
  * information is lost. Times stay the ISO strings the API sent.
  */
 export function plainText(value: unknown): string {

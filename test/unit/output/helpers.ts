@@ -22,7 +22,7 @@ export class FakeTarget extends EventEmitter {
   }
 }
 
-/** A list item: `id` is the UUID string (posthog-api.md §2.1). */
+/** A list item: `id` is the UUID string (docs/posthog-api-notes.md, "Person records"). */
 export const ada: PersonRecord = {
   type: 'person',
   id: '01890f2c-6f1e-7000-8000-000000000001',
@@ -50,7 +50,7 @@ export const tricky: PersonRecord = {
   is_identified: false,
 };
 
-/** A retrieve result: `id` is the integer pk (posthog-api.md §2.2). */
+/** A retrieve result: `id` is the integer pk (docs/posthog-api-notes.md, "Person records"). */
 export const retrieved: PersonRecord = {
   id: 42,
   uuid: '01890f2c-6f1e-7000-8000-000000000003',
