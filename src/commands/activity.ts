@@ -1,5 +1,6 @@
 // `activity [<person>]`: PostHog's activity log of one person, or of every person of the project
-// (docs/posthog-api-notes.md, "Activity log and timeline"): who changed, split or deleted persons, and when. Pages by page/limit.
+// (docs/posthog-api-notes.md, "Activity log and timeline"): who changed, split or deleted persons,
+// and when. Pages by page/limit.
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';

@@ -1,6 +1,7 @@
 // `deletion-status [<person-uuid>...]`: PostHog's tracking of queued *event* deletions
-// (docs/posthog-api-notes.md, "Deleting"). Events are deleted by a weekly batch, so "pending" is normal for days,
-// and a person with no row may simply never have had its events queued for deletion.
+// (docs/posthog-api-notes.md, "Deleting"). Events are deleted by a weekly batch, so "pending" is
+// normal for days, and a person with no row may simply never have had its events queued for
+// deletion.
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';

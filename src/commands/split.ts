@@ -1,9 +1,9 @@
 // `split <person>`: move distinct_ids of a merged person to persons of their own
-// (docs/posthog-api-notes.md, "Split"). Destructive and not undoable, so it is confirmed like `delete`, validated against the
-// person's real distinct_ids before anything is sent, and never retried (the API layer sends it
-// with retry 'never'). PostHog runs the split later in a background task. The request always
-// names what stays (main_distinct_id) or what moves: an older PostHog empties the person's
-// properties when it names neither.
+// (docs/posthog-api-notes.md, "Split"). Destructive and not undoable, so it is confirmed like
+// `delete`, validated against the person's real distinct_ids before anything is sent, and never
+// retried (the API layer sends it with retry 'never'). PostHog runs the split later in a background
+// task. The request always names what stays (main_distinct_id) or what moves: an older PostHog
+// empties the person's properties when it names neither.
 import { Command } from 'commander';
 import { requireConsentPossible } from '../bulk/confirm.js';
 import type { Factory } from '../factory.js';

@@ -1,7 +1,8 @@
 // `timeline <person>`: how a person's properties changed over time, from properties_timeline
-// (docs/posthog-api-notes.md, "Activity log and timeline"). PostHog emits a point each time a "crucial" property changes; the keys
-// given with --property become crucial through an is_set filter. The endpoint declares no scope,
-// so PostHog refuses it to every personal API key that has scopes (same file, "Keys and scopes").
+// (docs/posthog-api-notes.md, "Activity log and timeline"). PostHog emits a point each time a
+// "crucial" property changes; the keys given with --property become crucial through an is_set
+// filter. The endpoint declares no scope, so PostHog refuses it to every personal API key that has
+// scopes (same file, "Keys and scopes").
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { AuthError, UsageError } from '../errors.js';
