@@ -1,5 +1,5 @@
 // Turns one run's results into docs/benchmarks.md. Every ratio in it compares figures taken in
-// the same run, side by side, as docs/quality-bars.md asks.
+// the same run, side by side, so that the load of a shared machine cancels out.
 import { int, mib, ms, msRange, percent, ratio, seconds, verdict } from './lib/stats.mjs';
 import { notesFor } from './notes.mjs';
 
@@ -34,7 +34,7 @@ ${machine.loadAfter.map((l) => l.toFixed(2)).join(', ')} at the end; the run too
 machine absolute times drift, which is why every figure below is compared only with its baseline
 from the same run, measured alternately with it.
 
-## The bars (docs/quality-bars.md)
+## The bars
 
 | bar | measured in this run | verdict |
 | --- | --- | --- |
@@ -329,8 +329,8 @@ last minute's requests, at most L = ${rate.limit} in any 60 s. Request k (counti
 let in once request k − L has left the window, so it cannot start before ⌊k / L⌋ × 60 s, however
 well the client behaves. N = ${int(rate.requests)} requests therefore need at least
 ⌊(N − 1) / L⌋ × 60 s = ⌊${rate.requests - 1} / ${rate.limit}⌋ × 60 s = **${seconds(rate.boundMs)}** (the first ${rate.limit} go as one burst at
-once). Start-up and the requests' own time come on top, so no run can reach the bound exactly. With the
-example of docs/quality-bars.md (300 batches at 600 a minute) N ≤ L and all requests fit in the
+once). Start-up and the requests' own time come on top, so no run can reach the bound exactly. With
+300 batches at 600 a minute N ≤ L and all requests fit in the
 first window: the limit would not bound that run at all (bound 0 s), which is why this run uses
 batches of ${rate.batchSize}.
 

@@ -1,5 +1,5 @@
 // Entry point: builds the program, runs it, and turns every error into a message on stderr and
-// the exit code of the contract. The only module besides src/io that touches `process`.
+// its exit code (README, "Exit codes"). The only module besides src/io that touches `process`.
 import { CommanderError, type Command } from 'commander';
 import { CliError, ExitCode, redact, STOP_SIGNALS, type StopSignal } from './errors.js';
 import { createFactory } from './factory.js';

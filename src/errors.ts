@@ -1,4 +1,4 @@
-// Typed errors, each carrying the exit code of the command-line contract (cli-spec.md).
+// Typed errors, each carrying its exit code (README, "Exit codes").
 // The entry point (src/cli.ts) is the only place that turns them into an exit code and a message.
 
 export const ExitCode = {
@@ -26,8 +26,6 @@ export const STOP_SIGNALS: Record<StopSignal, { exitCode: number; said: string }
   SIGTERM: { exitCode: ExitCode.terminated, said: 'Terminated (SIGTERM)' },
   SIGHUP: { exitCode: ExitCode.hangup, said: 'Hung up (SIGHUP)' },
 };
-
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class CliError extends Error {
   readonly exitCode: number;

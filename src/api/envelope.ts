@@ -1,6 +1,7 @@
-// PostHog's error envelope ({type, code, detail, attr}, posthog-api.md §5.1) and its exceptions
-// (swapped code/detail on update, {"error"} on properties_at_time, {"success":false,"detail"}),
-// turned into the typed errors of src/errors.ts with a hint saying what to do next.
+// PostHog's error envelope ({type, code, detail, attr}; docs/posthog-api-notes.md, "Errors") and
+// its exceptions (swapped code/detail on update, {"error"} on properties_at_time,
+// {"success":false,"detail"}), turned into the typed errors of src/errors.ts with a hint saying
+// what to do next.
 import { ApiError, AuthError, CliError, NotFoundError, RateLimitError } from '../errors.js';
 import { parseExact, stringifyExact } from '../json/exact.js';
 import { escapeForTerminal } from '../output/escape.js';

@@ -125,7 +125,7 @@ export class HttpClient {
     else await this.dispatcher.close();
   }
 
-  /** Sends a request, retrying as the contract says; returns a 2xx answer or throws a typed error. */
+  /** Sends a request, retrying where it is safe (docs/reliability.md, "Fault matrix"); returns a 2xx answer or throws a typed error. */
   async request<T>(req: ApiRequest): Promise<ApiResponse<T>> {
     const target = req.rawPath ? req.path : this.prefix + req.path + formatQuery(req.query);
     const bucket = req.bucket ?? 'read';

@@ -1,4 +1,4 @@
-// One typed function per persons endpoint (posthog-api.md §2). They send and return data; they
+// One typed function per persons endpoint (docs/posthog-api-notes.md). They send and return data; they
 // render nothing and decide nothing about the terminal. What an endpoint means on each PostHog
 // generation (docs/posthog-versions.md) is settled here, once: one $unset key a request, an
 // explicit main_distinct_id on every split, PATCH for a null value where update_property refuses
@@ -7,7 +7,7 @@ import { ApiError, NotFoundError } from '../errors.js';
 import type { ApiRequest, ApiResponse, HttpClient, QueryValue } from './http.js';
 import { checkBulkDeleteSummary, PAGING_HINT, pageIdentity } from './answer-checks.js';
 
-/** What both person shapes have (posthog-api.md §2.1, §2.2). */
+/** What both person shapes have (docs/posthog-api-notes.md, "Person records"). */
 export interface PersonBase {
   uuid: string;
   name?: string;
@@ -121,7 +121,7 @@ export class PersonsApi {
 
   /**
    * Every page of a listing, following `next` until it is null. A short or empty page is not the
-   * end (posthog-api.md §3.3): only `next` says so. The following page is requested while the
+   * end (docs/posthog-api-notes.md, "Paging"): only `next` says so. The following page is requested while the
    * caller is still writing the current one, unless `more` says the caller has enough.
    */
   async *pages<T>(first: () => Promise<Page<T>>, more: (page: Page<T>) => boolean = () => true): AsyncGenerator<Page<T>> {
@@ -279,10 +279,6 @@ export class PersonsApi {
     const res = await this.request<ActivityPage>({ method: 'GET', path, query, retry: 'safe' });
     const data = res.data ?? { results: [], next: null };
     return { ...data, results: data.results ?? [], next: data.next ?? null };
-  }
-
-  async activityPage(next: string): Promise<ActivityPage> {
-    return this.nextPage<ActivityEntry>(next) as Promise<ActivityPage>;
   }
 
   async propertiesTimeline(id: string, query: Record<string, QueryValue>): Promise<PropertiesTimeline> {

@@ -1,4 +1,4 @@
-// How a <person> argument becomes a person (cli-spec.md, "Commands"): a UUID-shaped value is tried
+// How a <person> argument becomes a person (README, "Commands"): a UUID-shaped value is tried
 // as a person UUID first and then as a distinct_id (anonymous distinct_ids are UUIDs too); any
 // other value is an exact distinct_id. --by forces one reading.
 import { NotFoundError, UsageError } from '../errors.js';

@@ -1,7 +1,8 @@
 // --backup PATH: every person's full record, as JSON Lines, written and synced to disk before the
 // bulk_delete that removes them is sent. Records are fetched with the batch endpoints, 200 a
 // request, never one request a person: except for persons with 10 or more distinct_ids, which the
-// batch endpoints cut at 10 (posthog-api.md §2.17) and which are fetched whole, one by one.
+// batch endpoints cut at 10 (docs/posthog-api-notes.md, "Batch lookups") and which are fetched
+// whole, one by one.
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';

@@ -1,4 +1,4 @@
-// When a destructive or bulk run may go ahead (cli-spec.md, "Deleting"): a dry run always; with
+// When a destructive or bulk run may go ahead (README, "delete"): a dry run always; with
 // --yes always; otherwise only after the user agreed at a terminal. One person is a y/N question;
 // more than one means typing the count, so a habitual "y" cannot erase thousands of people.
 // Shared by delete, split and every --from-file run.

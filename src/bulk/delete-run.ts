@@ -7,7 +7,7 @@ import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../api/persons
 import { resolvePerson } from '../api/resolve-person.js';
 import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
 import { outputFormat, plural } from '../commands/shared.js';
-import { personLabel } from '../commands/wait.js';
+import { personLabel } from '../output/message-text.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { Backup } from './backup.js';
 import { confirmRun, planNotice } from './confirm.js';

@@ -48,7 +48,6 @@ export interface JournalBatch {
   http_status?: number;
   response?: unknown;
   error?: string;
-  attempts?: number;
 }
 
 export interface JournalFooter {

@@ -1,12 +1,14 @@
 // `activity [<person>]`: PostHog's activity log of one person, or of every person of the project
-// (posthog-api.md §2.10): who changed, split or deleted persons, and when. Pages by page/limit.
+// (docs/posthog-api-notes.md, "Activity log and timeline"): who changed, split or deleted persons,
+// and when. Pages by page/limit.
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { ActivityEntry } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
-import { compactValue } from './timeline.js';
+import { byOption, addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
+import { compactValue } from '../output/compact-value.js';
+import { writePages } from './page-loop.js';
 import { isExactNumber } from '../json/exact-number.js';
 
 export interface ActivityOptions extends OutputFlags {
@@ -38,9 +40,8 @@ export function createActivityCommand(factory: Factory): Command {
     .argument('[person]', 'a person UUID or a distinct_id (omit for every person)')
     .option('--limit <n>', `entries to print, newest first (default ${DEFAULT_ACTIVITY_LIMIT})`, intInRange('--limit', 1))
     .option('--all', 'every entry, following the pages')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: created_at, user, activity, person, changes, item_id, id');
+    .addOption(byOption());
+  addOutputOptions(command, { schema: activitySchema });
   examples(command, [
     ['what happened to one person', 'posthog-persons activity user_472'],
     ['the last 50 changes to any person', 'posthog-persons activity --limit 50'],
@@ -65,22 +66,10 @@ export async function runActivity(factory: Factory, ref: string | undefined, opt
   const personId = ref === undefined ? undefined : String((await resolvePerson(api, ref, by)).person.id);
   const limit = options.all ? Infinity : (options.limit ?? DEFAULT_ACTIVITY_LIMIT);
   const pageSize = Math.min(PAGE_SIZE, limit);
-  let received = 0;
-  let printed = 0;
-  const pages = api.pages<ActivityEntry>(
-    () => api.activity(personId, { limit: pageSize, page: 1 }),
-    (page) => {
-      received += page.results.length;
-      return received < limit && page.results.length > 0;
-    },
-  );
-  outer: for await (const page of pages) {
-    for (const entry of page.results) {
-      if (printed >= limit) break outer;
-      await renderer.write(entry);
-      printed++;
-    }
-  }
+  await writePages(api, () => api.activity(personId, { limit: pageSize, page: 1 }), (entry) => renderer.write(entry), {
+    limit,
+    stopAtEmptyPage: true,
+  });
   const { count } = await renderer.end();
   if (count === 0 && format === 'table') factory.io.err(ref === undefined ? 'No activity found.' : 'No activity found for this person.');
 }

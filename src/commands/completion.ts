@@ -51,7 +51,7 @@ export function completionScript(root: Command, shell: Shell): string {
     .join('\n');
   const fn = `_${name.replace(/-/g, '_')}_complete`;
   const bash = `${fn}() {
-  local cur path="" i w
+  local cur path="" i w candidate
   cur="\${COMP_WORDS[COMP_CWORD]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"

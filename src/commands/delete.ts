@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
 import { requireConsentPossible } from '../bulk/confirm.js';
 import type { IdKind } from '../bulk/input.js';
-import { examples, intInRange, type OutputFormat } from './shared.js';
+import { OUTPUT_FORMATS } from '../output/formats.js';
+import { byOption, examples, intInRange, type OutputFormat } from './shared.js';
 
 export interface DeleteOptions {
   by?: string;
@@ -34,7 +35,7 @@ export function createDeleteCommand(factory: Factory): Command {
   const command = new Command('delete')
     .description('Delete persons (and optionally their events and recordings) through bulk_delete')
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
-    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id (named persons also: id); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
+    .addOption(byOption('delete'))
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
     .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
     .option('--delete-events', "also queue the persons' events for deletion")
@@ -47,7 +48,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
-    .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(['table', 'tsv', 'json', 'jsonl', 'csv']));
+    .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],

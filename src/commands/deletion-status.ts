@@ -1,12 +1,14 @@
 // `deletion-status [<person-uuid>...]`: PostHog's tracking of queued *event* deletions
-// (posthog-api.md §2.6). Events are deleted by a weekly batch, so "pending" is normal for days,
-// and a person with no row may simply never have had its events queued for deletion.
+// (docs/posthog-api-notes.md, "Deleting"). Events are deleted by a weekly batch, so "pending" is
+// normal for days, and a person with no row may simply never have had its events queued for
+// deletion.
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import { isUuid } from '../api/resolve-person.js';
 import type { DeletionStatusRow } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
+import { writePages } from './page-loop.js';
 import { addOutputOptions, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface DeletionStatusOptions extends OutputFlags {
@@ -38,8 +40,7 @@ export function createDeletionStatusCommand(factory: Factory): Command {
     )
     .option('--limit <n>', `rows to print (default ${DEFAULT_DELETION_LIMIT})`, intInRange('--limit', 1))
     .option('--all', 'every row, following the pages');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: person_uuid, status, created_at, delete_verified_at');
+  addOutputOptions(command, { schema: deletionStatusSchema });
   examples(command, [
     ['event deletions still waiting for the weekly batch', 'posthog-persons deletion-status --status pending --all'],
     ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 019704b5-dfbb-70bf-9a46-bbd4c825e918'],
@@ -71,23 +72,12 @@ export async function runDeletionStatus(factory: Factory, uuids: string[], optio
   // One query for everything, or one per person (the endpoint filters by a single person_uuid).
   const targets: Array<string | undefined> = uuids.length > 0 ? [...new Set(uuids.map((u) => u.toLowerCase()))] : [undefined];
   let printed = 0;
-  let received = 0;
   for (const personUuid of targets) {
     if (printed >= limit) break;
-    const pages = api.pages<DeletionStatusRow>(
-      () => api.deletionStatus({ status, person_uuid: personUuid, limit: pageSize }),
-      (page) => {
-        received += page.results.length;
-        return received < limit;
-      },
-    );
-    outer: for await (const page of pages) {
-      for (const row of page.results) {
-        if (printed >= limit) break outer;
-        await renderer.write(row);
-        printed++;
-      }
-    }
+    // The limit is over all the queries together.
+    printed += await writePages(api, () => api.deletionStatus({ status, person_uuid: personUuid, limit: pageSize }), (row) => renderer.write(row), {
+      limit: limit - printed,
+    });
   }
   const { count } = await renderer.end();
   if (format === 'table') {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { RetrievedPerson } from '../api/persons.js';
-import { addOutputOptions, examples, outputFormat, type OutputFlags } from './shared.js';
+import { byOption, addOutputOptions, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 import { escapeForTerminal } from '../output/escape.js';
 import { isExactNumber, stringifyExact } from '../json/exact-number.js';
 
@@ -15,7 +15,7 @@ export function createGetCommand(factory: Factory): Command {
   const command = new Command('get')
     .description('Show one person: identity, distinct_ids and properties')
     .argument('<person>', 'a person UUID or a distinct_id')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
+    .addOption(byOption());
   addOutputOptions(command);
   examples(command, [
     ['by distinct_id', 'posthog-persons get user_472'],
@@ -30,22 +30,11 @@ export async function runGet(factory: Factory, ref: string, options: GetOptions)
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
   const format = outputFormat(factory, options.output);
-  const [{ createRenderer }, { personSchema }] = await Promise.all([
-    import('../output/render.js'),
-    import('../output/person-schema.js'),
-  ]);
+  const { personSchema } = await import('../output/person-schema.js');
   const card = format === 'table' && !options.fields;
   const renderer = card
     ? undefined
-    : createRenderer<RetrievedPerson>({
-        format,
-        schema: personSchema,
-        fields: options.fields,
-        out: factory.io.stdout,
-        color: factory.io.color,
-        width: factory.io.width,
-        kind: 'single',
-      });
+    : await openRenderer<RetrievedPerson>(factory, { output: format, schema: personSchema, fields: options.fields, kind: 'single' });
   const api = await factory.api();
   const { person } = await resolvePerson(api, ref, by);
   if (renderer) {

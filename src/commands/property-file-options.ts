@@ -1,4 +1,4 @@
-// The --from-file flags of set-prop and unset-prop (cli-spec.md, "Bulk writes"): the same input,
+// The --from-file flags of set-prop and unset-prop (README, "set-prop, unset-prop"): the same input,
 // journal, resume, dry run and confirmation as `delete --from-file`. The run itself lives in
 // src/bulk/property-writes.ts and is loaded only when a file is given.
 import type { Command } from 'commander';

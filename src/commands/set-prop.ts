@@ -1,35 +1,21 @@
-// `set-prop <person> <key> <value>`: set one property through update_property (posthog-api.md §2.7;
+// `set-prop <person> <key> <value>`: set one property through update_property (docs/posthog-api-notes.md;
 // an older PostHog refuses a null value there, and the endpoint function then sends a PATCH).
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
 // --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs
 // (src/bulk/property-writes.ts).
+import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { examples, type OutputFlags } from './shared.js';
+import { byOption, examples, type OutputFlags } from './shared.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
-import {
-  addResultOutputOptions,
-  addWaitOption,
-  formatElapsed,
-  formatWaitSeconds,
-  personLabel,
-  pollUntil,
-  printResult,
-  resultRenderer,
-  shellWord,
-  shortJson,
-  confirmationNotice,
-  displayValue,
-  waitMs,
-  waitTimedOut,
-  type WaitFlag,
-  type WaitOutcome,
-  type WriteStatus,
-} from './wait.js';
+import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
+import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
+import { validatePropertyKey, writeAndWait } from './property-write.js';
+import { personLabel, shellWord, shortJson, displayValue } from '../output/message-text.js';
 
 export interface SetPropOptions extends OutputFlags, PropertyFileFlags {
   json?: boolean;
@@ -61,10 +47,10 @@ export function createSetPropCommand(factory: Factory): Command {
     .argument('[key]', 'the property key')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
+    .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the new value is visible');
   addPropertyFileOptions(command, 'set the properties of its columns');
-  addResultOutputOptions(command, ['person', 'key', 'value', 'status']);
+  addResultOutputOptions(command, setPropResultSchema);
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],
@@ -102,10 +88,6 @@ export async function parsePropertyValue(raw: string, json: boolean | undefined)
   }
 }
 
-export function validatePropertyKey(key: string): void {
-  if (key.trim() === '') throw new UsageError('the property key is empty');
-}
-
 export async function runSetProp(factory: Factory, ref: string, key: string, raw: string, options: SetPropOptions): Promise<void> {
   const by = parseByFlag(options.by);
   validatePersonRef(ref, by);
@@ -125,11 +107,9 @@ export async function runSetProp(factory: Factory, ref: string, key: string, raw
 
 /**
  * Sends one update_property (PATCH for a null value where the server refuses it: see
- * PersonsApi.updateProperty) and, with a timeout, polls the person until the value shows. Says
- * what happened in one line on stderr (unless -q); reports 'timed-out' rather than throwing, so the
- * caller can still print its result before failing.
+ * PersonsApi.updateProperty) and, with a timeout, polls the person until the value shows.
  */
-export async function setProperty(
+function setProperty(
   factory: Factory,
   api: PersonsApi,
   person: RetrievedPerson,
@@ -138,34 +118,17 @@ export async function setProperty(
   value: unknown,
   timeoutMs: number | undefined,
 ): Promise<WaitOutcome> {
-  await api.updateProperty(person.uuid, key, value);
-  const tell = confirmationNotice(factory);
-  const what = `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`;
-  if (timeoutMs === undefined) {
-    tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
-    return 'queued';
-  }
-  tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
-  const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
-    const fresh = await api.retrieve(person.uuid);
-    return Object.hasOwn(fresh.properties ?? {}, key) && sameJson(fresh.properties[key], value);
-  });
-  if (!visible) return 'timed-out';
-  tell(`Done: ${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
-  return 'visible';
-}
-
-/** JSON equality that ignores object key order (the server may store objects re-ordered). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((k) => Object.hasOwn(right, k) && sameJson(left[k], right[k]));
+  return writeAndWait(
+    factory,
+    {
+      send: () => api.updateProperty(person.uuid, key, value),
+      what: `set ${displayValue(key)} = ${shortJson(value)} on ${personLabel(person, ref)}`,
+      isVisible: async () => {
+        const fresh = await api.retrieve(person.uuid);
+        return Object.hasOwn(fresh.properties ?? {}, key) && isDeepStrictEqual(fresh.properties[key], value);
+      },
+      done: (elapsed) => `${displayValue(key)} = ${shortJson(value)} is visible on person ${person.uuid} (after ${elapsed})`,
+    },
+    timeoutMs,
+  );
 }

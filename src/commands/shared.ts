@@ -4,25 +4,50 @@ import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import type { RecordSchema } from '../output/columns.js';
 import type { Renderer } from '../output/render.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/formats.js';
 
-export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
-const FORMATS: OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
+export type { OutputFormat };
 
 export interface OutputFlags {
   output?: OutputFormat;
   fields?: string;
 }
 
-/** -o/--output and --fields, for every command that prints records. */
-export function addOutputOptions(command: Command, { fields = true } = {}): Command {
+/**
+ * -o/--output and --fields, for every command that prints records. With a schema, the --fields
+ * help lists that schema's fields, so the help cannot drift from what the command prints; without
+ * one (persons, whose properties.<key> fields are open-ended) it gives an example. `fields: false`:
+ * no --fields at all.
+ */
+export function addOutputOptions<T>(command: Command, { fields = true, schema }: { fields?: boolean; schema?: RecordSchema<T> } = {}): Command {
   command.addOption(
-    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped); tsv and csv cells hold arrays and objects as JSON').choices(FORMATS),
+    new Option('-o, --output <format>', 'output format (default: table on a terminal, tsv when piped); tsv and csv cells hold arrays and objects as JSON').choices(OUTPUT_FORMATS),
   );
-  if (fields) command.option('--fields <list>', 'comma-separated fields to print, e.g. uuid,name,properties.email');
+  if (schema) command.option('--fields <list>', `fields to print, comma-separated: ${fieldNames(schema)}`);
+  else if (fields) command.option('--fields <list>', 'comma-separated fields to print, e.g. uuid,name,properties.email');
   return command;
 }
 
-/** table on a terminal, tsv when piped (cli-spec.md, "Output"). */
+/** `person, key, value, status`: the fields a schema offers, as --fields help lists them. */
+export function fieldNames<T>(schema: RecordSchema<T>): string {
+  return schema.columns.map((column) => column.name).join(', ');
+}
+
+/** Ways `--by` reads the identifiers a command is given. */
+const BY_HELP = {
+  person: 'read <person> only as: uuid, distinct-id or id (the integer primary key)',
+  'person-or-file':
+    'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say',
+  delete:
+    'read the identifiers only as: uuid or distinct-id (named persons also: id); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by',
+} as const;
+
+/** `--by <kind>`, declared once for every command that takes a person (parsed by parseByFlag). */
+export function byOption(accepts: keyof typeof BY_HELP = 'person'): Option {
+  return new Option('--by <kind>', BY_HELP[accepts]);
+}
+
+/** table on a terminal, tsv when piped (README, "Output"). */
 export function outputFormat(factory: Factory, flag: OutputFormat | undefined): OutputFormat {
   return flag ?? (factory.io.stdoutIsTTY ? 'table' : 'tsv');
 }

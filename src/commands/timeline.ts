@@ -1,15 +1,17 @@
 // `timeline <person>`: how a person's properties changed over time, from properties_timeline
-// (posthog-api.md §2.11). PostHog emits a point each time a "crucial" property changes; the keys
-// given with --property become crucial through an is_set filter. The endpoint declares no scope,
-// so PostHog refuses it to every personal API key that has scopes (§6.3).
+// (docs/posthog-api-notes.md, "Activity log and timeline"). PostHog emits a point each time a
+// "crucial" property changes; the keys given with --property become crucial through an is_set
+// filter. The endpoint declares no scope, so PostHog refuses it to every personal API key that has
+// scopes (same file, "Keys and scopes").
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { AuthError, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PropertiesTimeline } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { isExactNumber, stringifyExact } from '../json/exact-number.js';
-import { addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
+import { stringifyExact } from '../json/exact-number.js';
+import { compactValue } from '../output/compact-value.js';
+import { byOption, addOutputOptions, collect, examples, openRenderer, outputFormat, type OutputFlags } from './shared.js';
 
 export interface TimelineOptions extends OutputFlags {
   from?: string;
@@ -43,9 +45,8 @@ export function createTimelineCommand(factory: Factory): Command {
     .option('--from <date>', 'start: YYYY-MM-DD, an ISO date-time, relative like -30d, -12h, -6m, or all')
     .option('--to <date>', 'end, in the same forms (default now)')
     .option('--property <key>', 'track this property (repeatable): a new point each time it changes', collect)
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key)');
-  addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: timestamp, changes, events, properties');
+    .addOption(byOption());
+  addOutputOptions(command, { schema: timelineSchema });
   examples(command, [
     ['how the plan changed over the last 90 days', 'posthog-persons timeline user_472 --property plan --from -90d'],
     ['two properties in a fixed window', 'posthog-persons timeline user_472 --property plan --property seats --from 2024-01-01 --to 2024-06-30'],
@@ -140,12 +141,6 @@ export function describeChanges(previous: Record<string, unknown> | undefined, c
 export function valueText(properties: Record<string, unknown>, key: string): string {
   if (!Object.hasOwn(properties, key)) return '(unset)';
   return compactValue(properties[key]);
-}
-
-export function compactValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (isExactNumber(value)) return value.text;
-  return stringifyExact(value) ?? 'null';
 }
 
 export interface DateFlag {

@@ -1,4 +1,4 @@
-// `unset-prop <person> <key>...`: remove properties through delete_property (posthog-api.md §2.8),
+// `unset-prop <person> <key>...`: remove properties through delete_property (docs/posthog-api-notes.md),
 // one request a key: the only form every PostHog generation applies (PersonsApi.deleteProperties).
 // The person is looked up first, so a missing one is exit 5 with no delete_property sent.
 import { Command } from 'commander';
@@ -7,26 +7,12 @@ import { UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
-import { examples, type OutputFlags } from './shared.js';
-import { validatePropertyKey } from './set-prop.js';
+import { byOption, examples, type OutputFlags } from './shared.js';
+import { validatePropertyKey, writeAndWait } from './property-write.js';
 import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
-import {
-  addResultOutputOptions,
-  addWaitOption,
-  formatElapsed,
-  formatWaitSeconds,
-  personLabel,
-  pollUntil,
-  printResult,
-  resultRenderer,
-  confirmationNotice,
-  displayValue,
-  waitMs,
-  waitTimedOut,
-  type WaitFlag,
-  type WaitOutcome,
-  type WriteStatus,
-} from './wait.js';
+import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
+import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
+import { personLabel, displayValue } from '../output/message-text.js';
 
 export interface UnsetPropOptions extends OutputFlags, PropertyFileFlags {
   by?: string;
@@ -53,10 +39,10 @@ export function createUnsetPropCommand(factory: Factory): Command {
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
     .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
     .argument('[key...]', 'the property keys to remove')
-    .option('--by <kind>', 'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say');
+    .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the properties are gone');
   addPropertyFileOptions(command, 'remove the KEYs');
-  addResultOutputOptions(command, ['person', 'keys', 'status']);
+  addResultOutputOptions(command, unsetPropResultSchema);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_472 trial_ends'],
     ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_472 utm_source utm_medium utm_campaign'],
@@ -95,10 +81,10 @@ export async function runUnsetProp(factory: Factory, ref: string, rawKeys: strin
 }
 
 /**
- * Sends the delete_property request(s) and, with a timeout, polls the person until every key is
- * gone. Reports 'timed-out' rather than throwing, so the caller can print its result first.
+ * Sends the delete_property request(s) (one a key: see PersonsApi.deleteProperties) and, with a
+ * timeout, polls the person until every key is gone.
  */
-export async function unsetProperties(
+function unsetProperties(
   factory: Factory,
   api: PersonsApi,
   person: RetrievedPerson,
@@ -106,19 +92,17 @@ export async function unsetProperties(
   keys: string[],
   timeoutMs: number | undefined,
 ): Promise<WaitOutcome> {
-  await api.deleteProperties(person.uuid, keys);
-  const tell = confirmationNotice(factory);
-  const what = `unset ${displayValue(keys.join(', '))} on ${personLabel(person, ref)}`;
-  if (timeoutMs === undefined) {
-    tell(`Queued: ${what}. PostHog applies it within seconds to minutes; add --wait to wait for it.`);
-    return 'queued';
-  }
-  tell(`Queued: ${what}. Waiting up to ${formatWaitSeconds(timeoutMs)} for PostHog to apply it…`);
-  const { visible, elapsedMs } = await pollUntil(factory, timeoutMs, async () => {
-    const fresh = await api.retrieve(person.uuid);
-    return keys.every((key) => !Object.hasOwn(fresh.properties ?? {}, key));
-  });
-  if (!visible) return 'timed-out';
-  tell(`Done: ${displayValue(keys.join(', '))} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${formatElapsed(elapsedMs)}).`);
-  return 'visible';
+  return writeAndWait(
+    factory,
+    {
+      send: () => api.deleteProperties(person.uuid, keys),
+      what: `unset ${displayValue(keys.join(', '))} on ${personLabel(person, ref)}`,
+      isVisible: async () => {
+        const fresh = await api.retrieve(person.uuid);
+        return keys.every((key) => !Object.hasOwn(fresh.properties ?? {}, key));
+      },
+      done: (elapsed) => `${displayValue(keys.join(', '))} ${keys.length === 1 ? 'is' : 'are'} gone from person ${person.uuid} (after ${elapsed})`,
+    },
+    timeoutMs,
+  );
 }

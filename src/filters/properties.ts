@@ -1,4 +1,5 @@
-// `list --properties JSON`: the raw PostHog property filter array (posthog-api.md §3.4), for the
+// `list --properties JSON`: the raw PostHog property filter array (docs/posthog-api-notes.md,
+// "Property filters"), for the
 // filters `--where` cannot express (regex, cohorts, HogQL, date operators, lists of values).
 // Checked here only as far as needed to fail before any request with a message naming the
 // problem; the server validates the rest, and its error detail is shown as it is.

@@ -1,5 +1,5 @@
 // `list --where EXPR`: a small expression language for PostHog person property filters
-// (cli-spec.md, "`--where` expressions"; the filter encoding is posthog-api.md §3.4).
+// (README, "list"; the filter encoding is in docs/posthog-api-notes.md, "Property filters").
 //
 //   KEY=VALUE   exact           KEY>N   gt      KEY=*    is_set
 //   KEY!=VALUE  is_not          KEY>=N  gte     KEY!=*   is_not_set

@@ -50,9 +50,3 @@ export function systemIO(options: SystemIOOptions): IOStreams {
     },
   };
 }
-
-/** Writes a chunk and waits for 'drain' when the stream's buffer is full. */
-export function writeWithBackpressure(stream: NodeJS.WritableStream, chunk: string): Promise<void> | void {
-  if (stream.write(chunk)) return;
-  return new Promise((resolve) => stream.once('drain', () => resolve()));
-}

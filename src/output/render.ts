@@ -2,8 +2,8 @@
 // and go out as they come (except table rows, buffered per block to align them), so `list --all`
 // holds at most one page or one table block in memory; `write()` waits when stdout is full.
 
-import { UsageError } from '../errors.js';
 import { stringifyExact } from '../json/exact.js';
+import type { OutputFormat } from './formats.js';
 import { resolveFields, type Column, type RecordSchema } from './columns.js';
 import { OutputSink, type RenderTarget } from './sink.js';
 import { TableRenderer } from './table.js';
@@ -11,18 +11,7 @@ import { csvText, escapeTsv, jsonValue } from './values.js';
 
 export type { RenderTarget } from './sink.js';
 
-export type OutputFormat = 'table' | 'tsv' | 'json' | 'jsonl' | 'csv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'tsv', 'json', 'jsonl', 'csv'];
-
-export function parseOutputFormat(value: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((candidate) => candidate === value);
-  if (!format) {
-    throw new UsageError(
-      `unknown output format ${JSON.stringify(value)}; valid formats: ${OUTPUT_FORMATS.join(', ')}`,
-    );
-  }
-  return format;
-}
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
 export interface RendererOptions<T> {
   format: OutputFormat;

@@ -5,8 +5,8 @@
 import { isExactNumber, stringifyExact } from '../json/exact.js';
 
 /**
- * The text of a value in a table cell. Arrays of plain values are joined with commas (the
- * contract's `distinct_ids` rendering, for people to read); anything nested is JSON so that no
+ * The text of a value in a table cell. Arrays of plain values are joined with commas (how a
+ * table shows `distinct_ids`, for people to read); anything nested is JSON so that no
  * information is lost. Times stay the ISO strings the API sent.
  */
 export function plainText(value: unknown): string {
@@ -47,7 +47,6 @@ function isPlainScalar(item: unknown): boolean {
 }
 
 const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const TSV_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
 
 /**
  * Escapes the characters that would break a tsv line (tab, newline, carriage return) and the
@@ -55,10 +54,4 @@ const TSV_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r:
  */
 export function escapeTsv(text: string): string {
   return text.replace(/[\\\t\n\r]/g, (char) => TSV_ESCAPES[char]!);
-}
-
-/** The inverse of escapeTsv. A backslash before any other character is kept as it is. */
-export function unescapeTsv(text: string): string {
-  // The regex consumes escape pairs left to right, so `\\t` is an escaped backslash then a `t`.
-  return text.replace(/\\([\\tnr])/g, (_match, char: string) => TSV_UNESCAPES[char]!);
 }

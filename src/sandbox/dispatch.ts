@@ -17,7 +17,7 @@ import { methodNotAllowed, notFound, projectNotFound, throttled, type Reply } fr
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { handleList } from './list.js';
 import type { RuntimeOptions } from './options.js';
-import { OLDER_USER_LIMITS, type RateLimiter } from './rate-limit.js';
+import { OLDER_USER_LIMITS, type SandboxThrottle } from './rate-limit.js';
 import { resolveRoute, throttleBucket, type RouteName } from './routes.js';
 import type { SandboxStore } from './store.js';
 import { handleTimeline } from './timeline.js';
@@ -34,7 +34,7 @@ export interface ApiRequest {
 export interface ApiDeps {
   store: SandboxStore;
   options: RuntimeOptions;
-  limiter: RateLimiter;
+  limiter: SandboxThrottle;
   sandboxUrl: string;
   now: number;
 }

@@ -1,5 +1,6 @@
 // The sandbox: a local, PostHog-compatible persons API with generated data, fault injection and
-// a request log. See docs/posthog-api.md for the behaviour it reproduces.
+// a request log. It reproduces PostHog's behaviour as docs/posthog-api-notes.md and
+// docs/posthog-versions.md describe it.
 
 import { SANDBOX_KEYS, SANDBOX_PROJECT_ID } from './keys.js';
 import type { Sandbox, SandboxKey } from './types.js';

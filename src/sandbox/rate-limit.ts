@@ -12,7 +12,7 @@ interface Window {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
-export class RateLimiter {
+export class SandboxThrottle {
   private readonly windows = new Map<string, Window>();
 
   constructor(private config: RateLimitConfig | null) {}

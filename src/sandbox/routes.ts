@@ -85,7 +85,8 @@ export function resolveRoute(method: string, path: string): ResolvedRoute | null
   return null;
 }
 
-/** The scope each action needs; null marks an action with no scope mapping (§6.3). */
+/** The scope each action needs; null marks an action with no scope mapping
+ * (docs/posthog-api-notes.md, "Keys and scopes"). */
 export function requiredScope(name: RouteName): string | null {
   switch (name) {
     case 'activity':

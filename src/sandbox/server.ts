@@ -11,7 +11,7 @@ import { json, JSON_TYPE, SERVER_ERROR, type Reply } from './http.js';
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { patchOptions, resolveOptions } from './options.js';
 import { mixSeed, mulberry32 } from './random.js';
-import { RateLimiter } from './rate-limit.js';
+import { SandboxThrottle } from './rate-limit.js';
 import { logEntry, parseBody, readBody, redactQuery } from './request-log.js';
 import { faultPath } from './routes.js';
 import { generateSeed } from './seed.js';
@@ -74,7 +74,7 @@ function endless(res: ServerResponse): void {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runtime = resolveOptions(options);
   const store = new SandboxStore(generateSeed(runtime), runtime);
-  const limiter = new RateLimiter(runtime.rateLimit);
+  const limiter = new SandboxThrottle(runtime.rateLimit);
   const faults = new FaultQueue();
   const failRng = mulberry32(mixSeed(runtime.seed, 0xfa11));
   const requests: RequestLogEntry[] = [];

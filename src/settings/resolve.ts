@@ -1,5 +1,5 @@
 // Connection settings, each resolved on its own: flag, then environment, then the selected
-// profile, then the default (cli-spec.md, "Connection settings and profiles").
+// profile, then the default (README, "Profiles and environment variables").
 import { readFileSync } from 'node:fs';
 import { AuthError, maskKey, UsageError } from '../errors.js';
 import type { Profile } from './profiles.js';

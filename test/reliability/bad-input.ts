@@ -1,7 +1,6 @@
-// The bad-input catalogue of docs/quality-bars.md ("Bad input"), as data: each case is a command
-// line (with the files, stdin and environment it needs) that must exit 2 with a message naming
-// the problem and send no request at all. bad-input.test.ts runs them; docs/reliability.md lists
-// them (reliability-doc.ts).
+// The bad-input catalogue, as data: each case is a command line (with the files, stdin and
+// environment it needs) that must exit 2 with a message naming the problem and send no request at
+// all. bad-input.test.ts runs them; docs/reliability.md ("Bad input") lists them (reliability-doc.ts).
 
 export type BadInputCategory =
   | 'flags'

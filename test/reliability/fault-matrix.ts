@@ -1,7 +1,7 @@
-// The fault matrix of docs/quality-bars.md ("Reliability"), as data: each row is one fault the
-// sandbox injects (or a closed port, or a real server answer), the command that meets it, and
-// what the user must see. fault-matrix.test.ts runs every row; docs/reliability.md is rendered
-// from these rows (reliability-doc.ts), and a test fails when the two disagree.
+// The fault matrix, as data: each row is one fault the sandbox injects (or a closed port, or a
+// real server answer), the command that meets it, and what the user must see. fault-matrix.test.ts
+// runs every row; docs/reliability.md ("Fault matrix") is rendered from these rows
+// (reliability-doc.ts), and a test fails when the two disagree.
 //
 // Placeholders, replaced when a row runs: {url} the sandbox, {target} a second server on another
 // origin, {closed} a port nobody listens on, {dir} the row's working folder.

@@ -14,7 +14,8 @@ import { parseWhere, type PropertyFilter } from '../../src/filters/where.js';
 import { readInput, type InputStats } from '../../src/bulk/input.js';
 import type { RecordSchema } from '../../src/output/columns.js';
 import { createRenderer } from '../../src/output/render.js';
-import { escapeTsv, unescapeTsv } from '../../src/output/values.js';
+import { escapeTsv } from '../../src/output/values.js';
+import { unescapeTsv } from '../unit/output/helpers.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { run } from '../helpers/cli.js';
 

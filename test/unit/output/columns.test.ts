@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { resolveFields } from '../../../src/output/columns.js';
 import { personSchema } from '../../../src/output/person-schema.js';
-import { createRenderer, parseOutputFormat, OUTPUT_FORMATS } from '../../../src/output/render.js';
+import { createRenderer } from '../../../src/output/render.js';
 import { ada, FakeTarget, retrieved } from './helpers.js';
 
 const VALID =
@@ -64,17 +64,5 @@ describe('resolveFields', () => {
       `unknown field "email" in --fields; ${VALID}`,
     );
     expect(out.chunks).toEqual([]);
-  });
-});
-
-describe('parseOutputFormat', () => {
-  it('accepts every documented format', () => {
-    expect(OUTPUT_FORMATS.map(parseOutputFormat)).toEqual(['table', 'tsv', 'json', 'jsonl', 'csv']);
-  });
-
-  it.each(['yaml', 'JSON', '', ' json'])('rejects %j and lists the valid formats', (value) => {
-    expect(usageMessage(() => parseOutputFormat(value))).toBe(
-      `unknown output format ${JSON.stringify(value)}; valid formats: table, tsv, json, jsonl, csv`,
-    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personLabel } from '../../../src/commands/wait.js';
+import { personLabel } from '../../../src/output/message-text.js';
 import { systemIO } from '../../../src/io/streams.js';
 import { escapeForTerminal, escapeLinesForTerminal } from '../../../src/output/escape.js';
 

@@ -22,7 +22,7 @@ export class FakeTarget extends EventEmitter {
   }
 }
 
-/** A list item: `id` is the UUID string (posthog-api.md §2.1). */
+/** A list item: `id` is the UUID string (docs/posthog-api-notes.md, "Person records"). */
 export const ada: PersonRecord = {
   type: 'person',
   id: '01890f2c-6f1e-7000-8000-000000000001',
@@ -50,7 +50,7 @@ export const tricky: PersonRecord = {
   is_identified: false,
 };
 
-/** A retrieve result: `id` is the integer pk (posthog-api.md §2.2). */
+/** A retrieve result: `id` is the integer pk (docs/posthog-api-notes.md, "Person records"). */
 export const retrieved: PersonRecord = {
   id: 42,
   uuid: '01890f2c-6f1e-7000-8000-000000000003',
@@ -73,3 +73,14 @@ export async function render(
   const { count } = await renderer.end();
   return { text: out.text, count };
 }
+
+/**
+ * How a reader takes a tsv cell apart again: the inverse of escapeTsv. A backslash before any
+ * other character is kept as it is. The program never reads tsv back, so this lives with the tests.
+ */
+export function unescapeTsv(text: string): string {
+  // The regex consumes escape pairs left to right, so `\\t` is an escaped backslash then a `t`.
+  return text.replace(/\\([\\tnr])/g, (_match, char: string) => TSV_UNESCAPES[char]!);
+}
+
+const TSV_UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };

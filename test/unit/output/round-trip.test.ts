@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordSchema } from '../../../src/output/columns.js';
 import { createRenderer, type OutputFormat } from '../../../src/output/render.js';
-import { escapeTsv, unescapeTsv } from '../../../src/output/values.js';
-import { ada, FakeTarget, render, tricky } from './helpers.js';
+import { escapeTsv } from '../../../src/output/values.js';
+import { ada, FakeTarget, render, tricky, unescapeTsv } from './helpers.js';
 
 /**
  * csv-parse the way Python's csv module, pandas, DuckDB and spreadsheets read: a record ends at
