@@ -5,8 +5,8 @@ import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
-import { requireConsentPossible } from '../bulk/confirm.js';
-import type { IdKind } from '../bulk/input.js';
+import { requireConsentPossible } from '../io/confirm.js';
+import type { IdKind } from '../bulk/input/read-input.js';
 import { examples, intInRange, type OutputFormat } from './shared.js';
 
 export interface DeleteOptions {
@@ -63,7 +63,7 @@ export interface DeletePlan {
   mode: 'named' | 'file';
   refs: string[];
   refBy: PersonRefKind;
-  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input-rows.ts). */
+  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input/rows.ts). */
   fileBy?: IdKind;
   batchSize: number;
   concurrency: number;
@@ -104,7 +104,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const plan = checkDeleteOptions(refs, options);
   requireConsentPossible(factory, options, 'delete persons');
   const api = await factory.api();
-  const run = await import('../bulk/delete-run.js');
+  const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
   else await run.deleteNamed(factory, api, plan, options);
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import type { PropertyFileOptions } from '../bulk/property-writes.js';
+import type { PropertyFileOptions } from '../bulk/ops/property-writes.js';
 import { intInRange } from './shared.js';
 
 /** The --from-file run's options as commander hands them over, plus the flags it must refuse. */
@@ -44,7 +44,7 @@ export function rejectFileOnlyFlags(options: PropertyFileFlags): void {
 export async function runPropertyFile(factory: Factory, options: PropertyFileFlags, keys?: string[]): Promise<void> {
   if (options.wait !== undefined) throw new UsageError('--wait is for one person; a --from-file run reports what PostHog accepted');
   if (options.fields !== undefined) throw new UsageError('--fields does not apply to a --from-file run (its output is the summary)');
-  const run = await import('../bulk/property-writes.js');
+  const run = await import('../bulk/ops/property-writes.js');
   const { fields: _fields, wait: _wait, ...rest } = options;
   const fileOptions: PropertyFileOptions = { ...rest, fromFile: options.fromFile! };
   if (keys) await run.runUnsetPropFromFile(factory, fileOptions, keys);

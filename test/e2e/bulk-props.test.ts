@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFactory, type GlobalOptions } from '../../src/factory.js';
 import type { IOStreams } from '../../src/io/streams.js';
-import { runSetPropFromFile, runUnsetPropFromFile, type PropertyFileOptions } from '../../src/bulk/property-writes.js';
+import { runSetPropFromFile, runUnsetPropFromFile, type PropertyFileOptions } from '../../src/bulk/ops/property-writes.js';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;

@@ -3,11 +3,11 @@
 // error that carries the exit code (7 partial failure; 130, 143 or 129 stopped by Ctrl-C, SIGTERM
 // or SIGHUP; the fatal error; or, when no request succeeded at all, the code of the failure).
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
-import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
-import type { Factory } from '../factory.js';
-import { plural } from '../commands/shared.js';
-import type { IdLookup } from './id-set.js';
-import { rowGroups, type InputDigest, type InputStats, type RowSource } from './input.js';
+import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../../errors.js';
+import type { Factory } from '../../factory.js';
+import { plural } from '../../commands/shared.js';
+import type { IdLookup } from '../input/id-set.js';
+import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';

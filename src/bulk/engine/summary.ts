@@ -1,10 +1,10 @@
 // What a bulk run reports at the end, built only from what PostHog answered: the counts of the
 // contract (requested, found, deleted, queued for deletion, not found, failed, skipped), printed
 // on stderr for people, or as one JSON object on stdout with -o json for scripts and records.
-import type { BulkDeleteSummary } from '../api/persons.js';
-import { stringifyExact } from '../json/exact.js';
-import { escapeForTerminal } from '../output/escape.js';
-import type { InputStats } from './input.js';
+import type { BulkDeleteSummary } from '../../api/persons.js';
+import { stringifyExact } from '../../json/exact.js';
+import { escapeForTerminal } from '../../output/escape.js';
+import type { InputStats } from '../input/read-input.js';
 import type { BatchReport, RunOutcome } from './runner.js';
 
 export interface RunContext {

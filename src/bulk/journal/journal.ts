@@ -7,12 +7,12 @@
 
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
-import { parseEntry } from './journal-read.js';
+import { CliError, ExitCode } from '../../errors.js';
+import { parseEntry } from './read.js';
 import { openRunFile } from './run-files.js';
-import { serializeEntry } from './journal-redact.js';
+import { serializeEntry } from './redact.js';
 
-export { readJournal, type JournalScope, type JournalState } from './journal-read.js';
+export { readJournal, type JournalScope, type JournalState } from './read.js';
 
 export interface JournalHeader {
   type: 'run';
@@ -76,7 +76,7 @@ export class Journal {
 
   /**
    * Creates the journal (exclusively, mode 0600, and its folder) or opens a journal of this tool
-   * to append a resumed run. Any other file is refused (src/bulk/run-files.ts), and an existing
+   * to append a resumed run. Any other file is refused (src/bulk/journal/run-files.ts), and an existing
    * journal keeps the mode its owner gave it.
    */
   static async open(path: string): Promise<Journal> {

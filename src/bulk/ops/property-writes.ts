@@ -9,20 +9,20 @@
 // persons the lookup does not find are counted not found and sent no write. Each batch is
 // journaled when its rows have been answered; a write repeated after a kill sets the same values
 // again, which is harmless.
-import type { Factory } from '../factory.js';
-import { NotFoundError, UsageError } from '../errors.js';
-import { LOOKUP_BATCH, type PersonsApi } from '../api/persons.js';
-import { stringifyExact } from '../json/exact.js';
-import type { IdLookup } from './id-set.js';
-import { parseByFlag } from '../api/resolve-person.js';
-import { plural, type OutputFormat } from '../commands/shared.js';
-import { confirmRun, planNotice, requireConsentPossible } from './confirm.js';
-import { readInput, type IdKind, type InputResult, type InputRow } from './input.js';
-import { inputNotes } from './input-notes.js';
-import { planJournal, type JournalPlanOptions } from './run-journal.js';
-import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from './runner.js';
-import { planSend, runSession } from './session.js';
-import { formatWriteSummary, WriteTally } from './summary.js';
+import type { Factory } from '../../factory.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { LOOKUP_BATCH, type PersonsApi } from '../../api/persons.js';
+import { stringifyExact } from '../../json/exact.js';
+import type { IdLookup } from '../input/id-set.js';
+import { parseByFlag } from '../../api/resolve-person.js';
+import { plural, type OutputFormat } from '../../commands/shared.js';
+import { confirmRun, planNotice, requireConsentPossible } from '../../io/confirm.js';
+import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
+import { inputNotes } from '../input/notes.js';
+import { planJournal, type JournalPlanOptions } from '../engine/run-journal.js';
+import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
+import { planSend, runSession } from '../engine/session.js';
+import { formatWriteSummary, WriteTally } from '../engine/summary.js';
 
 export interface PropertyFileOptions {
   fromFile: string;
@@ -87,7 +87,7 @@ interface InputRun {
 }
 
 async function writeFromInput({ factory, options, what, api, input, batchSize, concurrency, keys }: InputRun): Promise<void> {
-  // The column's name, --by or the default says what the identifiers are (src/bulk/input-rows.ts).
+  // The column's name, --by or the default says what the identifiers are (src/bulk/input/rows.ts).
   const by = input.kind;
   const notes = inputNotes(input);
   const journalOptions: JournalPlanOptions = {

@@ -2,22 +2,22 @@
 // deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are, without a
 // lookup each, which would cost one request a person).
 import { resolve } from 'node:path';
-import type { Factory } from '../factory.js';
-import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../api/persons.js';
-import { resolvePerson } from '../api/resolve-person.js';
-import type { DeleteOptions, DeletePlan } from '../commands/delete.js';
-import { outputFormat, plural } from '../commands/shared.js';
-import { personLabel } from '../commands/wait.js';
-import { escapeForTerminal } from '../output/escape.js';
-import { Backup } from './backup.js';
-import { confirmRun, planNotice } from './confirm.js';
-import { readInput, type IdKind, type InputResult, type InputRow, type RowSource } from './input.js';
-import { inputNotes } from './input-notes.js';
-import { checkRunFile } from './run-files.js';
-import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
-import type { Batch, BatchReport } from './runner.js';
-import { planSend, runSession, type SessionOptions } from './session.js';
-import { DeleteTally, formatDeleteSummary, formatSingleDelete } from './summary.js';
+import type { Factory } from '../../factory.js';
+import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
+import { resolvePerson } from '../../api/resolve-person.js';
+import type { DeleteOptions, DeletePlan } from '../../commands/delete.js';
+import { outputFormat, plural } from '../../commands/shared.js';
+import { personLabel } from '../../commands/wait.js';
+import { escapeForTerminal } from '../../output/escape.js';
+import { Backup } from '../engine/backup.js';
+import { confirmRun, planNotice } from '../../io/confirm.js';
+import { readInput, type IdKind, type InputResult, type InputRow, type RowSource } from '../input/read-input.js';
+import { inputNotes } from '../input/notes.js';
+import { checkRunFile } from '../journal/run-files.js';
+import { planJournal, type JournalPlan, type JournalPlanOptions } from '../engine/run-journal.js';
+import type { Batch, BatchReport } from '../engine/runner.js';
+import { planSend, runSession, type SessionOptions } from '../engine/session.js';
+import { DeleteTally, formatDeleteSummary, formatSingleDelete } from '../engine/summary.js';
 
 type Flags = DeletePlan['flags'];
 
@@ -227,7 +227,7 @@ function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOpt
 }
 
 async function printPersons(factory: Factory, persons: RetrievedPerson[], output: DeleteOptions['output']): Promise<void> {
-  const [{ createRenderer }, { personSchema }] = await Promise.all([import('../output/render.js'), import('../output/person-schema.js')]);
+  const [{ createRenderer }, { personSchema }] = await Promise.all([import('../../output/render.js'), import('../../output/person-schema.js')]);
   const renderer = createRenderer({
     format: outputFormat(factory, output),
     schema: personSchema,

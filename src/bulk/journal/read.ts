@@ -2,9 +2,9 @@
 // last run was started.
 
 import { createReadStream } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { IdSet } from './id-set.js';
-import { splitLines } from './input-text.js';
+import { UsageError } from '../../errors.js';
+import { IdSet } from '../input/id-set.js';
+import { splitLines } from '../input/text.js';
 import type { JournalBatch, JournalEntry, JournalHeader } from './journal.js';
 
 /** Which operation to resume: runs of other commands, hosts or projects in the same file are ignored. */

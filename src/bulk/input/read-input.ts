@@ -16,14 +16,14 @@ import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, r
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { promisify } from 'node:util';
-import { CliError, ExitCode, UsageError } from '../errors.js';
-import { parseCsv } from './input-csv.js';
-import { parseJsonl, parsePlain } from './input-lines.js';
-import { MAX_LINE_CHARS, ROW_GROUP_SIZE, lineTooLong, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
+import { CliError, ExitCode, UsageError } from '../../errors.js';
+import { parseCsv } from './csv.js';
+import { parseJsonl, parsePlain } from './lines.js';
+import { MAX_LINE_CHARS, ROW_GROUP_SIZE, lineTooLong, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './rows.js';
 import { IdSet, LineList } from './id-set.js';
-import { decodeText, peekFirstLine, splitLines } from './input-text.js';
+import { decodeText, peekFirstLine, splitLines } from './text.js';
 
-export type { IdKind } from './input-rows.js';
+export type { IdKind } from './rows.js';
 export type InputFormat = 'csv' | 'jsonl' | 'plain';
 
 export interface InputRow {
