@@ -4,10 +4,11 @@
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
+import { parseByFlag, validatePersonRef } from '../api/resolve-person.js';
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
-import { examples, intInRange, type OutputFormat } from './shared.js';
+import type { DeletePlan } from '../bulk/ops/delete.js';
+import { examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 
 export interface DeleteOptions {
   by?: string;
@@ -58,19 +59,6 @@ export function createDeleteCommand(factory: Factory): Command {
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
 
-/** The normalised request: what is checked before any request is sent. */
-export interface DeletePlan {
-  mode: 'named' | 'file';
-  refs: string[];
-  refBy: PersonRefKind;
-  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input/rows.ts). */
-  fileBy?: IdKind;
-  batchSize: number;
-  concurrency: number;
-  flags: { deleteEvents: boolean; deleteRecordings: boolean; keepPerson: boolean };
-  json: boolean;
-}
-
 export function checkDeleteOptions(refs: string[], options: DeleteOptions): DeletePlan {
   if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
   if (refs.length === 0 && options.fromFile === undefined) {
@@ -106,5 +94,5 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const api = await factory.api();
   const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
-  else await run.deleteNamed(factory, api, plan, options);
+  else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });
 }

@@ -142,15 +142,7 @@ export async function printResult<T>(renderer: Renderer<T> | undefined, record: 
   await renderer.end();
 }
 
-/**
- * `person <uuid> (user_1)`: the UUID, and a distinct_id: what the user typed when it was one, else
- * the person's first listed distinct_id (else its name).
- */
-export function personLabel(person: { uuid: string; name?: string; distinct_ids?: readonly string[] }, ref: string): string {
-  const typed = ref.toLowerCase() !== person.uuid.toLowerCase() ? ref : undefined;
-  const alias = typed ?? person.distinct_ids?.[0] ?? person.name;
-  return alias && alias !== person.uuid ? `person ${person.uuid} (${displayValue(String(alias))})` : `person ${person.uuid}`;
-}
+export { personLabel } from '../output/text.js';
 
 /**
  * Text from the server or the user, made safe for a message line on a terminal (control

@@ -9,7 +9,8 @@ import type { Factory } from '../../factory.js';
 import { IdSet, type IdLookup } from '../input/id-set.js';
 import { lockJournal } from '../journal/lock.js';
 import { checkRunFile } from '../journal/run-files.js';
-import { defaultJournalPath, Journal, readJournal, type JournalHeader } from '../journal/journal.js';
+import { defaultJournalPath, Journal, type JournalHeader } from '../journal/journal.js';
+import { readJournal } from '../journal/read.js';
 import type { InputDigest, InputStats } from '../input/read-input.js';
 
 export interface JournalPlanOptions {

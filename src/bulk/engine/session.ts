@@ -5,7 +5,7 @@
 // Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
 import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../../errors.js';
 import type { Factory } from '../../factory.js';
-import { plural } from '../../commands/shared.js';
+import { plural } from '../../output/text.js';
 import type { IdLookup } from '../input/id-set.js';
 import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
 import { startProgress } from './progress.js';

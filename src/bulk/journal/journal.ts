@@ -8,58 +8,11 @@
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../errors.js';
-import { parseEntry } from './read.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader } from './entries.js';
 import { openRunFile } from './run-files.js';
 import { serializeEntry } from './redact.js';
 
-export { readJournal, type JournalScope, type JournalState } from './read.js';
-
-export interface JournalHeader {
-  type: 'run';
-  version: 1;
-  run_id: string;
-  started_at: string;
-  command: string;
-  host: string;
-  project: string;
-  flags: Record<string, unknown>;
-  input?: {
-    path: string;
-    format: string;
-    column?: string;
-    rows: number;
-    unique: number;
-    blank: number;
-    duplicates: number;
-    /** The input's bytes as read, and their SHA-256 (hex): --resume refuses a file that changed. */
-    size?: number;
-    sha256?: string;
-  };
-}
-
-export interface JournalBatch {
-  type: 'batch';
-  run_id: string;
-  time: string;
-  batch: number;
-  ids: string[];
-  by: string;
-  status: 'done' | 'failed';
-  http_status?: number;
-  response?: unknown;
-  error?: string;
-  attempts?: number;
-}
-
-export interface JournalFooter {
-  type: 'end';
-  run_id: string;
-  finished_at: string;
-  outcome: 'completed' | 'partial' | 'interrupted' | 'failed';
-  summary: Record<string, unknown>;
-}
-
-export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;
+export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader } from './entries.js';
 
 export class Journal {
   readonly path: string;

@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
 import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
 import { resolvePerson } from '../../api/resolve-person.js';
-import type { DeleteOptions, DeletePlan } from '../../commands/delete.js';
-import { outputFormat, plural } from '../../commands/shared.js';
-import { personLabel } from '../../commands/wait.js';
+import type { PersonRefKind } from '../../api/resolve-person.js';
+import type { OutputFormat } from '../../output/render.js';
+import { personLabel, plural } from '../../output/text.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { Backup } from '../engine/backup.js';
 import { confirmRun, planNotice } from '../../io/confirm.js';
@@ -19,7 +19,39 @@ import type { Batch, BatchReport } from '../engine/runner.js';
 import { planSend, runSession, type SessionOptions } from '../engine/session.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete } from '../engine/summary.js';
 
-type Flags = DeletePlan['flags'];
+export interface DeleteFlags {
+  deleteEvents: boolean;
+  deleteRecordings: boolean;
+  keepPerson: boolean;
+}
+
+/** A delete run, its flags already checked (src/commands/delete.ts maps the command's flags onto it). */
+export interface DeletePlan {
+  mode: 'named' | 'file';
+  refs: string[];
+  refBy: PersonRefKind;
+  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input/rows.ts). */
+  fileBy?: IdKind;
+  batchSize: number;
+  concurrency: number;
+  flags: DeleteFlags;
+  json: boolean;
+}
+
+/** The flags of a delete run that the plan does not normalise. */
+export interface DeleteOptions {
+  fromFile?: string;
+  column?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  journal?: string;
+  resume?: boolean;
+  backup?: string;
+  /** how a dry run of named persons lists them (the command resolves the default: table on a terminal, tsv when piped) */
+  output?: OutputFormat;
+}
+
+type Flags = DeleteFlags;
 
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
@@ -229,7 +261,7 @@ function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOpt
 async function printPersons(factory: Factory, persons: RetrievedPerson[], output: DeleteOptions['output']): Promise<void> {
   const [{ createRenderer }, { personSchema }] = await Promise.all([import('../../output/render.js'), import('../../output/person-schema.js')]);
   const renderer = createRenderer({
-    format: outputFormat(factory, output),
+    format: output ?? 'tsv',
     schema: personSchema,
     fields: 'uuid,name,distinct_ids',
     out: factory.io.stdout,

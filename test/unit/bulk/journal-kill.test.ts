@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, expect, test } from 'vitest';
-import { Journal, readJournal } from '../../../src/bulk/journal/journal.js';
+import { Journal } from '../../../src/bulk/journal/journal.js';
+import { readJournal } from '../../../src/bulk/journal/read.js';
 import { tempDir } from './helpers.js';
 
 let writer: string;
