@@ -43,7 +43,8 @@ export interface JournalFooter {
   run_id: string;
   finished_at: string;
   outcome: 'completed' | 'partial' | 'interrupted' | 'failed';
-  summary: Record<string, unknown>;
+  /** the run's summary, as printed with -o json (src/bulk/engine/summary.ts) */
+  summary: object;
 }
 
 export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;

@@ -1,23 +1,22 @@
-// The two ways `delete` runs once its flags are checked: named persons (each looked up, then
+// The delete operation: identifiers sent to bulk_delete in batches (the request is built by
+// PersonsApi.bulkDelete's caller here, bulkDeleteBody), the records saved first with --backup, and
+// the two ways `delete` runs once its flags are checked: named persons (each looked up, then
 // deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are, without a
 // lookup each, which would cost one request a person).
 import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
 import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
-import { resolvePerson } from '../../api/resolve-person.js';
-import type { PersonRefKind } from '../../api/resolve-person.js';
+import { resolvePerson, type PersonRefKind } from '../../api/resolve-person.js';
 import type { OutputFormat } from '../../output/render.js';
 import { personLabel, plural } from '../../output/text.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { Backup } from '../engine/backup.js';
-import { confirmRun, planNotice } from '../../io/confirm.js';
-import { readInput, type IdKind, type InputResult, type InputRow, type RowSource } from '../input/read-input.js';
-import { inputNotes } from '../input/notes.js';
+import type { BulkOperation, RunPlan } from '../engine/operation.js';
+import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
+import { planJournal } from '../engine/run-journal.js';
+import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
+import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
-import { planJournal, type JournalPlan, type JournalPlanOptions } from '../engine/run-journal.js';
-import type { Batch, BatchReport } from '../engine/runner.js';
-import { planSend, runSession, type SessionOptions } from '../engine/session.js';
-import { DeleteTally, formatDeleteSummary, formatSingleDelete } from '../engine/summary.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -53,11 +52,65 @@ export interface DeleteOptions {
 
 type Flags = DeleteFlags;
 
+/** What deleting does to each batch, whichever way the persons were named. */
+type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
+
+function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+  let backup: Backup | undefined;
+  return {
+    command: 'delete',
+    progressUnit: 'ids',
+    journalFlags: (kind) => ({
+      flags: {
+        by: kind,
+        ...(options.column !== undefined ? { column: options.column } : {}),
+        delete_events: plan.flags.deleteEvents,
+        delete_recordings: plan.flags.deleteRecordings,
+        keep_person: plan.flags.keepPerson,
+        batch_size: plan.batchSize,
+        concurrency: plan.concurrency,
+        backup: options.backup ?? null,
+        yes: Boolean(options.yes),
+      },
+      sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
+    }),
+    // --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request.
+    async checkFiles(journal) {
+      if (options.backup === undefined) return;
+      const input = inputPath === undefined || inputPath === '-' ? undefined : resolve(factory.cwd, inputPath);
+      const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input });
+      if (note) factory.io.err(note);
+    },
+    async start() {
+      backup = options.backup !== undefined ? await Backup.open(resolve(factory.cwd, options.backup)) : undefined;
+      return { backup: backup?.path };
+    },
+    async execute(batch) {
+      // The records are on disk before the request that deletes them is sent.
+      if (backup) await backup.save(api, batch.ids, by);
+      const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
+    },
+    tally(kind) {
+      const tally = new DeleteTally();
+      return { add: (report) => tally.add(report), summarize: (run) => tally.toJSON(kind, run, plan.flags) };
+    },
+    // One named person: one line naming it instead of the table of counts.
+    format: (summary) => (single === undefined ? formatDeleteSummary(summary) : formatSingleDelete(summary, single, plan.flags)),
+    async cleanup() {
+      await backup?.close();
+    },
+  };
+}
+
+const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
+
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
-  const journalOptions = journalOptionsFor(api, plan, options, undefined);
+  const placeholder = deleteCore(factory, api, plan, options, 'uuid');
+  const journalOptions = journalOptionsOf(api, placeholder, options, 'uuid');
   const journalPlan = plan.refs.length > 1 ? await planJournal(factory, journalOptions) : undefined;
-  await checkBackup(factory, options, journalPlan?.path, undefined);
+  await placeholder.checkFiles!(journalPlan?.path);
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
@@ -69,196 +122,115 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   }
   const done = journalPlan?.done ?? new Set<string>();
   const pending = persons.filter((p) => !done.has(p.uuid));
-  const batches = Math.ceil(pending.length / plan.batchSize);
-
-  if (options.dryRun) {
-    await printPersons(factory, persons, options.output);
-    const skipped = persons.length - pending.length;
-    factory.io.err(
-      `Dry run: would ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in ${plural(batches, 'bulk_delete request')}` +
-        `${skipped > 0 ? ` (${plural(skipped, 'person')} already done in the journal)` : ''}; nothing was sent.`,
-    );
-    return;
-  }
-  if (pending.length > 1) {
-    const say = planNotice(factory, options);
-    say(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
-    for (const person of pending.slice(0, 20)) say(`  ${personLine(person)}`);
-    if (pending.length > 20) say(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
-  }
-  if (pending.length > 0) {
-    const one = pending[0]!;
-    await confirmRun(factory, options, {
-      count: pending.length,
-      single: `${capitalize(describeDeletion(plan.flags, `person ${escapeForTerminal(String(one.name ?? ''))} (${one.uuid})`, true))}?`,
-      many: `Type ${pending.length} to ${describeDeletion(plan.flags, `${pending.length} persons`)}:`,
-      nothingDone: 'Nothing was deleted.',
-    });
-  }
-  const rows: InputRow[] = persons.map((p, i) => ({ id: p.uuid, line: i + 1 }));
-  // One named person: one line naming it instead of the table of counts.
   const single = persons.length === 1 ? personLabel(persons[0]!, plan.refs[0]!) : undefined;
-  await deleteRows(factory, api, plan, options, { rows, requested: persons.length, toSend: pending.length, by: 'uuid', journalPlan, journalOptions, single });
+  const operation: BulkOperation<DeleteSummary> = {
+    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single),
+    async dryRun(run) {
+      await printPersons(factory, persons, options.output);
+      const batches = Math.ceil(run.toSend / plan.batchSize);
+      factory.io.err(
+        `Dry run: would ${describeDeletion(plan.flags, plural(run.toSend, 'person'))} in ${plural(batches, 'bulk_delete request')}` +
+          `${run.skipped > 0 ? ` (${plural(run.skipped, 'person')} already done in the journal)` : ''}; nothing was sent.`,
+      );
+    },
+    announce(run, { say }) {
+      if (pending.length <= 1) return;
+      say(`About to ${describeDeletion(plan.flags, plural(pending.length, 'person'))} in project ${api.project} at ${api.http.host}:`);
+      for (const person of pending.slice(0, 20)) say(`  ${personLine(person)}`);
+      if (pending.length > 20) say(`  … and ${plural(pending.length - 20, 'more person', 'more persons')}`);
+    },
+    confirmation() {
+      const one = pending[0]!;
+      return {
+        count: pending.length,
+        single: `${capitalize(describeDeletion(plan.flags, `person ${escapeForTerminal(String(one.name ?? ''))} (${one.uuid})`, true))}?`,
+        many: `Type ${pending.length} to ${describeDeletion(plan.flags, `${pending.length} persons`)}:`,
+        nothingDone: 'Nothing was deleted.',
+      };
+    },
+  };
+  const rows: InputRow[] = persons.map((p, i) => ({ id: p.uuid, line: i + 1 }));
+  const runPlan: RunPlan = {
+    by: 'uuid',
+    requested: persons.length,
+    toSend: pending.length,
+    skipped: persons.length - pending.length,
+    done,
+    first: pending.slice(0, 5).map((p) => p.uuid),
+    notes: [],
+    journal: journalPlan?.path,
+  };
+  await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions });
 }
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
   const path = options.fromFile!;
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
-    await deleteInput(factory, api, plan, options, input);
+    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, input.kind), input, { ...options, fromFile: path }, settingsOf(plan));
   } finally {
     await input.close();
   }
 }
 
-async function deleteInput(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, input: InputResult): Promise<void> {
-  const path = options.fromFile!;
-  const by = input.kind;
-  const journalOptions = journalOptionsFor(api, plan, options, path, input);
-  const journalPlan = await planJournal(factory, journalOptions);
-  await checkBackup(factory, options, journalPlan.path, path === '-' ? undefined : path);
-  const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
-  const notes = inputNotes(input);
+function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, by: IdKind): BulkOperation<DeleteSummary> {
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
-  const source = path === '-' ? 'stdin' : path;
-  const stats = input.stats;
-  const skipped = stats.unique - toSend;
-  const batches = Math.ceil(toSend / plan.batchSize);
-  const whom = by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`;
-  const rowsNote =
-    `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ` +
-    `${plural(stats.duplicates, 'duplicate')}${skipped > 0 ? `; ${skipped.toLocaleString('en-US')} already done in the journal` : ''}`;
-
-  if (options.dryRun) {
-    if (plan.json) {
-      const dryRun = {
-        dry_run: true,
-        command: 'delete',
-        by,
-        requested: stats.unique,
-        to_send: toSend,
-        skipped,
-        batches,
-        batch_size: plan.batchSize,
-        first_ids: first,
-        notes,
-        flags: { delete_events: plan.flags.deleteEvents, delete_recordings: plan.flags.deleteRecordings, keep_person: plan.flags.keepPerson },
-        input: { path: source, format: input.format, ...(input.column ? { column: input.column } : {}), ...stats },
-        journal: journalPlan.path,
-      };
-      factory.io.stdout.write(`${JSON.stringify(dryRun, null, 2)}\n`);
-    }
-    factory.io.err(`Dry run: nothing was sent.`);
-    factory.io.err(`Would ${describeDeletion(plan.flags, whom)} from ${source}, in ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
-    factory.io.err(`  ${rowsNote}`);
-    for (const note of notes) factory.io.err(`  Note: ${note}.`);
-    if (first.length > 0) factory.io.err(`First ${noun}: ${first.map(escapeForTerminal).join(', ')}${toSend > first.length ? ', …' : ''}`);
-    return;
-  }
-
-  if (toSend > 0) {
-    const say = planNotice(factory, options);
-    say(`About to ${describeDeletion(plan.flags, whom)} from ${source}, in project ${api.project} at ${api.http.host}:`);
-    say(`  ${rowsNote}`);
-    for (const note of notes) factory.io.err(`  Note: ${note}.`);
-    say(`  ${plural(batches, 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
-    say(`Journal: ${journalPlan.path}`);
-    await confirmRun(factory, options, {
-      count: toSend,
-      single: `${capitalize(describeDeletion(plan.flags, by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`, true))}?`,
-      many: `Type ${toSend} to ${describeDeletion(plan.flags, whom)}:`,
-      nothingDone: 'Nothing was deleted.',
-    });
-  }
-  await deleteRows(factory, api, plan, options, {
-    rows: input.rows,
-    requested: stats.unique,
-    toSend,
-    by,
-    journalPlan,
-    journalOptions,
-    input: { path, format: input.format, column: input.column, stats, digest: input.digest },
-  });
-}
-
-interface RowsRun {
-  rows: RowSource;
-  requested: number;
-  toSend: number;
-  by: IdKind;
-  journalPlan?: JournalPlan;
-  journalOptions: JournalPlanOptions;
-  input?: SessionOptions['input'];
-  /** the label of the one named person, whose outcome is said in one line */
-  single?: string;
-}
-
-async function deleteRows(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, run: RowsRun): Promise<void> {
-  const backup = options.backup !== undefined ? await Backup.open(resolve(factory.cwd, options.backup)) : undefined;
-  const tally = new DeleteTally();
-  const execute = async (batch: Batch): Promise<BatchReport[]> => {
-    // The records are on disk before the request that deletes them is sent.
-    if (backup) await backup.save(api, batch.ids, run.by);
-    const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, run.by, plan.flags));
-    return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
+  const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
+  const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
+  const rowsNote = (run: RunPlan) => {
+    const stats = run.input!.read.stats;
+    return (
+      `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ` +
+      `${plural(stats.duplicates, 'duplicate')}${run.skipped > 0 ? `; ${run.skipped.toLocaleString('en-US')} already done in the journal` : ''}`
+    );
   };
-  await runSession({
-    factory,
-    rows: run.rows,
-    requested: run.requested,
-    toSend: run.toSend,
-    by: run.by,
-    batchSize: plan.batchSize,
-    concurrency: plan.concurrency,
-    plan: run.journalPlan,
-    journalOptions: run.journalOptions,
-    input: run.input,
-    backupPath: backup?.path,
-    execute,
-    tally,
-    summarize: (context) => tally.toJSON(run.by, context, plan.flags),
-    format: run.single === undefined ? formatDeleteSummary : (summary) => formatSingleDelete(summary, run.single!, plan.flags),
-    json: plan.json,
-    cleanup: async () => backup?.close(),
-    progressUnit: 'ids',
-  });
-}
-
-/** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
-async function checkBackup(factory: Factory, options: DeleteOptions, journal: string | undefined, input: string | undefined): Promise<void> {
-  if (options.backup === undefined) return;
-  const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input: input === undefined ? undefined : resolve(factory.cwd, input) });
-  if (note) factory.io.err(note);
-}
-
-function journalOptionsFor(api: PersonsApi, plan: DeletePlan, options: DeleteOptions, inputPath: string | undefined, input?: InputResult): JournalPlanOptions {
   return {
-    command: 'delete',
-    host: api.http.host,
-    project: api.project,
-    path: options.journal,
-    resume: options.resume,
-    // A stream (a pipe, process substitution) is read once like stdin: its journal cannot live
-    // beside it, and --resume needs --journal.
-    inputPath: input !== undefined && !input.rereadable ? '-' : inputPath,
-    inputDigest: input?.digest,
-    flags: {
-      by: input !== undefined ? input.kind : 'uuid',
-      ...(options.column !== undefined ? { column: options.column } : {}),
-      delete_events: plan.flags.deleteEvents,
-      delete_recordings: plan.flags.deleteRecordings,
-      keep_person: plan.flags.keepPerson,
-      batch_size: plan.batchSize,
-      concurrency: plan.concurrency,
-      backup: options.backup ?? null,
-      yes: Boolean(options.yes),
+    ...deleteCore(factory, api, plan, options, by, options.fromFile),
+    async dryRun(run) {
+      const { source, read } = run.input!;
+      if (plan.json) {
+        const dryRun = {
+          dry_run: true,
+          command: 'delete',
+          by,
+          requested: run.requested,
+          to_send: run.toSend,
+          skipped: run.skipped,
+          batches: batchesOf(run),
+          batch_size: plan.batchSize,
+          first_ids: run.first,
+          notes: run.notes,
+          flags: { delete_events: plan.flags.deleteEvents, delete_recordings: plan.flags.deleteRecordings, keep_person: plan.flags.keepPerson },
+          input: { path: source, format: read.format, ...(read.column ? { column: read.column } : {}), ...read.stats },
+          journal: run.journal,
+        };
+        factory.io.stdout.write(`${JSON.stringify(dryRun, null, 2)}\n`);
+      }
+      factory.io.err(`Dry run: nothing was sent.`);
+      factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
+      factory.io.err(`  ${rowsNote(run)}`);
+      for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
+      if (run.first.length > 0) factory.io.err(`First ${noun}: ${run.first.map(escapeForTerminal).join(', ')}${run.toSend > run.first.length ? ', …' : ''}`);
     },
-    sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
-    dryRun: Boolean(options.dryRun),
+    announce(run, { say, tell }) {
+      say(`About to ${describeDeletion(plan.flags, whom(run.toSend))} from ${run.input!.source}, in project ${api.project} at ${api.http.host}:`);
+      say(`  ${rowsNote(run)}`);
+      for (const note of run.notes) tell(`  Note: ${note}.`);
+      say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+      say(`Journal: ${run.journal}`);
+    },
+    confirmation(run) {
+      return {
+        count: run.toSend,
+        single: `${capitalize(describeDeletion(plan.flags, by === 'uuid' ? `person ${run.first[0]}` : `the person with distinct_id ${JSON.stringify(run.first[0])}`, true))}?`,
+        many: `Type ${run.toSend} to ${describeDeletion(plan.flags, whom(run.toSend))}:`,
+        nothingDone: 'Nothing was deleted.',
+      };
+    },
   };
 }
 
-async function printPersons(factory: Factory, persons: RetrievedPerson[], output: DeleteOptions['output']): Promise<void> {
+async function printPersons(factory: Factory, persons: RetrievedPerson[], output: OutputFormat | undefined): Promise<void> {
   const [{ createRenderer }, { personSchema }] = await Promise.all([import('../../output/render.js'), import('../../output/person-schema.js')]);
   const renderer = createRenderer({
     format: output ?? 'tsv',

@@ -1,7 +1,8 @@
-// set-prop --from-file and unset-prop --from-file: PATCH with every property of the row (one
-// request a person), or delete_property once a key (the form every PostHog generation applies),
-// sharing the input reader, journal, --resume, dry run, confirmation, rate limiter and summary
-// with `delete`.
+// What set-prop --from-file and unset-prop --from-file share: their flags, the checks made before
+// any request, and how a batch is sent. Their operations are src/bulk/ops/set-prop.ts (PATCH with
+// every property of the row, one request a person) and src/bulk/ops/unset-prop.ts
+// (delete_property once a key, the form every PostHog generation applies); the input reader,
+// journal, --resume, dry run, confirmation, rate limiter and summary are those of every bulk run.
 //
 // Rows go in batches of up to 200, the most batch_by_distinct_ids / batch_by_uuids resolves in one
 // request, so a person costs no lookup request of its own. Every batch is looked up first, UUIDs
@@ -12,18 +13,17 @@
 import type { Factory } from '../../factory.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { LOOKUP_BATCH, type PersonsApi } from '../../api/persons.js';
-import { stringifyExact } from '../../json/exact.js';
-import type { IdLookup } from '../input/id-set.js';
 import { parseByFlag } from '../../api/resolve-person.js';
+import { requireConsentPossible } from '../../io/confirm.js';
 import type { OutputFormat } from '../../output/render.js';
 import { plural } from '../../output/text.js';
-import { confirmRun, planNotice, requireConsentPossible } from '../../io/confirm.js';
-import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
-import { inputNotes } from '../input/notes.js';
-import { planJournal, type JournalPlanOptions } from '../engine/run-journal.js';
+import type { BulkOperation, RunPlan } from '../engine/operation.js';
+import { runFromInput } from '../engine/run.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
-import { planSend, runSession } from '../engine/session.js';
-import { formatWriteSummary, WriteTally } from '../engine/summary.js';
+import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
+import type { IdLookup } from '../input/id-set.js';
+import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
+import { stringifyExact } from '../../json/exact.js';
 
 export interface PropertyFileOptions {
   fromFile: string;
@@ -45,122 +45,126 @@ export interface PropertyFileOptions {
 export const DEFAULT_PROPERTY_BATCH = 100;
 const DEFAULT_CONCURRENCY = 4;
 
-export function runSetPropFromFile(factory: Factory, options: PropertyFileOptions): Promise<void> {
-  return runPropertyFile(factory, options, { kind: 'set-prop' });
+/** One property-write run, its flags checked and its input open. */
+export interface PropertyRun {
+  factory: Factory;
+  api: PersonsApi;
+  options: PropertyFileOptions;
+  input: InputResult;
+  batchSize: number;
+  concurrency: number;
 }
 
-export function runUnsetPropFromFile(factory: Factory, options: PropertyFileOptions, keys: string[]): Promise<void> {
-  return runPropertyFile(factory, options, { kind: 'unset-prop', keys });
+export interface PropertyWrite {
+  command: WriteSummary['command'];
+  /** what the refusal without a terminal names: "set properties from a file" */
+  consent: string;
+  /** checks of this write's own flags, before any request */
+  check(options: PropertyFileOptions): void;
+  /** set-prop reads the row's other columns as the properties */
+  withProperties: boolean;
+  operation(run: PropertyRun): BulkOperation<WriteSummary>;
 }
 
-type Kind = { kind: 'set-prop' } | { kind: 'unset-prop'; keys: string[] };
-
-async function runPropertyFile(factory: Factory, options: PropertyFileOptions, what: Kind): Promise<void> {
+export async function runPropertyFile(factory: Factory, options: PropertyFileOptions, write: PropertyWrite): Promise<void> {
   const refBy = parseByFlag(options.by);
   if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
   const explicitBy: IdKind | undefined = refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
   const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const keys = what.kind === 'unset-prop' ? [...new Set(what.keys)] : [];
-  if (what.kind === 'unset-prop' && (keys.length === 0 || keys.some((k) => k.trim() === ''))) throw new UsageError('give the property keys to remove, none of them empty');
-  if (what.kind === 'unset-prop' && options.json) throw new UsageError('--json only applies to set-prop');
-  requireConsentPossible(factory, options, what.kind === 'set-prop' ? 'set properties from a file' : 'remove properties from a file');
+  write.check(options);
+  requireConsentPossible(factory, options, write.consent);
 
   const api = await factory.api();
-  const input = await readInput({ path: options.fromFile, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: what.kind === 'set-prop', jsonValues: options.json });
+  const input = await readInput({ path: options.fromFile, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: write.withProperties, jsonValues: options.json });
   try {
-    await writeFromInput({ factory, options, what, api, input, batchSize, concurrency, keys });
+    const operation = write.operation({ factory, api, options, input, batchSize, concurrency });
+    const json = options.output === 'json' || options.output === 'jsonl';
+    await runFromInput(factory, api, operation, input, options, { batchSize, concurrency, json });
   } finally {
     await input.close();
   }
 }
 
-interface InputRun {
-  factory: Factory;
-  options: PropertyFileOptions;
-  what: Kind;
-  api: PersonsApi;
-  input: InputResult;
-  batchSize: number;
-  concurrency: number;
-  keys: string[];
-}
-
-async function writeFromInput({ factory, options, what, api, input, batchSize, concurrency, keys }: InputRun): Promise<void> {
-  // The column's name, --by or the default says what the identifiers are (src/bulk/input/rows.ts).
+/** What both property writes do alike: journal flags, the summary, the plan's wording; `action` names the write. */
+export function propertyOperation(
+  run: PropertyRun,
+  write: {
+    command: WriteSummary['command'];
+    /** the write's own journal flags (recorded after the identifiers' column) */
+    flags: Record<string, unknown>;
+    sameOnResume: string[];
+    /** "set properties on 3 persons" */
+    action(whom: string): string;
+    /** the y/N question's verb phrase: "Set properties on" */
+    single: string;
+    /** unset-prop: the keys removed from every person (also in the dry run's JSON) */
+    unsetKeys?: string[];
+    /** the dry run's count of requests: "3 requests, one a person" */
+    requests(toSend: number): string;
+    /** the dry run's last lines: what the first persons would get */
+    sample(plan: RunPlan): Promise<string[]>;
+  },
+): BulkOperation<WriteSummary> {
+  const { factory, api, options, input } = run;
   const by = input.kind;
-  const notes = inputNotes(input);
-  const journalOptions: JournalPlanOptions = {
-    command: what.kind,
-    host: api.http.host,
-    project: api.project,
-    path: options.journal,
-    resume: options.resume,
-    // A stream (a pipe, process substitution) is read once like stdin.
-    inputPath: input.rereadable ? options.fromFile : '-',
-    inputDigest: input.digest,
-    flags: { by, ...(options.column !== undefined ? { column: options.column } : {}), ...(what.kind === 'set-prop' ? { json: Boolean(options.json) } : { keys }), batch_size: batchSize, concurrency, yes: Boolean(options.yes) },
-    sameOnResume: what.kind === 'set-prop' ? ['by', 'json'] : ['by', 'keys'],
-    dryRun: Boolean(options.dryRun),
-  };
-  const journalPlan = await planJournal(factory, journalOptions);
-  const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
-  const source = options.fromFile === '-' ? 'stdin' : options.fromFile;
-  const whom = by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`;
-  const action = what.kind === 'set-prop' ? `set properties on ${whom}` : `remove ${keys.join(', ')} from ${whom}`;
-  const skipped = input.stats.unique - toSend;
-  const json = options.output === 'json' || options.output === 'jsonl';
-
-  if (options.dryRun) {
-    if (json) {
-      const plan = { dry_run: true, command: what.kind, by, requested: input.stats.unique, to_send: toSend, skipped, batches: Math.ceil(toSend / batchSize), first_ids: first, notes, ...(keys.length ? { keys } : {}), input: { path: source, format: input.format, ...input.stats }, journal: journalPlan.path };
-      factory.io.stdout.write(`${stringifyExact(plan, 2)}\n`);
-    }
-    factory.io.err('Dry run: nothing was sent.');
-    const requests = what.kind === 'set-prop' ? `${plural(toSend, 'request')}, one a person` : `${plural(toSend * keys.length, 'delete_property request')}, one a key and person`;
-    factory.io.err(`Would ${action} from ${source}: ${requests}${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} already done in the journal)` : ''}.`);
-    for (const note of notes) factory.io.err(`  Note: ${note}.`);
-    if (what.kind === 'set-prop') for (const row of await firstRows(input.rows, journalPlan.done, 3)) factory.io.err(`  ${row.id}: ${stringifyExact(row.properties ?? {})}`);
-    else if (first.length > 0) factory.io.err(`First identifiers: ${first.join(', ')}${toSend > first.length ? ', …' : ''}`);
-    return;
-  }
-  if (toSend > 0) {
-    const say = planNotice(factory, options);
-    say(`About to ${action} from ${source}, in project ${api.project} at ${api.http.host}.`);
-    for (const note of notes) factory.io.err(`  Note: ${note}.`);
-    say(`Journal: ${journalPlan.path}`);
-    await confirmRun(factory, options, {
-      count: toSend,
-      single: `${what.kind === 'set-prop' ? 'Set properties on' : `Remove ${keys.join(', ')} from`} ${by === 'uuid' ? `person ${first[0]}` : `the person with distinct_id ${JSON.stringify(first[0])}`}?`,
-      many: `Type ${toSend} to ${action}:`,
-      nothingDone: 'Nothing was changed.',
-    });
-  }
-
-  const tally = new WriteTally();
-  await runSession({
-    factory,
-    rows: input.rows,
-    requested: input.stats.unique,
-    toSend,
-    by,
-    batchSize,
-    concurrency,
-    plan: journalPlan,
-    journalOptions,
-    input: { path: options.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
-    execute: (batch, context) => writeBatch(api, batch, context, by, what.kind === 'set-prop' ? undefined : keys),
-    tally,
-    summarize: (run) => tally.toJSON(what.kind, by, run),
-    format: formatWriteSummary,
-    json,
+  const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
+  return {
+    command: write.command,
     progressUnit: 'persons',
-  });
+    journalFlags: (kind) => ({
+      flags: { by: kind, ...(options.column !== undefined ? { column: options.column } : {}), ...write.flags, batch_size: run.batchSize, concurrency: run.concurrency, yes: Boolean(options.yes) },
+      sameOnResume: write.sameOnResume,
+    }),
+    async dryRun(plan) {
+      if (options.output === 'json' || options.output === 'jsonl') {
+        const dryRun = {
+          dry_run: true,
+          command: write.command,
+          by,
+          requested: plan.requested,
+          to_send: plan.toSend,
+          skipped: plan.skipped,
+          batches: Math.ceil(plan.toSend / run.batchSize),
+          first_ids: plan.first,
+          notes: plan.notes,
+          ...(write.unsetKeys?.length ? { keys: write.unsetKeys } : {}),
+          input: { path: plan.input!.source, format: input.format, ...input.stats },
+          journal: plan.journal,
+        };
+        factory.io.stdout.write(`${stringifyExact(dryRun, 2)}\n`);
+      }
+      factory.io.err('Dry run: nothing was sent.');
+      const skipped = plan.skipped > 0 ? ` (${plan.skipped.toLocaleString('en-US')} already done in the journal)` : '';
+      factory.io.err(`Would ${write.action(whom(plan.toSend))} from ${plan.input!.source}: ${write.requests(plan.toSend)}${skipped}.`);
+      for (const note of plan.notes) factory.io.err(`  Note: ${note}.`);
+      for (const line of await write.sample(plan)) factory.io.err(line);
+    },
+    announce(plan, { say, tell }) {
+      say(`About to ${write.action(whom(plan.toSend))} from ${plan.input!.source}, in project ${api.project} at ${api.http.host}.`);
+      for (const note of plan.notes) tell(`  Note: ${note}.`);
+      say(`Journal: ${plan.journal}`);
+    },
+    confirmation(plan) {
+      return {
+        count: plan.toSend,
+        single: `${write.single} ${by === 'uuid' ? `person ${plan.first[0]}` : `the person with distinct_id ${JSON.stringify(plan.first[0])}`}?`,
+        many: `Type ${plan.toSend} to ${write.action(whom(plan.toSend))}:`,
+        nothingDone: 'Nothing was changed.',
+      };
+    },
+    execute: (batch, context) => writeBatch(api, batch, context, by, write.unsetKeys),
+    tally(kind) {
+      const tally = new WriteTally();
+      return { add: (report) => tally.add(report), summarize: (summary) => tally.toJSON(write.command, kind, summary) };
+    },
+    format: formatWriteSummary,
+  };
 }
 
 /** The rows of one batch, one request each; stops between rows when the run is stopping. */
-async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: IdKind, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
+export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: IdKind, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
   const persons = await api.lookupPersons(batch.ids, by);
   const queued: string[] = [];
   const missing: string[] = [];
@@ -193,7 +197,8 @@ async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, 
   ];
 }
 
-async function firstRows(rows: AsyncIterable<InputRow> | Iterable<InputRow>, done: IdLookup, n: number): Promise<InputRow[]> {
+/** The first `n` rows the run would send (the journal's done ones skipped). */
+export async function firstRows(rows: AsyncIterable<InputRow> | Iterable<InputRow>, done: IdLookup, n: number): Promise<InputRow[]> {
   const out: InputRow[] = [];
   for await (const row of rows) {
     if (done.has(row.id)) continue;
