@@ -38,7 +38,7 @@ export interface DeletePlan {
 }
 
 /** The flags of a delete run that the plan does not normalise. */
-export interface DeleteOptions {
+export interface DeleteRunOptions {
   fromFile?: string;
   column?: string;
   dryRun?: boolean;
@@ -50,12 +50,10 @@ export interface DeleteOptions {
   output?: OutputFormat;
 }
 
-type Flags = DeleteFlags;
-
 /** What deleting does to each batch, whichever way the persons were named. */
 type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -74,13 +72,7 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
       },
       sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
     }),
-    // --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request.
-    async checkFiles(journal) {
-      if (options.backup === undefined) return;
-      const input = inputPath === undefined || inputPath === '-' ? undefined : resolve(factory.cwd, inputPath);
-      const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input });
-      if (note) factory.io.err(note);
-    },
+    checkFiles: (journal) => checkBackup(factory, options, journal, inputPath),
     async start() {
       backup = options.backup !== undefined ? await Backup.open(resolve(factory.cwd, options.backup)) : undefined;
       return { backup: backup?.path };
@@ -103,14 +95,21 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
   };
 }
 
+/** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
+async function checkBackup(factory: Factory, options: DeleteRunOptions, journal: string | undefined, inputPath: string | undefined): Promise<void> {
+  if (options.backup === undefined) return;
+  const input = inputPath === undefined || inputPath === '-' ? undefined : resolve(factory.cwd, inputPath);
+  const { note } = await checkRunFile(resolve(factory.cwd, options.backup), 'backup', { journal, input });
+  if (note) factory.io.err(note);
+}
+
 const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
 
-export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
+export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
-  const placeholder = deleteCore(factory, api, plan, options, 'uuid');
-  const journalOptions = journalOptionsOf(api, placeholder, options, 'uuid');
+  const journalOptions = journalOptionsOf(api, deleteCore(factory, api, plan, options, 'uuid'), options, 'uuid');
   const journalPlan = plan.refs.length > 1 ? await planJournal(factory, journalOptions) : undefined;
-  await placeholder.checkFiles!(journalPlan?.path);
+  await checkBackup(factory, options, journalPlan?.path, undefined);
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
@@ -163,7 +162,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions });
 }
 
-export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions): Promise<void> {
+export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   const path = options.fromFile!;
   const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
@@ -173,7 +172,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   }
 }
 
-function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteOptions, by: IdKind): BulkOperation<DeleteSummary> {
+function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind): BulkOperation<DeleteSummary> {
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
@@ -246,7 +245,7 @@ async function printPersons(factory: Factory, persons: RetrievedPerson[], output
 }
 
 /** The bulk_delete body: only the flags that are on (PostHog reads any present value as true). */
-export function bulkDeleteBody(ids: string[], by: IdKind, flags: Flags): BulkDeleteBody {
+export function bulkDeleteBody(ids: string[], by: IdKind, flags: DeleteFlags): BulkDeleteBody {
   return {
     [by === 'uuid' ? 'ids' : 'distinct_ids']: ids,
     ...(flags.deleteEvents ? { delete_events: true } : {}),
@@ -256,7 +255,7 @@ export function bulkDeleteBody(ids: string[], by: IdKind, flags: Flags): BulkDel
 }
 
 /** "delete 3 persons and their events", "delete the events of 3 persons, keeping the persons". */
-export function describeDeletion(flags: Flags, whom: string, one = false): string {
+export function describeDeletion(flags: DeleteFlags, whom: string, one = false): string {
   const data = [flags.deleteEvents ? 'events' : '', flags.deleteRecordings ? 'recordings' : ''].filter(Boolean).join(' and ');
   if (flags.keepPerson) return `delete the ${data} of ${whom}, keeping the ${one ? 'person' : 'persons'}`;
   return `delete ${whom}${data ? ` and ${one ? 'its' : 'their'} ${data}` : ''}`;
