@@ -2,7 +2,8 @@
 // the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
 // error that carries the exit code (7 partial failure; 130, 143 or 129 stopped by Ctrl-C, SIGTERM
 // or SIGHUP; the fatal error; or, when no request succeeded at all, the code of the failure).
-// Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
+// Every bulk operation gets here through src/bulk/engine/run.ts; what differs is its `execute`,
+// its tally and the way it formats the summary.
 import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import { plural } from '../../output/text.js';
