@@ -57,7 +57,7 @@ ${sections.join('\n')}
   64 KiB UTF-8 blocks written with backpressure; CSV rows are stringified in batches.
 - A throttled request (429) gives its place in the client's rate window back, as the server does.
 - Bulk input is read twice (to check it whole, then to send it) and never held. Duplicates are
-  found with an exact index outside the JavaScript heap (src/bulk/id-set.ts: UTF-8 bytes in one
+  found with an exact index outside the JavaScript heap (src/bulk/input/id-set.ts: UTF-8 bytes in one
   buffer and a typed-array hash table), which the checking pass hands on as a list of duplicate
   lines, so the sending pass keeps no set; rows reach the runner in groups rather than one awaited
   row at a time, and the sending pass reads 16 KiB chunks so that rows waiting for the network do
@@ -270,7 +270,7 @@ function deleteMemorySection({ rows, runs, large }, bars) {
   const range = (s) => `${mib(s.median)} (${mib(s.min)}–${mib(s.max)})`;
   const perId = (fromKiB, fromIds, toKiB, toIds) => Math.round(((toKiB - fromKiB) * 1024) / (toIds - fromIds));
   const slope = perId(big.peakRssKiB.median, big.persons, large.first.peakRssKiB, large.ids);
-  // The index's size by its layout (src/bulk/id-set.ts): each identifier's UTF-8 bytes (the file
+  // The index's size by its layout (src/bulk/input/id-set.ts): each identifier's UTF-8 bytes (the file
   // less its line breaks), a hash and a start offset (4 bytes each), and a slot table of 4-byte
   // slots, a power of two at least twice the number of identifiers.
   const slots = 2 ** Math.ceil(Math.log2(2 * large.ids));

@@ -112,7 +112,7 @@ export class Interrupted extends CliError {
 /**
  * PostHog's secret prefixes: personal API keys (phx_), OAuth access and refresh tokens (pha_,
  * phr_) and secret keys (phs_). (phc_ project tokens are public.) Shared with the journal's
- * redaction (src/bulk/journal-redact.ts).
+ * redaction (src/bulk/journal/redact.ts).
  */
 export const SECRET_PREFIX = 'ph[xars]_';
 

@@ -1,7 +1,6 @@
 // Answers that cannot come from a working PostHog: pages served twice and bulk_delete counts that
 // cannot be true. The endpoint functions (persons.ts) call these, so every command is protected.
 import { ApiError } from '../errors.js';
-import type { BulkDeleteSummary } from './persons.js';
 
 /**
  * A bulk_delete answer whose counts cannot be true (more persons found than identifiers sent,
@@ -12,7 +11,14 @@ export class ImplausibleAnswerError extends ApiError {
   readonly fatal = true;
 }
 
-export function checkBulkDeleteSummary(summary: BulkDeleteSummary | undefined, sent: number): void {
+/** The counts of a bulk_delete answer (BulkDeleteSummary in persons.ts, which calls this). */
+interface DeleteCounts {
+  persons_found?: number;
+  persons_deleted?: number;
+  persons_queued_for_deletion?: number;
+}
+
+export function checkBulkDeleteSummary(summary: DeleteCounts | undefined, sent: number): void {
   // An empty answer (older servers) or one without counts is "unknown", which is honest.
   if (summary === undefined || summary === null || typeof summary !== 'object' || !('persons_found' in summary)) return;
   const problems: string[] = [];

@@ -5,10 +5,11 @@ import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
-import { requireConsentPossible } from '../bulk/confirm.js';
-import type { IdKind } from '../bulk/input.js';
+import { requireConsentPossible } from '../io/confirm.js';
+import type { IdKind } from '../bulk/input/read-input.js';
+import type { DeletePlan } from '../bulk/ops/delete.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
-import { byOption, examples, intInRange, type OutputFormat } from './shared.js';
+import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 
 export interface DeleteOptions {
   by?: string;
@@ -59,19 +60,6 @@ export function createDeleteCommand(factory: Factory): Command {
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
 
-/** The normalised request: what is checked before any request is sent. */
-export interface DeletePlan {
-  mode: 'named' | 'file';
-  refs: string[];
-  refBy: PersonRefKind;
-  /** --by for a file, when given: the column's name decides otherwise (see src/bulk/input-rows.ts). */
-  fileBy?: IdKind;
-  batchSize: number;
-  concurrency: number;
-  flags: { deleteEvents: boolean; deleteRecordings: boolean; keepPerson: boolean };
-  json: boolean;
-}
-
 export function checkDeleteOptions(refs: string[], options: DeleteOptions): DeletePlan {
   if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
   if (refs.length === 0 && options.fromFile === undefined) {
@@ -105,7 +93,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const plan = checkDeleteOptions(refs, options);
   requireConsentPossible(factory, options, 'delete persons');
   const api = await factory.api();
-  const run = await import('../bulk/delete-run.js');
+  const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
-  else await run.deleteNamed(factory, api, plan, options);
+  else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });
 }

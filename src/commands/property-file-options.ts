@@ -1,10 +1,10 @@
 // The --from-file flags of set-prop and unset-prop (README, "set-prop, unset-prop"): the same input,
 // journal, resume, dry run and confirmation as `delete --from-file`. The run itself lives in
-// src/bulk/property-writes.ts and is loaded only when a file is given.
+// src/bulk/ops/set-prop.ts and unset-prop.ts, loaded only when a file is given.
 import type { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import type { PropertyFileOptions } from '../bulk/property-writes.js';
+import type { PropertyFileOptions } from '../bulk/ops/property-writes.js';
 import { intInRange } from './shared.js';
 
 /** The --from-file run's options as commander hands them over, plus the flags it must refuse. */
@@ -44,9 +44,8 @@ export function rejectFileOnlyFlags(options: PropertyFileFlags): void {
 export async function runPropertyFile(factory: Factory, options: PropertyFileFlags, keys?: string[]): Promise<void> {
   if (options.wait !== undefined) throw new UsageError('--wait is for one person; a --from-file run reports what PostHog accepted');
   if (options.fields !== undefined) throw new UsageError('--fields does not apply to a --from-file run (its output is the summary)');
-  const run = await import('../bulk/property-writes.js');
   const { fields: _fields, wait: _wait, ...rest } = options;
   const fileOptions: PropertyFileOptions = { ...rest, fromFile: options.fromFile! };
-  if (keys) await run.runUnsetPropFromFile(factory, fileOptions, keys);
-  else await run.runSetPropFromFile(factory, fileOptions);
+  if (keys) await (await import('../bulk/ops/unset-prop.js')).runUnsetPropFromFile(factory, fileOptions, keys);
+  else await (await import('../bulk/ops/set-prop.js')).runSetPropFromFile(factory, fileOptions);
 }

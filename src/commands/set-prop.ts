@@ -2,7 +2,7 @@
 // an older PostHog refuses a null value there, and the endpoint function then sends a PATCH).
 // PostHog queues the write through its ingestion pipeline, so the command says "queued" unless
 // --wait saw the value on a fresh read. The bulk form (--from-file) lives with the bulk runs
-// (src/bulk/property-writes.ts).
+// (src/bulk/ops/set-prop.ts).
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';

@@ -86,9 +86,7 @@ export function exclusive(options: object, names: Array<[key: string, flag: stri
   }
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
+export { plural } from '../output/message-text.js';
 
 export interface RendererRequest<T> {
   schema: RecordSchema<T>;

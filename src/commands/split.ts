@@ -5,7 +5,7 @@
 // task. The request always names what stays (main_distinct_id) or what moves: an older PostHog
 // empties the person's properties when it names neither.
 import { Command } from 'commander';
-import { requireConsentPossible } from '../bulk/confirm.js';
+import { requireConsentPossible } from '../io/confirm.js';
 import type { Factory } from '../factory.js';
 import { Cancelled, UsageError } from '../errors.js';
 import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-person.js';

@@ -1,8 +1,14 @@
-// Text inside the human-facing message lines (confirmations, hints, warnings on stderr): values
-// from the server or the user escaped for a terminal, persons named the same way everywhere, and
-// words quoted for a shell command in a hint.
+// Text inside the human-facing message lines (confirmations, hints, warnings, summaries on
+// stderr), shared by the commands and the bulk library (which never imports from src/commands):
+// counts with their noun, values from the server or the user escaped for a terminal, persons
+// named the same way everywhere, and words quoted for a shell command in a hint.
 import { escapeForTerminal } from './escape.js';
 import { stringifyExact } from '../json/exact-number.js';
+
+/** "1 person", "3 persons", "1,000 rows". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
 
 /**
  * `person <uuid> (user_1)`: the UUID, and a distinct_id: what the user typed when it was one, else

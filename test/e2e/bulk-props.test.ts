@@ -1,4 +1,4 @@
-// set-prop / unset-prop --from-file (src/bulk/property-writes.ts) against a real sandbox. The flags
+// set-prop / unset-prop --from-file (src/bulk/ops/set-prop.ts, unset-prop.ts) against a real sandbox. The flags
 // are wired into the commands separately, so these runs go through an in-process factory with
 // piped (non-terminal) streams: the same code path the commands call.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,9 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFactory, type GlobalOptions } from '../../src/factory.js';
 import type { IOStreams } from '../../src/io/streams.js';
-import { runSetPropFromFile, runUnsetPropFromFile, type PropertyFileOptions } from '../../src/bulk/property-writes.js';
+import type { PropertyFileOptions } from '../../src/bulk/ops/property-writes.js';
+import { runSetPropFromFile } from '../../src/bulk/ops/set-prop.js';
+import { runUnsetPropFromFile } from '../../src/bulk/ops/unset-prop.js';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { parseWhere, type PropertyFilter } from '../../src/filters/where.js';
-import { readInput, type InputStats } from '../../src/bulk/input.js';
+import { readInput, type InputStats } from '../../src/bulk/input/read-input.js';
 import type { RecordSchema } from '../../src/output/columns.js';
 import { createRenderer } from '../../src/output/render.js';
 import { escapeTsv } from '../../src/output/values.js';

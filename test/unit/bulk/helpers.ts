@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { InputRow } from '../../../src/bulk/input.js';
+import type { InputRow } from '../../../src/bulk/input/read-input.js';
 
 const made: string[] = [];
 

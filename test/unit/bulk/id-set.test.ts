@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { IdSet, LineList, hashId } from '../../../src/bulk/id-set.js';
+import { IdSet, LineList, hashId } from '../../../src/bulk/input/id-set.js';
 
 /** Plays the same adds against an IdSet and a Set, checking every answer on the way. */
 function sameAsSet(ids: string[], set: IdSet, probes: string[] = []): void {

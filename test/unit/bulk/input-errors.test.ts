@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { readInput, type ReadInputOptions } from '../../../src/bulk/input.js';
+import { readInput, type ReadInputOptions } from '../../../src/bulk/input/read-input.js';
 import { inputFile, tempDir } from './helpers.js';
 
 async function failure(name: string, content: string | Buffer, options: Partial<ReadInputOptions> = {}): Promise<{ message: string; path: string; error: unknown }> {

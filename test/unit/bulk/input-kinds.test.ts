@@ -4,7 +4,7 @@
 // digit for digit, and a runaway line refused by its number.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { readInput, type ReadInputOptions } from '../../../src/bulk/input.js';
+import { readInput, type ReadInputOptions } from '../../../src/bulk/input/read-input.js';
 import { isExactNumber } from '../../../src/json/exact.js';
 import { collect, ids, inputFile } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { readInput } from '../../../src/bulk/input.js';
+import { readInput } from '../../../src/bulk/input/read-input.js';
 import { tempDir } from './helpers.js';
 
 test('100,000 plain identifiers are validated and streamed back in reasonable time', async () => {

@@ -2,7 +2,8 @@
 // block (CHECK_BLOCK_BYTES), and reads the file it opened even when another is renamed over it.
 import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CHECK_BLOCK_BYTES, readInput } from '../../../src/bulk/input.js';
+import { readInput } from '../../../src/bulk/input/read-input.js';
+import { CHECK_BLOCK_BYTES } from '../../../src/bulk/input/snapshot.js';
 import { inputFile } from './helpers.js';
 
 // 16-byte lines: a block holds exactly CHECK_BLOCK_BYTES / 16 of them.

@@ -2,7 +2,7 @@
 // (quoted or not), JSON Lines and plain lines alike. Trimming it would name another person. Rows of
 // only spaces are blank rows, counted apart so the dry run can say so.
 import { describe, expect, it } from 'vitest';
-import { readInput } from '../../../src/bulk/input.js';
+import { readInput } from '../../../src/bulk/input/read-input.js';
 import { collect, ids, inputFile } from './helpers.js';
 
 describe('spaces around identifiers', () => {

@@ -2,7 +2,7 @@
 // compare every name with every other, which took about 20 s at this width).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { readInput } from '../../../src/bulk/input.js';
+import { readInput } from '../../../src/bulk/input/read-input.js';
 import { ids, inputFile } from './helpers.js';
 
 const WIDTH = 100_000;

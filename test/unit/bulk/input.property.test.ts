@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { readInput, type InputFormat, type InputRow, type InputStats } from '../../../src/bulk/input.js';
+import { readInput, type InputFormat, type InputRow, type InputStats } from '../../../src/bulk/input/read-input.js';
 import { collect, tempDir } from './helpers.js';
 
 type Layout = ({ kind: 'id'; pick: number } | { kind: 'blank'; text: string })[];

@@ -3,7 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { readInput, rowGroups, type InputRow } from '../../../src/bulk/input.js';
+import { readInput, rowGroups, type InputRow } from '../../../src/bulk/input/read-input.js';
 import { collect, ids, inputFile, tempDir } from './helpers.js';
 
 const U1 = '0f8fad5b-d9cb-469f-a165-70867728950e';

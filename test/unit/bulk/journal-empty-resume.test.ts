@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planJournal } from '../../../src/bulk/run-journal.js';
+import { planJournal } from '../../../src/bulk/engine/run-journal.js';
 import type { Factory } from '../../../src/factory.js';
 
 function fakeFactory(cwd: string, lines: string[]): Factory {

@@ -1,7 +1,7 @@
 // A journal line keeps an integer past 2^53 (a --json value sent, a number in a server answer)
 // as its digits, like every other machine format, not as the marker ExactNumber uses internally.
 import { describe, expect, it } from 'vitest';
-import { serializeEntry } from '../../../src/bulk/journal-redact.js';
+import { serializeEntry } from '../../../src/bulk/journal/redact.js';
 import { ExactNumber } from '../../../src/json/exact.js';
 
 const BIG = '12345678901234567890';

@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, expect, test } from 'vitest';
-import { Journal, readJournal } from '../../../src/bulk/journal.js';
+import { Journal } from '../../../src/bulk/journal/journal.js';
+import { readJournal } from '../../../src/bulk/journal/read.js';
 import { tempDir } from './helpers.js';
 
 let writer: string;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // Writes batches as fast as it can, printing the number of each one whose write resolved.
   await writeFile(
     entry,
-    `import { Journal } from ${JSON.stringify(resolve('src/bulk/journal.ts'))};
+    `import { Journal } from ${JSON.stringify(resolve('src/bulk/journal/journal.ts'))};
 const journal = await Journal.open(process.argv[2]);
 await journal.writeHeader({ run_id: 'r1', started_at: new Date().toISOString(), command: 'delete', host: 'h', project: '1', flags: {} });
 for (let n = 1; ; n++) {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockJournal } from '../../../src/bulk/journal-lock.js';
+import { lockJournal } from '../../../src/bulk/journal/lock.js';
 import { tempDir } from './helpers.js';
 
 const now = new Date('2026-02-03T04:05:06.789Z');

@@ -2,7 +2,7 @@
 // OAuth access and refresh tokens (pha_, phr_) and secret keys (phs_). Identifiers stay exact.
 import { describe, expect, it } from 'vitest';
 import { redact } from '../../../src/errors.js';
-import { serializeEntry } from '../../../src/bulk/journal-redact.js';
+import { serializeEntry } from '../../../src/bulk/journal/redact.js';
 
 const SECRETS = {
   phx: 'phx_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',

@@ -2,7 +2,8 @@ import { appendFile, readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { Journal, defaultJournalPath, readJournal, type JournalHeader, type JournalState } from '../../../src/bulk/journal.js';
+import { Journal, defaultJournalPath, type JournalHeader } from '../../../src/bulk/journal/journal.js';
+import { readJournal, type JournalState } from '../../../src/bulk/journal/read.js';
 import { tempDir } from './helpers.js';
 
 /** The state with its identifier sets as plain Sets, to compare with toEqual and toMatchObject. */

@@ -5,10 +5,10 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ApiError, ExitCode } from '../../../src/errors.js';
 import type { Factory } from '../../../src/factory.js';
-import type { InputRow } from '../../../src/bulk/input.js';
-import { runSession, type SessionOptions } from '../../../src/bulk/session.js';
-import { DeleteTally, formatDeleteSummary, WriteTally } from '../../../src/bulk/summary.js';
-import type { BatchReport } from '../../../src/bulk/runner.js';
+import type { InputRow } from '../../../src/bulk/input/read-input.js';
+import { runSession, type SessionOptions } from '../../../src/bulk/engine/session.js';
+import { DeleteTally, formatDeleteSummary, WriteTally } from '../../../src/bulk/engine/summary.js';
+import type { BatchReport } from '../../../src/bulk/engine/runner.js';
 
 const FLAGS = { deleteEvents: true, deleteRecordings: false };
 const run = { outcome: 'completed' as const, requested: 5, skipped: 0, batches: { done: 2, failed: 0 } };

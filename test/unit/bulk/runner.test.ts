@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthError, ApiError } from '../../../src/errors.js';
 import type { Factory } from '../../../src/factory.js';
-import type { InputRow } from '../../../src/bulk/input.js';
-import { Journal } from '../../../src/bulk/journal.js';
-import { cutBatches, runBatches, type Batch, type BatchReport, type RunBatchesOptions } from '../../../src/bulk/runner.js';
+import type { InputRow } from '../../../src/bulk/input/read-input.js';
+import { Journal } from '../../../src/bulk/journal/journal.js';
+import { cutBatches, runBatches, type Batch, type BatchReport, type RunBatchesOptions } from '../../../src/bulk/engine/runner.js';
 
 function fakeFactory() {
   let handler: (() => void) | undefined;

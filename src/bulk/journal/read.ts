@@ -2,10 +2,10 @@
 // last run was started.
 
 import { createReadStream } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { IdSet } from './id-set.js';
-import { splitLines } from './input-text.js';
-import type { JournalBatch, JournalEntry, JournalHeader } from './journal.js';
+import { UsageError } from '../../errors.js';
+import { IdSet } from '../input/id-set.js';
+import { splitLines } from '../input/text.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalHeader } from './entries.js';
 
 /** Which operation to resume: runs of other commands, hosts or projects in the same file are ignored. */
 export interface JournalScope {
@@ -148,31 +148,4 @@ function union(sets: IdSet[]): IdSet {
 
 function sameOperation(header: JournalHeader, target: JournalScope): boolean {
   return header.command === target.command && header.host === target.host && String(header.project) === String(target.project);
-}
-
-/** A journal line as an entry, or what is wrong with it. */
-export function parseEntry(text: string): JournalEntry | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a journal entry';
-  const entry = value as Record<string, unknown>;
-  if (typeof entry.run_id !== 'string') return 'not a journal entry (no run_id)';
-  switch (entry.type) {
-    case 'run':
-      if (entry.version !== 1) return `journal version ${JSON.stringify(entry.version)} is not supported by this version of posthog-persons`;
-      if (typeof entry.command !== 'string' || typeof entry.host !== 'string') return 'a run header without its command or host';
-      return entry as unknown as JournalHeader;
-    case 'batch':
-      if (!Array.isArray(entry.ids) || !entry.ids.every((id) => typeof id === 'string')) return 'a batch without its list of identifiers';
-      if (entry.status !== 'done' && entry.status !== 'failed') return `a batch with the unknown status ${JSON.stringify(entry.status)}`;
-      return entry as unknown as JournalBatch;
-    case 'end':
-      return entry as unknown as JournalEntry;
-    default:
-      return `an entry of the unknown type ${JSON.stringify(entry.type)}`;
-  }
 }

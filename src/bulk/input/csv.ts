@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import type { Options } from 'csv-parse';
-import { CliError, UsageError } from '../errors.js';
-import { parseExact } from '../json/exact.js';
+import { CliError, UsageError } from '../../errors.js';
+import { parseExact } from '../../json/exact.js';
 import {
   MAX_LINE_CHARS,
   ROW_GROUP_SIZE,
@@ -19,7 +19,7 @@ import {
   type ParseContext,
   type ParseState,
   type RawRow,
-} from './input-rows.js';
+} from './rows.js';
 
 interface Header {
   names: string[];

@@ -11,19 +11,21 @@
 // the JavaScript heap), which serves the rows; with properties (set-prop), the rows themselves are
 // kept.
 
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, read as readFd, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { promisify } from 'node:util';
-import { CliError, ExitCode, UsageError } from '../errors.js';
-import { parseCsv } from './input-csv.js';
-import { parseJsonl, parsePlain } from './input-lines.js';
-import { MAX_LINE_CHARS, ROW_GROUP_SIZE, lineTooLong, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './input-rows.js';
+import { CliError, UsageError } from '../../errors.js';
+import { parseCsv } from './csv.js';
+import { parseJsonl, parsePlain } from './lines.js';
+import { MAX_LINE_CHARS, ROW_GROUP_SIZE, lineTooLong, quote, type IdKind, type ParseContext, type ParseState, type RawRow } from './rows.js';
 import { IdSet, LineList } from './id-set.js';
-import { decodeText, peekFirstLine, splitLines } from './input-text.js';
+import { BlockHashes, changed, type InputDigest } from './snapshot.js';
+import { decodeText, peekFirstLine, splitLines } from './text.js';
 
-export type { IdKind } from './input-rows.js';
+export type { IdKind } from './rows.js';
+export type { InputDigest } from './snapshot.js';
 export type InputFormat = 'csv' | 'jsonl' | 'plain';
 
 export interface InputRow {
@@ -60,13 +62,6 @@ export interface ReadInputOptions {
   withProperties?: boolean;
   /** With withProperties: each CSV cell is parsed as JSON instead of taken as a string. */
   jsonValues?: boolean;
-}
-
-/** What the input was, byte for byte: recorded in the journal so --resume can tell a changed file. */
-export interface InputDigest {
-  size: number;
-  /** SHA-256 of the whole input, hex. */
-  sha256: string;
 }
 
 /** Things about the identifiers worth telling the user before they confirm. */
@@ -120,8 +115,6 @@ export async function* rowGroups(rows: RowSource): AsyncGenerator<readonly Input
 
 const READING_CHUNK_BYTES = 64 * 1024;
 const SENDING_CHUNK_BYTES = 16 * 1024;
-/** The second pass hands bytes on a block at a time, each once its hash matches the first pass's. */
-export const CHECK_BLOCK_BYTES = 64 * 1024;
 const EXTENSIONS: Record<string, InputFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.txt': 'plain' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINE_LIMIT = { maxChars: MAX_LINE_CHARS };
@@ -521,91 +514,6 @@ function readError(err: unknown, name: string): unknown {
   return code === undefined ? err : new UsageError(`cannot read ${name}: ${err.message}`);
 }
 
-/**
- * The bytes of the first pass, hashed as they go by: SHA-256 of the whole input (for the journal)
- * and of every CHECK_BLOCK_BYTES block (for the second pass to compare against).
- */
-class BlockHashes {
-  private readonly whole = createHash('sha256');
-  private block: Hash = createHash('sha256');
-  private inBlock = 0;
-  private size = 0;
-  private readonly blocks: Buffer[] = [];
-  private finished = false;
-
-  async *hashing(bytes: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
-    for await (const chunk of bytes) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      this.whole.update(buffer);
-      this.size += buffer.length;
-      for (let at = 0; at < buffer.length; ) {
-        const piece = buffer.subarray(at, at + CHECK_BLOCK_BYTES - this.inBlock);
-        this.block.update(piece);
-        this.inBlock += piece.length;
-        at += piece.length;
-        if (this.inBlock === CHECK_BLOCK_BYTES) this.endBlock();
-      }
-      yield chunk;
-    }
-  }
-
-  private endBlock(): void {
-    this.blocks.push(this.block.digest());
-    this.block = createHash('sha256');
-    this.inBlock = 0;
-  }
-
-  digest(): InputDigest {
-    if (!this.finished) {
-      if (this.inBlock > 0) this.endBlock();
-      this.finished = true;
-    }
-    return { size: this.size, sha256: this.whole.copy().digest('hex') };
-  }
-
-  /**
-   * The bytes of a later pass, handed on a block at a time and only once the block's hash matches
-   * what the first pass checked. The last block is held until the end of the input, so bytes
-   * appended meanwhile are caught before any of it is handed on.
-   */
-  async *verifying(bytes: AsyncIterable<Buffer | string>, name: string): AsyncGenerator<Buffer> {
-    const size = this.size;
-    let held: Buffer[] = [];
-    let inBlock = 0;
-    let block = 0;
-    let read = 0;
-    let hash = createHash('sha256');
-    const check = (): Buffer[] => {
-      if (!hash.digest().equals(this.blocks[block]!)) {
-        throw changed(name, `its bytes ${(block * CHECK_BLOCK_BYTES).toLocaleString('en-US')} to ${(block * CHECK_BLOCK_BYTES + inBlock).toLocaleString('en-US')} differ`);
-      }
-      const out = held;
-      held = [];
-      inBlock = 0;
-      block++;
-      hash = createHash('sha256');
-      return out;
-    };
-    for await (const chunk of bytes) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      for (let at = 0; at < buffer.length; ) {
-        // More bytes once `size` were read (the last block, full or not, is still held): appended.
-        if (read === size) throw changed(name, `it is longer than the ${size.toLocaleString('en-US')} bytes checked`);
-        const piece = buffer.subarray(at, at + CHECK_BLOCK_BYTES - inBlock);
-        at += piece.length;
-        read += piece.length;
-        if (read > size) throw changed(name, `it is longer than the ${size.toLocaleString('en-US')} bytes checked`);
-        hash.update(piece);
-        held.push(piece);
-        inBlock += piece.length;
-        if (inBlock === CHECK_BLOCK_BYTES && read < size) yield* check();
-      }
-    }
-    if (read < size) throw changed(name, `it is shorter than the ${size.toLocaleString('en-US')} bytes checked`);
-    if (inBlock > 0) yield* check();
-  }
-}
-
 interface SecondPass {
   openBytes: () => AsyncIterable<Buffer | string>;
   format: InputFormat;
@@ -641,12 +549,4 @@ async function* readAgain(pass: SecondPass): AsyncGenerator<readonly InputRow[]>
     throw err instanceof UsageError ? changed(pass.ctx.name, err.message) : readError(err, pass.ctx.name);
   }
   if (unique !== pass.stats.unique) throw changed(pass.ctx.name, `it now holds ${unique} identifiers, not ${pass.stats.unique}`);
-}
-
-function changed(name: string, detail: string): CliError {
-  return new CliError(
-    `${name} changed after it was checked (${detail}); nothing from the changed part was sent`,
-    ExitCode.failure,
-    'Put the file back as it was checked and rerun the same command with --resume, or start a new run for the new content with another --journal PATH.',
-  );
 }

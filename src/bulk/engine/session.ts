@@ -2,18 +2,19 @@
 // the batches, the journal footer, the summary (stderr, and JSON on stdout with -o json), and the
 // error that carries the exit code (7 partial failure; 130, 143 or 129 stopped by Ctrl-C, SIGTERM
 // or SIGHUP; the fatal error; or, when no request succeeded at all, the code of the failure).
-// Shared by delete and set-prop/unset-prop --from-file; what differs is `execute` and the tally.
-import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../errors.js';
-import type { Factory } from '../factory.js';
-import { plural } from '../commands/shared.js';
-import type { IdLookup } from './id-set.js';
-import { rowGroups, type InputDigest, type InputStats, type RowSource } from './input.js';
+// Every bulk operation gets here through src/bulk/engine/run.ts; what differs is its `execute`,
+// its tally and the way it formats the summary.
+import { CliError, ExitCode, Interrupted, PartialFailure, STOP_SIGNALS } from '../../errors.js';
+import type { Factory } from '../../factory.js';
+import { plural } from '../../output/message-text.js';
+import type { IdLookup } from '../input/id-set.js';
+import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
-import type { RunContext } from './summary.js';
+import type { BulkSummary, RunContext } from './summary.js';
 
-export interface SessionOptions {
+export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   factory: Factory;
   rows: RowSource;
   /** unique identifiers of the input */
@@ -30,8 +31,8 @@ export interface SessionOptions {
   backupPath?: string;
   execute(batch: Batch, context: BatchContext): Promise<BatchReport[]>;
   tally: { add(report: BatchReport): void };
-  summarize(run: RunContext): Record<string, unknown>;
-  format(summary: Record<string, unknown>): string[];
+  summarize(run: RunContext): S;
+  format(summary: S): string[];
   /** -o json / jsonl: the summary also goes to stdout */
   json: boolean;
   /** called once the batches are over, before the summary (closes the backup file) */
@@ -39,12 +40,12 @@ export interface SessionOptions {
   progressUnit: string;
 }
 
-export interface SessionResult {
-  summary: Record<string, unknown>;
+export interface SessionResult<S extends BulkSummary = BulkSummary> {
+  summary: S;
   result: RunBatchesResult;
 }
 
-export async function runSession(o: SessionOptions): Promise<SessionResult> {
+export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): Promise<SessionResult<S>> {
   const { factory } = o;
   // Whatever happens to stdout's reader, this run ends with its journal footer and its own exit code.
   factory.keepExitCodeOnBrokenPipe();
@@ -52,7 +53,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const progress = await startProgress(factory, o.toSend, o.progressUnit);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;
-  const execute: SessionOptions['execute'] = async (batch, context) => {
+  const execute: SessionOptions<S>['execute'] = async (batch, context) => {
     try {
       return await o.execute(batch, context);
     } catch (error) {
@@ -110,10 +111,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   return { summary, result };
 }
 
-function throwForOutcome(result: RunBatchesResult, summary: Record<string, unknown>, journal: string | undefined, nothingSucceeded: boolean): void {
+function throwForOutcome(result: RunBatchesResult, summary: BulkSummary, journal: string | undefined, nothingSucceeded: boolean): void {
   const resume = journal ? `rerun the same command with --resume (journal: ${journal})` : 'rerun the command';
   if (result.outcome === 'interrupted') {
-    const notSent = summary.not_sent as number;
+    const notSent = summary.not_sent;
     const signal = result.signal ?? 'SIGINT';
     throw new Interrupted(`${STOP_SIGNALS[signal].said}: ${plural(notSent, 'identifier')} ${notSent === 1 ? 'was' : 'were'} not sent. To finish, ${resume}.`, signal);
   }
@@ -133,7 +134,7 @@ function throwForOutcome(result: RunBatchesResult, summary: Record<string, unkno
     const where = journal ? `; the journal ${journal} names them` : '';
     throw new PartialFailure(`${failed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} batches failed${where}`, `To retry them, ${resume}.`);
   }
-  const errors = summary.deletion_errors as unknown[] | undefined;
+  const errors = summary.deletion_errors;
   if (errors && errors.length > 0) {
     throw new PartialFailure(
       `PostHog could not delete ${plural(errors.length, 'person')} (listed in deletion_errors${journal ? ` in ${journal}` : ''})`,

@@ -7,58 +7,12 @@
 
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
-import { parseEntry } from './journal-read.js';
+import { CliError, ExitCode } from '../../errors.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader } from './entries.js';
 import { openRunFile } from './run-files.js';
-import { serializeEntry } from './journal-redact.js';
+import { serializeEntry } from './redact.js';
 
-export { readJournal, type JournalScope, type JournalState } from './journal-read.js';
-
-export interface JournalHeader {
-  type: 'run';
-  version: 1;
-  run_id: string;
-  started_at: string;
-  command: string;
-  host: string;
-  project: string;
-  flags: Record<string, unknown>;
-  input?: {
-    path: string;
-    format: string;
-    column?: string;
-    rows: number;
-    unique: number;
-    blank: number;
-    duplicates: number;
-    /** The input's bytes as read, and their SHA-256 (hex): --resume refuses a file that changed. */
-    size?: number;
-    sha256?: string;
-  };
-}
-
-export interface JournalBatch {
-  type: 'batch';
-  run_id: string;
-  time: string;
-  batch: number;
-  ids: string[];
-  by: string;
-  status: 'done' | 'failed';
-  http_status?: number;
-  response?: unknown;
-  error?: string;
-}
-
-export interface JournalFooter {
-  type: 'end';
-  run_id: string;
-  finished_at: string;
-  outcome: 'completed' | 'partial' | 'interrupted' | 'failed';
-  summary: Record<string, unknown>;
-}
-
-export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;
+export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader } from './entries.js';
 
 export class Journal {
   readonly path: string;
@@ -75,7 +29,7 @@ export class Journal {
 
   /**
    * Creates the journal (exclusively, mode 0600, and its folder) or opens a journal of this tool
-   * to append a resumed run. Any other file is refused (src/bulk/run-files.ts), and an existing
+   * to append a resumed run. Any other file is refused (src/bulk/journal/run-files.ts), and an existing
    * journal keeps the mode its owner gave it.
    */
   static async open(path: string): Promise<Journal> {

@@ -1,8 +1,8 @@
 // Keeps secrets out of the journal. The journal is never handed the API key, but it does record
 // server answers, errors and flags that a caller builds; this is the net under all of them.
 
-import { maskKey, SECRET_PREFIX } from '../errors.js';
-import { stringifyExact } from '../json/exact-number.js';
+import { maskKey, SECRET_PREFIX } from '../../errors.js';
+import { stringifyExact } from '../../json/exact-number.js';
 
 /** Names under which a credential travels: headers, and keys like apiKey, client_secret, token. */
 const SECRET_NAME = /^(authorization|proxy-authorization|cookie|set-cookie)$|(api[-_]?key|secret|password|passwd|token)$/i;

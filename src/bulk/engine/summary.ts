@@ -1,11 +1,56 @@
 // What a bulk run reports at the end, built only from what PostHog answered: the counts of the
 // contract (requested, found, deleted, queued for deletion, not found, failed, skipped), printed
 // on stderr for people, or as one JSON object on stdout with -o json for scripts and records.
-import type { BulkDeleteSummary } from '../api/persons.js';
-import { stringifyExact } from '../json/exact.js';
-import { escapeForTerminal } from '../output/escape.js';
-import type { InputStats } from './input.js';
+import type { BulkDeleteSummary } from '../../api/persons.js';
+import { stringifyExact } from '../../json/exact.js';
+import { escapeForTerminal } from '../../output/escape.js';
+import type { InputStats } from '../input/read-input.js';
 import type { BatchReport, RunOutcome } from './runner.js';
+
+/** What every bulk run's summary holds, whatever its operation: one JSON object (stdout with -o json, the journal's footer). */
+export interface BulkSummary {
+  command: 'delete' | 'set-prop' | 'unset-prop';
+  outcome: RunOutcome;
+  by: string;
+  requested: number;
+  failed: number;
+  skipped: number;
+  /** identifiers never sent (an interrupted or stopped run) */
+  not_sent: number;
+  batches: RunContext['batches'];
+  input?: RunContext['input'];
+  journal?: string;
+  backup?: string;
+  /** persons the server said it could not delete (delete only): exit 7 even when every request succeeded */
+  deletion_errors?: string[];
+}
+
+/** The summary of `delete`: counts are null where the server did not say (unknown, not zero). */
+export interface DeleteSummary extends BulkSummary {
+  command: 'delete';
+  accepted: number;
+  found: number | null;
+  deleted: number | null;
+  queued_for_deletion: number | null;
+  not_found: number | null;
+  events_queued_for_deletion: boolean | null;
+  recordings_queued_for_deletion: boolean | null;
+  deletion_errors: string[];
+}
+
+/** The summary of set-prop / unset-prop --from-file. */
+export interface WriteSummary extends BulkSummary {
+  command: 'set-prop' | 'unset-prop';
+  found: number;
+  queued: number;
+  not_found: number;
+}
+
+/** What a bulk operation sums its batch reports into. */
+export interface Tally<S extends BulkSummary> {
+  add(report: BatchReport): void;
+  summarize(run: RunContext): S;
+}
 
 export interface RunContext {
   outcome: RunOutcome;
@@ -55,7 +100,7 @@ export class DeleteTally {
     for (const entry of summary.deletion_errors ?? []) this.errorPersons.push(String(entry?.person_uuid ?? stringifyExact(entry)));
   }
 
-  toJSON(by: string, run: RunContext, flags: { deleteEvents: boolean; deleteRecordings: boolean }): Record<string, unknown> {
+  toJSON(by: string, run: RunContext, flags: { deleteEvents: boolean; deleteRecordings: boolean }): DeleteSummary {
     const known = !this.unknown;
     const notSent = Math.max(0, run.requested - run.skipped - this.accepted - this.failedIds);
     return {
@@ -101,7 +146,7 @@ export class WriteTally {
     }
   }
 
-  toJSON(command: string, by: string, run: RunContext): Record<string, unknown> {
+  toJSON(command: WriteSummary['command'], by: string, run: RunContext): WriteSummary {
     return {
       command,
       outcome: run.outcome,
@@ -128,74 +173,72 @@ export function formatCounts(rows: Array<[label: string, value: number | null]>)
   return rows.map(([label], i) => `  ${label.padEnd(width)}  ${shown[i]!.padStart(valueWidth)}`);
 }
 
-export function formatDeleteSummary(json: Record<string, unknown>): string[] {
-  const n = (key: string) => json[key] as number | null;
+export function formatDeleteSummary(summary: DeleteSummary): string[] {
   const rows: Array<[string, number | null]> = [
-    ['requested', n('requested')],
-    ['found', n('found')],
-    ['deleted', n('deleted')],
-    ['queued for deletion', n('queued_for_deletion')],
-    ['not found', n('not_found')],
-    ['failed', n('failed')],
-    ['skipped', n('skipped')],
+    ['requested', summary.requested],
+    ['found', summary.found],
+    ['deleted', summary.deleted],
+    ['queued for deletion', summary.queued_for_deletion],
+    ['not found', summary.not_found],
+    ['failed', summary.failed],
+    ['skipped', summary.skipped],
   ];
-  if (n('not_sent')! > 0) rows.push(['not sent', n('not_sent')]);
-  const nothing = (json.accepted as number) === 0 && n('failed')! > 0;
-  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'deleted' : undefined)} (by ${json.by}):`, ...formatCounts(rows)];
-  if (json.found === null) {
+  if (summary.not_sent > 0) rows.push(['not sent', summary.not_sent]);
+  const nothing = summary.accepted === 0 && summary.failed > 0;
+  const lines = [`${headline(summary.outcome, nothing ? 'deleted' : undefined)} (by ${summary.by}):`, ...formatCounts(rows)];
+  if (summary.found === null) {
     lines.push(
-      `This PostHog server answered without a summary: it accepted ${plain(n('accepted'))} ${n('accepted') === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
+      `This PostHog server answered without a summary: it accepted ${plain(summary.accepted)} ${summary.accepted === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
     );
-  } else if (json.deleted === null || json.queued_for_deletion === null) {
-    const unsaid = [json.deleted === null ? 'deleted' : '', json.queued_for_deletion === null ? 'queued for deletion' : ''].filter(Boolean).join(' or ');
+  } else if (summary.deleted === null || summary.queued_for_deletion === null) {
+    const unsaid = [summary.deleted === null ? 'deleted' : '', summary.queued_for_deletion === null ? 'queued for deletion' : ''].filter(Boolean).join(' or ');
     lines.push(`This PostHog server's summary does not say how many persons it ${unsaid}: unknown, not zero.`);
   }
-  if (json.events_queued_for_deletion === true) {
+  if (summary.events_queued_for_deletion === true) {
     lines.push('Events are queued for deletion: PostHog deletes them in a weekly batch; check with `posthog-persons deletion-status`.');
   }
-  if (json.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
-  const errors = json.deletion_errors as string[];
+  if (summary.recordings_queued_for_deletion === true) lines.push('Recordings are queued for deletion.');
+  const errors = summary.deletion_errors;
   if (errors.length > 0) lines.push(`PostHog could not delete ${plain(errors.length)} ${errors.length === 1 ? 'person' : 'persons'}: ${errors.slice(0, 5).map(escapeForTerminal).join(', ')}${errors.length > 5 ? ', …' : ''}`);
-  return [...lines, ...footerLines(json)];
+  return [...lines, ...footerLines(summary)];
 }
 
 /**
  * The one line a delete of one named person prints, naming it and saying what PostHog answered;
  * anything but a clean answer falls back to the table of counts.
  */
-export function formatSingleDelete(json: Record<string, unknown>, label: string, flags: { keepPerson: boolean }): string[] {
-  if (json.outcome !== 'completed' || (json.deletion_errors as unknown[]).length > 0) return formatDeleteSummary(json);
-  const data = [json.events_queued_for_deletion === true ? 'events' : '', json.recordings_queued_for_deletion === true ? 'recordings' : ''].filter(Boolean);
+export function formatSingleDelete(summary: DeleteSummary, label: string, flags: { keepPerson: boolean }): string[] {
+  if (summary.outcome !== 'completed' || summary.deletion_errors.length > 0) return formatDeleteSummary(summary);
+  const data = [summary.events_queued_for_deletion === true ? 'events' : '', summary.recordings_queued_for_deletion === true ? 'recordings' : ''].filter(Boolean);
   const dataNote = data.length > 0 ? ` Its ${data.join(' and ')} ${data.length === 1 ? 'is' : 'are'} queued for deletion.` : '';
-  if (json.found === null) return [`Accepted: delete ${label}. This PostHog server's answer does not say what it found or deleted.`];
-  if (json.found === 0) return [`Not deleted: ${label} was not found when the delete was sent.`];
+  if (summary.found === null) return [`Accepted: delete ${label}. This PostHog server's answer does not say what it found or deleted.`];
+  if (summary.found === 0) return [`Not deleted: ${label} was not found when the delete was sent.`];
   if (flags.keepPerson) return [`Queued: delete the ${data.join(' and ') || 'data'} of ${label}, keeping the person.`];
-  if (json.deleted === 1) return [`Deleted: ${label}.${dataNote}`];
-  if (json.queued_for_deletion === 1) return [`Queued for deletion: ${label}. PostHog removes it within minutes.${dataNote}`];
+  if (summary.deleted === 1) return [`Deleted: ${label}.${dataNote}`];
+  if (summary.queued_for_deletion === 1) return [`Queued for deletion: ${label}. PostHog removes it within minutes.${dataNote}`];
   return [`Accepted: delete ${label}. This PostHog server's answer does not say whether it was deleted.${dataNote}`];
 }
 
-export function formatWriteSummary(json: Record<string, unknown>): string[] {
-  const n = (key: string) => json[key] as number;
+export function formatWriteSummary(summary: WriteSummary): string[] {
   const rows: Array<[string, number]> = [
-    ['requested', n('requested')],
-    ['found', n('found')],
-    ['queued', n('queued')],
-    ['not found', n('not_found')],
-    ['failed', n('failed')],
-    ['skipped', n('skipped')],
+    ['requested', summary.requested],
+    ['found', summary.found],
+    ['queued', summary.queued],
+    ['not found', summary.not_found],
+    ['failed', summary.failed],
+    ['skipped', summary.skipped],
   ];
-  if (n('not_sent') > 0) rows.push(['not sent', n('not_sent')]);
-  const nothing = n('found') + n('not_found') === 0 && n('failed') > 0;
-  const lines = [`${headline(json.outcome as RunOutcome, nothing ? 'changed' : undefined)} (${json.command}, by ${json.by}):`, ...formatCounts(rows)];
-  if (n('queued') > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
-  return [...lines, ...footerLines(json)];
+  if (summary.not_sent > 0) rows.push(['not sent', summary.not_sent]);
+  const nothing = summary.found + summary.not_found === 0 && summary.failed > 0;
+  const lines = [`${headline(summary.outcome, nothing ? 'changed' : undefined)} (${summary.command}, by ${summary.by}):`, ...formatCounts(rows)];
+  if (summary.queued > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
+  return [...lines, ...footerLines(summary)];
 }
 
-function footerLines(json: Record<string, unknown>): string[] {
+function footerLines(summary: BulkSummary): string[] {
   const lines: string[] = [];
-  if (json.backup) lines.push(`Backup: ${json.backup}`);
-  if (json.journal) lines.push(`Journal: ${json.journal}`);
+  if (summary.backup) lines.push(`Backup: ${summary.backup}`);
+  if (summary.journal) lines.push(`Journal: ${summary.journal}`);
   return lines;
 }
 

@@ -1,7 +1,7 @@
 // Bytes to text to lines, streaming: strict UTF-8 decoding, the BOM removed, and line splitting
 // that accepts LF, CRLF and lone CR however the chunks happen to be cut.
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 const BOM = 0xfeff;
 

@@ -1,8 +1,8 @@
 // The two line-based formats: one identifier a line, and JSON Lines (one object a line).
 
 import { parse as parseLossless } from 'lossless-json';
-import { UsageError } from '../errors.js';
-import { ExactNumber, isExactNumber, parseExact } from '../json/exact.js';
+import { UsageError } from '../../errors.js';
+import { ExactNumber, isExactNumber, parseExact } from '../../json/exact.js';
 import {
   chooseColumn,
   jsonErrorDetail,
@@ -11,7 +11,7 @@ import {
   type ParseContext,
   type ParseState,
   type RawRow,
-} from './input-rows.js';
+} from './rows.js';
 
 /**
  * One identifier a line, exactly as written: spaces are part of it (only the line break, LF, CRLF

@@ -1,7 +1,7 @@
 // What the format readers (plain, JSON Lines, CSV) share: the row they produce before
 // deduplication, the options they read, and how the identifier column is chosen.
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export type IdKind = 'distinct_id' | 'uuid';
 

@@ -6,12 +6,12 @@
 // The invariant that makes a kill at any moment safe: an identifier is journaled "done" only after
 // the server answered for it, so `--resume` never re-sends one recorded done, and anything not yet
 // recorded is simply sent again (every write here is harmless to repeat).
-import { AuthError, NotFoundError, RateLimitError, STOP_SIGNALS, type StopSignal } from '../errors.js';
-import { ProjectNotFoundError } from '../api/persons.js';
-import type { Factory } from '../factory.js';
-import type { IdLookup } from './id-set.js';
-import { rowGroups, type InputRow, type RowSource } from './input.js';
-import type { Journal } from './journal.js';
+import { AuthError, NotFoundError, RateLimitError, STOP_SIGNALS, type StopSignal } from '../../errors.js';
+import { ProjectNotFoundError } from '../../api/persons.js';
+import type { Factory } from '../../factory.js';
+import type { IdLookup } from '../input/id-set.js';
+import { rowGroups, type InputRow, type RowSource } from '../input/read-input.js';
+import type { Journal } from '../journal/journal.js';
 
 export interface Batch {
   /** 1-based, in the order batches are started within this run */

@@ -1,7 +1,7 @@
 // The progress bar of a bulk run: done/total, rate and ETA, on stderr, and only when stderr is a
 // terminal (piped or in CI it would be noise in a log). cli-progress is loaded only then.
-import type { Factory } from '../factory.js';
-import { escapeLinesForTerminal } from '../output/escape.js';
+import type { Factory } from '../../factory.js';
+import { escapeLinesForTerminal } from '../../output/escape.js';
 
 export interface Progress {
   /** `n` more items are finished (done, failed or not found: anything the run is past). */

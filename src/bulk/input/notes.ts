@@ -1,7 +1,7 @@
 // What the dry run and the confirmation say about an input file besides its counts: identifiers
 // kept with their surrounding spaces, and distinct_ids that all look like person UUIDs.
-import { plural } from '../commands/shared.js';
-import type { InputResult } from './input.js';
+import { plural } from '../../output/message-text.js';
+import type { InputResult } from './read-input.js';
 
 export function inputNotes(input: Pick<InputResult, 'kind' | 'checks' | 'stats' | 'column'>): string[] {
   const notes: string[] = [];

@@ -5,10 +5,10 @@
 // whole, one by one.
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CliError, ExitCode } from '../errors.js';
-import type { LookupKind, PersonsApi, RetrievedPerson } from '../api/persons.js';
-import { openRunFile } from './run-files.js';
-import { stringifyExact } from '../json/exact.js';
+import { CliError, ExitCode } from '../../errors.js';
+import type { LookupKind, PersonsApi, RetrievedPerson } from '../../api/persons.js';
+import { openRunFile } from '../journal/run-files.js';
+import { stringifyExact } from '../../json/exact.js';
 
 /** The batch endpoints return at most this many distinct_ids a person. */
 const BATCH_DISTINCT_ID_CAP = 10;
@@ -25,7 +25,7 @@ export class Backup {
 
   /**
    * Creates the file (exclusively, mode 0600, private like the journal) or opens a backup of this
-   * tool to append to (a resumed run adds to it). Any other file is refused (src/bulk/run-files.ts).
+   * tool to append to (a resumed run adds to it). Any other file is refused (src/bulk/journal/run-files.ts).
    */
   static async open(path: string): Promise<Backup> {
     try {

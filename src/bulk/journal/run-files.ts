@@ -7,13 +7,13 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export type RunFileKind = 'journal' | 'backup';
 
 /** How far into an existing file its first line is looked for (a journal header is far shorter). */
 const FIRST_LINE_BYTES = 64 * 1024;
-/** How every journal starts: the run header, as src/bulk/journal.ts writes it. */
+/** How every journal starts: the run header, as src/bulk/journal/journal.ts writes it. */
 const JOURNAL_START = '{"type":"run","version":';
 
 export interface RunFileCheck {

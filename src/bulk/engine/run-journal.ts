@@ -4,13 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import type { Factory } from '../factory.js';
-import { IdSet, type IdLookup } from './id-set.js';
-import { lockJournal } from './journal-lock.js';
-import { checkRunFile } from './run-files.js';
-import { defaultJournalPath, Journal, readJournal, type JournalHeader } from './journal.js';
-import type { InputDigest, InputStats } from './input.js';
+import { UsageError } from '../../errors.js';
+import type { Factory } from '../../factory.js';
+import { IdSet, type IdLookup } from '../input/id-set.js';
+import { lockJournal } from '../journal/lock.js';
+import { checkRunFile } from '../journal/run-files.js';
+import { defaultJournalPath, Journal, type JournalHeader } from '../journal/journal.js';
+import { readJournal } from '../journal/read.js';
+import type { InputDigest, InputStats } from '../input/read-input.js';
 
 export interface JournalPlanOptions {
   command: string;
