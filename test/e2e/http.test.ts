@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -14,11 +15,13 @@ const listPath = '/persons/';
 describe('HTTP behaviour end to end', () => {
   it('429 then success: waits for Retry-After and finishes', async () => {
     sandbox.script({ path: listPath, kind: 'status', status: 429, headers: { 'Retry-After': '1' } });
-    const started = Date.now();
-    const r = await runInProcess(['list', '--limit', '3', '--fields', 'uuid'], { sandbox });
+    // The CLI waits on its own clock, which moves forward at once: no real second goes by.
+    const clock = fakeClock();
+    const started = clock.now();
+    const r = await runInProcess(['list', '--limit', '3', '--fields', 'uuid'], { sandbox, clock });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(1000);
     expect(sandbox.requests.map((q) => q.status)).toEqual([429, 200]);
   });
 
