@@ -3,8 +3,8 @@
 // --wait polling, backoff) happens exactly when the test advances it, never on a real timer.
 export interface ManualClock {
   now(): number;
-  /** Resolves once the clock has been advanced by `ms` (at once when ms <= 0). */
-  sleep(ms: number): Promise<void>;
+  /** Resolves once the clock has been advanced by `ms` (at once when ms <= 0), or when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Moves time forward and wakes every sleeper whose time has come, in order. */
   advance(ms: number): void;
   /** Sleeps not yet woken. */
@@ -16,9 +16,16 @@ export function manualClock(start = Date.parse('2026-01-01T00:00:00.000Z')): Man
   let sleepers: Array<{ at: number; wake: () => void }> = [];
   return {
     now: () => now,
-    sleep(ms) {
-      if (ms <= 0) return Promise.resolve();
-      return new Promise<void>((wake) => sleepers.push({ at: now + ms, wake }));
+    sleep(ms, signal) {
+      if (ms <= 0 || signal?.aborted) return Promise.resolve();
+      return new Promise<void>((wake) => {
+        const sleeper = { at: now + ms, wake };
+        sleepers.push(sleeper);
+        signal?.addEventListener('abort', () => {
+          sleepers = sleepers.filter((s) => s !== sleeper);
+          wake();
+        }, { once: true });
+      });
     },
     advance(ms) {
       now += ms;
