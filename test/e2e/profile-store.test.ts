@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { tempConfigDir } from '../helpers/cli.js';
+import { run, tempConfigDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -27,6 +27,15 @@ function login(dir: string, profile: string) {
   });
 }
 
+/** A login in its own process: the races between processes on one config folder are what is tested. */
+function loginSpawned(dir: string, profile: string) {
+  return run(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1', '-p', profile], {
+    env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir },
+    stdin: KEY,
+    timeoutMs: 60_000,
+  });
+}
+
 function stored(dir: string): { currentProfile?: string; profiles: Record<string, { host?: string; project?: string; apiKey?: string }> } {
   return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
 }
@@ -35,7 +44,7 @@ describe('profile store under concurrency', () => {
   it('10 concurrent auth login to 10 profiles: every profile is saved, the file is 0600, no lock or temp file is left', async () => {
     const dir = tempConfigDir();
     const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
-    const results = await Promise.all(names.map((name) => login(dir, name)));
+    const results = await Promise.all(names.map((name) => loginSpawned(dir, name)));
     for (const r of results) expect(r.stderr).toMatch(/^Logged in to /);
     expect(results.map((r) => r.code)).toEqual(names.map(() => 0));
     const saved = stored(dir);
@@ -54,8 +63,8 @@ describe('profile store under concurrency', () => {
       const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir };
       const others = Array.from({ length: 9 }, (_, i) => `b${i}`);
       const [logout, ...logins] = await Promise.all([
-        runInProcess(['auth', 'logout', '-p', 'a'], { env, timeoutMs: 60_000 }),
-        ...others.map((name) => login(dir, name)),
+        run(['auth', 'logout', '-p', 'a'], { env, timeoutMs: 60_000 }),
+        ...others.map((name) => loginSpawned(dir, name)),
       ]);
       expect(logout, `round ${round}`).toMatchObject({ code: 0, stderr: 'Removed the key of profile "a".\n' });
       expect(logins.map((r) => r.code)).toEqual(others.map(() => 0));
