@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+// --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -122,7 +124,7 @@ describe('set-prop', () => {
 
   it('--wait=1 gives up after 1 s: exit 1 naming the timeout, the result still says queued', async () => {
     sandbox.setOptions({ writeLagMs: 60_000 });
-    const r = await runInProcess(['set-prop', ADA, 'plan', 'never', '--wait=1', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'never', '--wait=1', '-o', 'json'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'never', status: 'queued' });
     expect(r.stderr).toBe(

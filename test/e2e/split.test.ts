@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, uuidFromDistinctId, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+// --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -110,7 +112,7 @@ describe('split (piped, with --yes)', () => {
   it('--wait=1 gives up when the split has not run: exit 1', async () => {
     sandbox.setOptions({ writeLagMs: 60_000 });
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await runInProcess(['split', uuid, '--keep', ids[0]!, '--yes', '--wait=1'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[0]!, '--yes', '--wait=1'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: the change was accepted but not visible after 1 s');
   });

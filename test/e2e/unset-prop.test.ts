@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+// --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -92,7 +94,7 @@ describe('unset-prop', () => {
 
   it('--wait=1 gives up: exit 1 naming the timeout', async () => {
     sandbox.setOptions({ writeLagMs: 60_000 });
-    const r = await runInProcess(['unset-prop', ADA, 'plan', '--wait=1'], { sandbox });
+    const r = await runInProcess(['unset-prop', ADA, 'plan', '--wait=1'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('error: the change was accepted but not visible after 1 s\n');
