@@ -1,23 +1,26 @@
-// Entry point: builds the program, runs it, and turns every error into a message on stderr and
-// its exit code (README, "Exit codes"). The only module besides src/io that touches `process`.
-import { CommanderError, type Command } from 'commander';
-import { CliError, ExitCode, redact, STOP_SIGNALS, type StopSignal } from './errors.js';
-import { createFactory } from './factory.js';
+// Entry point: wires the real process to runCli (src/main.ts), which builds the program, runs it
+// and maps errors to exit codes. Here live the process-level concerns: the real streams, signals,
+// a broken stdout pipe and process.exitCode (README, "Exit codes"). The only module besides
+// src/io that touches `process`.
+import { ExitCode, STOP_SIGNALS, type StopSignal } from './errors.js';
+import type { Factory } from './factory.js';
 import { systemIO } from './io/streams.js';
-import { createProgram } from './program.js';
-
-declare const __VERSION__: string;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+import { runCli } from './main.js';
 
 async function main(argv: string[]): Promise<number> {
-  const io = systemIO({ env: process.env, noInput: argv.includes('--no-input') });
-  const factory = createFactory({
+  const args = argv.slice(2);
+  const io = systemIO({ env: process.env, noInput: args.includes('--no-input') });
+  return runCli(args, {
     io,
     env: process.env,
-    version: VERSION,
     cwd: process.cwd(),
     readStdin: () => readAll(process.stdin),
+    attach: (factory) => attachProcess(factory, io.err),
   });
+}
+
+/** Signals and stdout/stderr errors of the real process, routed to the run's factory. */
+function attachProcess(factory: Factory, err: (line: string) => void): () => void {
   let interrupts = 0;
   // Ctrl-C, SIGTERM (a cancelled CI job, `kill`) and SIGHUP (the terminal closed) all stop a run
   // the same way: a command that registered with onInterrupt (a bulk run, the sandbox) stops by
@@ -26,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (signal: StopSignal) => {
     interrupts++;
     if (interrupts === 1 && factory.interrupt(signal)) return;
-    io.err(signal === 'SIGINT' ? 'Interrupted.' : `${STOP_SIGNALS[signal].said}.`);
+    err(signal === 'SIGINT' ? 'Interrupted.' : `${STOP_SIGNALS[signal].said}.`);
     process.exit(STOP_SIGNALS[signal].exitCode);
   };
   const stopSignals: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
       return;
     }
     // `> /dev/full`, a full disk, a quota: the data cannot be written, which is worth one line.
-    io.err(`error: cannot write the output: ${describeWriteError(error)}`);
+    err(`error: cannot write the output: ${describeWriteError(error)}`);
     process.exit(ExitCode.failure);
   });
   // stderr's reader gone (a closed pipe, a hung-up terminal): messages have nowhere to go, but
@@ -49,52 +52,9 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
   });
-
-  const program = createProgram(factory);
-  program.exitOverride();
-  const output = {
-    writeOut: (text: string) => io.stdout.write(text),
-    // commander echoes what was typed ("unknown option '--api-key=phx_…'"): mask anything key-shaped.
-    writeErr: (text: string) => io.stderr.write(redact(text, [])),
-  };
-  // Subcommands made with `new Command()` do not inherit the program's output settings.
-  const configureOutput = (command: Command): void => {
-    command.configureOutput(output);
-    command.commands.forEach(configureOutput);
-  };
-  configureOutput(program);
-  try {
-    await program.parseAsync(argv);
-    return ExitCode.ok;
-  } catch (error) {
-    return report(error, factory.secrets(), factory.debugEnabled(), io.err);
-  } finally {
+  return () => {
     for (const signal of stopSignals) process.off(signal, onSignal);
-    await factory.close();
-  }
-}
-
-function report(error: unknown, secrets: string[], debug: boolean, err: (line: string) => void): number {
-  if (error instanceof CommanderError) {
-    // commander has already printed its message (help, version, or a usage error).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      return ExitCode.ok;
-    }
-    if (error.code === 'commander.executeSubCommandAsync') return error.exitCode;
-    return ExitCode.usage;
-  }
-  if (error instanceof CliError) {
-    err(`error: ${redact(error.message, secrets)}`);
-    if (error.hint) err(redact(error.hint, secrets));
-    if (debug && error.stack) err(redact(error.stack, secrets));
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  err(`error: unexpected failure: ${redact(message, secrets)}`);
-  if (error instanceof Error && error.stack) {
-    err(debug ? redact(error.stack, secrets) : 'Run again with --debug for details.');
-  }
-  return ExitCode.failure;
+  };
 }
 
 function describeWriteError(error: NodeJS.ErrnoException): string {

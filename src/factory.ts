@@ -19,6 +19,32 @@ export interface GlobalOptions extends SettingsFlags {
   rateLimit?: number;
 }
 
+/**
+ * The one clock of a run: --wait polling, the HTTP layer's backoff and rate limiter, journal
+ * times. The real one by default; tests hand in a manual clock (test/helpers/manual-clock.ts).
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or as soon as `signal` aborts (a wait that is no longer needed). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
 export interface Factory {
   readonly io: IOStreams;
   readonly env: NodeJS.ProcessEnv;
@@ -33,6 +59,8 @@ export interface Factory {
   /** An API client for explicit settings (auth login checks a key before saving it). */
   createApi(connection: { host: string; apiKey: string; project: string }): Promise<PersonsApi>;
   prompter(): Promise<Prompter>;
+  readonly clock: Clock;
+  /** The clock's time as a Date. */
   now(): Date;
   /** All of stdin as text (for --with-token and --api-key-file -). */
   readStdin(): Promise<string>;
@@ -62,6 +90,8 @@ export interface FactoryInit {
   version: string;
   cwd: string;
   readStdin: () => Promise<string>;
+  /** The real clock when omitted. */
+  clock?: Clock;
 }
 
 export function createFactory(init: FactoryInit): Factory {
@@ -75,6 +105,7 @@ export function createFactory(init: FactoryInit): Factory {
   const secrets = new Set<string>();
   const interruptHandlers = new Set<(signal: StopSignal) => void>();
   let keepExitCode = false;
+  const clock = init.clock ?? systemClock;
 
   const factory: Factory = {
     io: init.io,
@@ -153,10 +184,11 @@ export function createFactory(init: FactoryInit): Factory {
         userAgent: `posthog-persons/${init.version}`,
         timeoutMs: globals.timeout !== undefined ? globals.timeout * 1000 : undefined,
         retries: globals.retries,
-        limiter: new RateLimiter({ perMinute }),
+        limiter: new RateLimiter({ perMinute, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) }),
         debug,
         notice: (line) => init.io.err(line),
         backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
+        sleep: (ms) => clock.sleep(ms),
       });
       cleanups.push(() => http.close(interrupted));
       return new PersonsApi(http, project);
@@ -165,7 +197,8 @@ export function createFactory(init: FactoryInit): Factory {
       prompterPromise ??= import('./io/prompt.js').then(({ createPrompter }) => createPrompter(init.io));
       return prompterPromise;
     },
-    now: () => new Date(),
+    clock,
+    now: () => new Date(clock.now()),
     readStdin: init.readStdin,
     secrets: () => [...secrets],
     onClose(cleanup) {
@@ -196,7 +229,7 @@ export function createFactory(init: FactoryInit): Factory {
       throw new UsageError(`--sandbox cannot be combined with --${explicit[0]!.replace('apiKeyFile', 'api-key-file')}`);
     }
     const { startSandbox, SANDBOX_KEYS } = await import('./sandbox/index.js');
-    const sandbox = await startSandbox({ writeLagMs: 1000 });
+    const sandbox = await startSandbox({ writeLagMs: 1000, clock });
     cleanups.push(() => sandbox.close());
     const source = { kind: 'sandbox' as const, name: 'sandbox' };
     secrets.add(SANDBOX_KEYS.legacy.key);

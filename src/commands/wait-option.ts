@@ -63,7 +63,7 @@ export async function pollUntil(factory: Factory, timeoutMs: number, check: () =
     if (await check()) return { visible: true, elapsedMs: factory.now().getTime() - started };
     const remaining = deadline - factory.now().getTime();
     if (remaining <= 0) return { visible: false, elapsedMs: factory.now().getTime() - started };
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, remaining)));
+    await factory.clock.sleep(Math.min(delay, remaining));
     delay = Math.min(delay * 2, MAX_POLL_DELAY_MS);
   }
 }

@@ -1,5 +1,6 @@
 // Everything the tool knows about its terminal lives here: which streams are terminals, whether
 // colour is allowed, whether a prompt may be shown. Commands ask this object, never `process`.
+import { PassThrough, Writable } from 'node:stream';
 import { escapeLinesForTerminal } from '../output/escape.js';
 
 export interface IOStreams {
@@ -49,4 +50,68 @@ export function systemIO(options: SystemIOOptions): IOStreams {
       process.stderr.write(`${escapeLinesForTerminal(line)}\n`);
     },
   };
+}
+
+export interface MemoryIOOptions {
+  /** What stdin holds (empty when omitted); it ends after this text. */
+  stdin?: string;
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** Defaults as on a real terminal: stdin and stderr terminals and no --no-input. */
+  canPrompt?: boolean;
+  width?: number;
+  /** NO_COLOR and TERM decide colour as for the real streams. */
+  env?: NodeJS.ProcessEnv;
+  noInput?: boolean;
+}
+
+export interface MemoryIOStreams extends IOStreams {
+  /** Everything written to stdout so far, decoded as UTF-8. */
+  stdoutText(): string;
+  /** Everything written to stderr so far, decoded as UTF-8. */
+  stderrText(): string;
+}
+
+/**
+ * IOStreams held in memory, for running the CLI in-process (tests): stdin is a given text, stdout
+ * and stderr are buffers, and each terminal property is a switch.
+ */
+export function memoryIO(options: MemoryIOOptions = {}): MemoryIOStreams {
+  const env = options.env ?? {};
+  const stdinIsTTY = options.stdinIsTTY ?? false;
+  const stdoutIsTTY = options.stdoutIsTTY ?? false;
+  const stderrIsTTY = options.stderrIsTTY ?? false;
+  const colorAllowed = !('NO_COLOR' in env) && env.TERM !== 'dumb';
+  const stdin = new PassThrough();
+  stdin.end(options.stdin ?? '');
+  const out = bufferStream();
+  const err = bufferStream();
+  return {
+    stdin,
+    stdout: out.stream,
+    stderr: err.stream,
+    stdinIsTTY,
+    stdoutIsTTY,
+    stderrIsTTY,
+    color: colorAllowed && stdoutIsTTY,
+    canPrompt: options.canPrompt ?? (stdinIsTTY && stderrIsTTY && !options.noInput),
+    width: options.width ?? 80,
+    err(line: string) {
+      err.stream.write(`${escapeLinesForTerminal(line)}\n`);
+    },
+    stdoutText: out.text,
+    stderrText: err.text,
+  };
+}
+
+function bufferStream(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, encoding, callback) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+      callback();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }

@@ -14,7 +14,7 @@ export { uuidFromDistinctId } from './random.js';
 export { SEED_EPOCH } from './seed.js';
 export { GENERATIONS } from './types.js';
 export type {
-  FaultKind, Generation, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxKey, SandboxOptions, ScriptedFault,
+  FaultKind, Generation, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxClock, SandboxKey, SandboxOptions, ScriptedFault,
 } from './types.js';
 
 /**

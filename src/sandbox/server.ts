@@ -73,7 +73,8 @@ function endless(res: ServerResponse): void {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runtime = resolveOptions(options);
-  const store = new SandboxStore(generateSeed(runtime), runtime);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const store = new SandboxStore(generateSeed(runtime), runtime, () => clock.now());
   const limiter = new SandboxThrottle(runtime.rateLimit);
   const faults = new FaultQueue();
   const failRng = mulberry32(mixSeed(runtime.seed, 0xfa11));
@@ -123,7 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.status = reply.status;
       send(res, reply);
     } else {
-      const now = Date.now();
+      const now = clock.now();
       store.tick(now);
       const absoluteUrl = `http://${req.headers.host ?? `127.0.0.1:${port}`}${req.url ?? path}`;
       try {

@@ -80,6 +80,15 @@ export interface SandboxOptions {
   legacy?: boolean;
   eventBatchMs?: number;
   log?: (line: string) => void;
+  /**
+   * Where the sandbox reads the time: write lag, the event-deletion batch, rate-limit windows.
+   * The wall clock by default; tests pass a manual clock and move it forward themselves.
+   */
+  clock?: SandboxClock;
+}
+
+export interface SandboxClock {
+  now(): number;
 }
 
 /** The options that can change while the sandbox runs. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const ADA = '01900000-0000-7000-8000-0000000000a1';
 const BOB = '01900000-0000-7000-8000-0000000000b2';
@@ -34,9 +34,9 @@ const newestAt = (uuid: string) => new Date(sandbox.store.activity().find((e) =>
 
 describe('activity', () => {
   it('one person after set-prop: the update, by whom, and what changed', async () => {
-    expect((await run(['set-prop', 'ada', 'plan', 'scale'], { sandbox })).code).toBe(0);
+    expect((await runInProcess(['set-prop', 'ada', 'plan', 'scale'], { sandbox })).code).toBe(0);
     sandbox.clearRequests();
-    const r = await run(['activity', 'ada'], { sandbox });
+    const r = await runInProcess(['activity', 'ada'], { sandbox });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe(`${newestAt(ADA)}\tsandbox@example.com\tupdated\t${adaPk}\tplan: free -> scale\n`);
     expect(sandbox.requests.map((q) => [q.route, q.path, q.query])).toEqual([
@@ -47,9 +47,9 @@ describe('activity', () => {
   });
 
   it('unset-prop and split show up too, newest first', async () => {
-    await run(['unset-prop', ADA, 'phone'], { sandbox });
-    await run(['split', ADA, '--keep', 'ada', '--yes'], { sandbox });
-    const r = await run(['activity', ADA, '--fields', 'activity,person,changes'], { sandbox });
+    await runInProcess(['unset-prop', ADA, 'phone'], { sandbox });
+    await runInProcess(['split', ADA, '--keep', 'ada', '--yes'], { sandbox });
+    const r = await runInProcess(['activity', ADA, '--fields', 'activity,person,changes'], { sandbox });
     expect(r.stdout).toBe(
       `split_person\t${ADA}\tdistinct_ids: ["ada","ada-laptop"]\n` +
         `delete_property\t${adaPk}\tphone: +1 555 -> (unset)\n` +
@@ -58,7 +58,7 @@ describe('activity', () => {
   });
 
   it('-o json is one array of the API entries', async () => {
-    const r = await run(['activity', ADA, '--limit', '1', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['activity', ADA, '--limit', '1', '-o', 'json'], { sandbox });
     const entries = JSON.parse(r.stdout);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
@@ -72,7 +72,7 @@ describe('activity', () => {
   });
 
   it('without a person: every person, newest first; PostHog\'s own changes are by "System"', async () => {
-    const r = await run(['activity', '--limit', '4', '--fields', 'user,activity,person,changes'], { sandbox });
+    const r = await runInProcess(['activity', '--limit', '4', '--fields', 'user,activity,person,changes'], { sandbox });
     expect(r.stdout).toBe(
       `sandbox@example.com\tsplit_person\t${ADA}\tdistinct_ids: ["ada","ada-laptop"]\n` +
         `sandbox@example.com\tdelete_property\t${adaPk}\tphone: +1 555 -> (unset)\n` +
@@ -85,7 +85,7 @@ describe('activity', () => {
   });
 
   it('--all follows next (page and limit) to the end', async () => {
-    const r = await run(['activity', 'bob', '--all', '-o', 'jsonl', '--fields', 'changes'], { sandbox });
+    const r = await runInProcess(['activity', 'bob', '--all', '-o', 'jsonl', '--fields', 'changes'], { sandbox });
     const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line).changes);
     expect(lines).toHaveLength(120);
     expect(lines[0]).toBe('n: 119 -> 120');
@@ -97,26 +97,26 @@ describe('activity', () => {
   });
 
   it('--limit above one page takes several pages and stops at the limit', async () => {
-    const r = await run(['activity', 'bob', '--limit', '105', '-o', 'jsonl', '--fields', 'changes'], { sandbox });
+    const r = await runInProcess(['activity', 'bob', '--limit', '105', '-o', 'jsonl', '--fields', 'changes'], { sandbox });
     expect(r.stdout.trim().split('\n')).toHaveLength(105);
     expect(sandbox.requests.filter((q) => q.route === 'activity')).toHaveLength(2);
   });
 
   it('-o csv names the fields in the header; -o table has readable headers', async () => {
-    const csv = await run(['activity', ADA, '--limit', '1', '-o', 'csv', '--fields', 'activity,person'], { sandbox });
+    const csv = await runInProcess(['activity', ADA, '--limit', '1', '-o', 'csv', '--fields', 'activity,person'], { sandbox });
     expect(csv.stdout).toBe(`activity,person\r\nsplit_person,${ADA}\r\n`);
-    const table = await run(['activity', ADA, '--limit', '1', '-o', 'table', '--fields', 'user,activity,person'], { sandbox });
+    const table = await runInProcess(['activity', ADA, '--limit', '1', '-o', 'table', '--fields', 'user,activity,person'], { sandbox });
     expect(table.stdout).toBe(`WHO                  WHAT          PERSON\nsandbox@example.com  split_person  ${ADA}\n`);
   });
 
   it('a person without activity: exit 0, nothing on stdout, a note in table mode', async () => {
     sandbox.store.addPerson({ uuid: '01900000-0000-7000-8000-0000000000c3', distinctIds: ['quiet'] });
-    const r = await run(['activity', 'quiet', '-o', 'table'], { sandbox });
+    const r = await runInProcess(['activity', 'quiet', '-o', 'table'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'No activity found for this person.\n' });
   });
 
   it('an unknown person exits 5', async () => {
-    const r = await run(['activity', 'nobody'], { sandbox });
+    const r = await runInProcess(['activity', 'nobody'], { sandbox });
     expect(r.code).toBe(5);
     expect(sandbox.requests.map((q) => q.route)).toEqual(['list']);
   });
@@ -128,7 +128,7 @@ describe('activity', () => {
     [['activity', 'ada', '--by', 'uuid'], '"ada" is not a UUID (--by uuid)'],
     [['activity', '--fields', 'who'], 'unknown field "who"'],
   ])('bad input %j exits 2 with no request', async (args, message) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(sandbox.requests).toHaveLength(0);

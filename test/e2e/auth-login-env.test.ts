@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { run, tempConfigDir } from '../helpers/cli.js';
+import { tempConfigDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let prod: Sandbox;
 let rehearsal: Sandbox;
@@ -38,7 +39,7 @@ describe('auth login warns when the environment overrides what it saved', () => 
       POSTHOG_PROJECT_ID: '2',
       POSTHOG_CLI_TOKEN: OTHER_KEY,
     };
-    const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1'], { env, stdin: `${KEY}\n` });
+    const r = await runInProcess(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1'], { env, stdin: `${KEY}\n` });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -62,7 +63,7 @@ describe('auth login warns when the environment overrides what it saved', () => 
   it('names the CLI aliases too, and stays quiet about variables that say the same as the profile', async () => {
     const dir = tempConfigDir();
     const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_CLI_HOST: rehearsal.url, POSTHOG_CLI_ENV_ID: '1', POSTHOG_PERSONAL_API_KEY: KEY };
-    const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1', '-p', 'prod'], { env, stdin: KEY });
+    const r = await runInProcess(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1', '-p', 'prod'], { env, stdin: KEY });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       [
@@ -78,7 +79,7 @@ describe('auth login warns when the environment overrides what it saved', () => 
   it('names POSTHOG_PERSONS_PROFILE when it selects another profile than the one saved', async () => {
     const dir = tempConfigDir();
     const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONS_PROFILE: 'sandbox' };
-    const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1', '-p', 'prod'], { env, stdin: KEY });
+    const r = await runInProcess(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1', '-p', 'prod'], { env, stdin: KEY });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       [
@@ -93,7 +94,7 @@ describe('auth login warns when the environment overrides what it saved', () => 
 
   it('says nothing more when no variable overrides the profile', async () => {
     const dir = tempConfigDir();
-    const r = await run(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1'], {
+    const r = await runInProcess(['auth', 'login', '--with-token', '--host', prod.url, '--project', '1'], {
       env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir },
       stdin: KEY,
     });
@@ -105,7 +106,7 @@ describe('auth login --with-token honours POSTHOG_HOST and POSTHOG_PROJECT_ID wi
   it('checks the key at the host of the environment and saves that host and project', async () => {
     const dir = tempConfigDir();
     const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_HOST: prod.url, POSTHOG_PROJECT_ID: '1' };
-    const r = await run(['--retries', '0', '--timeout', '2', 'auth', 'login', '--with-token'], { env, stdin: KEY });
+    const r = await runInProcess(['--retries', '0', '--timeout', '2', 'auth', 'login', '--with-token'], { env, stdin: KEY });
     expect(r.stderr).toBe(`Logged in to ${prod.url}, project 1 as profile "default" (key phx_sand…cJGG).\n`);
     expect(r.code).toBe(0);
     expect(prod.requests.map((q) => [q.route, q.keyLabel, q.path])).toEqual([['list', 'all', '/api/projects/1/persons/']]);
@@ -115,12 +116,12 @@ describe('auth login --with-token honours POSTHOG_HOST and POSTHOG_PROJECT_ID wi
   it('the aliases POSTHOG_CLI_HOST and POSTHOG_CLI_PROJECT_ID too; flags still win over them', async () => {
     const dir = tempConfigDir();
     const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_CLI_HOST: rehearsal.url, POSTHOG_CLI_PROJECT_ID: '1' };
-    const r = await run(['--retries', '0', 'auth', 'login', '--with-token', '-p', 'r'], { env, stdin: KEY });
+    const r = await runInProcess(['--retries', '0', 'auth', 'login', '--with-token', '-p', 'r'], { env, stdin: KEY });
     expect(r.code).toBe(0);
     expect(saved(dir).profiles.r).toEqual({ host: rehearsal.url, project: '1', apiKey: KEY });
     expect(rehearsal.requests).toHaveLength(1);
 
-    const flagged = await run(['auth', 'login', '--with-token', '-p', 'p', '--host', prod.url], { env, stdin: KEY });
+    const flagged = await runInProcess(['auth', 'login', '--with-token', '-p', 'p', '--host', prod.url], { env, stdin: KEY });
     expect(flagged.code).toBe(0);
     expect(saved(dir).profiles.p).toEqual({ host: prod.url, project: '1', apiKey: KEY });
     expect(prod.requests).toHaveLength(1);
@@ -129,7 +130,7 @@ describe('auth login --with-token honours POSTHOG_HOST and POSTHOG_PROJECT_ID wi
   it('an invalid POSTHOG_HOST is refused before any request, naming the variable', async () => {
     const dir = tempConfigDir();
     const env = { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_HOST: 'http://posthog.example.com', POSTHOG_PROJECT_ID: '1' };
-    const r = await run(['auth', 'login', '--with-token'], { env, stdin: KEY });
+    const r = await runInProcess(['auth', 'login', '--with-token'], { env, stdin: KEY });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refusing plain http:// to posthog.example.com (from environment POSTHOG_HOST)');
   });

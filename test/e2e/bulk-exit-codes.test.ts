@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const N = 30;
@@ -42,7 +42,7 @@ describe('a bulk run where nothing succeeded exits with its failure, not 7', () 
   it('delete --from-file, connection refused every time: exit 1, "nothing was deleted"', async () => {
     const dir = tempDir();
     const port = await closedPort();
-    const r = await run(['--retries', '0', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], {
+    const r = await runInProcess(['--retries', '0', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], {
       cwd: dir,
       env: { POSTHOG_HOST: `http://127.0.0.1:${port}`, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key },
     });
@@ -59,7 +59,7 @@ describe('a bulk run where nothing succeeded exits with its failure, not 7', () 
   it('delete --from-file, 429 on every attempt: exit 6', async () => {
     const dir = tempDir();
     sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 429, headers: { 'Retry-After': '0' }, times: 100 });
-    const r = await run(['--retries', '1', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], { sandbox, cwd: dir });
+    const r = await runInProcess(['--retries', '1', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], { sandbox, cwd: dir });
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('Failed, nothing was deleted (by distinct_id):\n');
     expect(sandbox.requests.filter((q) => q.route === 'bulk_delete').every((q) => q.status === 429)).toBe(true);
@@ -70,7 +70,7 @@ describe('a bulk run where nothing succeeded exits with its failure, not 7', () 
     const dir = tempDir();
     writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 5 }, (_, i) => `${did(i)},team`).join('\n')}\n`);
     sandbox.script({ method: 'PATCH', path: /\/persons\/[^/]+\/$/, kind: 'status', status: 500, times: 100 });
-    const r = await run(['--retries', '0', 'set-prop', '--from-file', 'p.csv', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['--retries', '0', 'set-prop', '--from-file', 'p.csv', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Failed, nothing was changed (set-prop, by distinct_id):\n');
     expect(r.stderr).toMatch(/\nerror: nothing succeeded: .*500.*\n/);
@@ -79,7 +79,7 @@ describe('a bulk run where nothing succeeded exits with its failure, not 7', () 
   it('unset-prop --from-file, 500 on every write: exit 1', async () => {
     const dir = tempDir();
     sandbox.script({ method: 'POST', path: /delete_property/, kind: 'status', status: 500, times: 100 });
-    const r = await run(['--retries', '0', 'unset-prop', '--from-file', idsFile(dir, 3), 'plan', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['--retries', '0', 'unset-prop', '--from-file', idsFile(dir, 3), 'plan', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Failed, nothing was changed (unset-prop, by distinct_id):\n');
   });
@@ -87,7 +87,7 @@ describe('a bulk run where nothing succeeded exits with its failure, not 7', () 
   it('some batches succeeded and some failed: still exit 7, "Done, with failures"', async () => {
     const dir = tempDir();
     sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 500 });
-    const r = await run(['--retries', '0', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], { sandbox, cwd: dir });
+    const r = await runInProcess(['--retries', '0', 'delete', '--from-file', idsFile(dir), '--yes', '--batch-size', '10', '--concurrency', '1'], { sandbox, cwd: dir });
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('Done, with failures (by distinct_id):\n');
     expect(r.stderr).toContain('error: 1 of 3 batches failed;');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const did = (i: number) => `bp-${i}`;
@@ -33,7 +33,7 @@ function file(name: string, text: string): string {
 describe('set-prop --from-file (binary)', () => {
   it('sets every column of each row in one PATCH, keeps a journal, prints the summary as JSON', async () => {
     const csv = file('plans.csv', `distinct_id,plan,seats\n${Array.from({ length: 30 }, (_, i) => `${did(i)},scale,${i}`).join('\n')}\n`);
-    const r = await run(['set-prop', '--from-file', csv, '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox });
+    const r = await runInProcess(['set-prop', '--from-file', csv, '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ requested: 30, found: 30, queued: 30, not_found: 0, failed: 0 });
     const patches = sandbox.requests.filter((q) => q.route === 'partial_update');
@@ -47,9 +47,9 @@ describe('set-prop --from-file (binary)', () => {
 
   it('--resume skips the persons recorded done', async () => {
     const csv = file('plans.csv', `distinct_id,plan\n${did(0)},scale\n${did(1)},scale\n`);
-    expect((await run(['set-prop', '--from-file', csv, '--yes'], { sandbox })).code).toBe(0);
+    expect((await runInProcess(['set-prop', '--from-file', csv, '--yes'], { sandbox })).code).toBe(0);
     sandbox.clearRequests();
-    const again = await run(['set-prop', '--from-file', csv, '--yes', '--resume', '-o', 'json'], { sandbox });
+    const again = await runInProcess(['set-prop', '--from-file', csv, '--yes', '--resume', '-o', 'json'], { sandbox });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 2 });
     expect(sandbox.writes()).toEqual([]);
@@ -63,7 +63,7 @@ describe('set-prop --from-file (binary)', () => {
     [['unset-prop', 'user_1', 'plan', '--resume'], '--resume only applies with --from-file'],
     [['set-prop', '--from-file', 'x.csv', '--batch-size', '500'], '--batch-size'],
   ])('%j exits 2 with no request', async (args, message) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(sandbox.requests).toEqual([]);
@@ -71,7 +71,7 @@ describe('set-prop --from-file (binary)', () => {
 
   it('without a terminal --yes is required (exit 2, nothing sent)', async () => {
     const csv = file('p.csv', `distinct_id,plan\n${did(0)},x\n`);
-    const r = await run(['set-prop', '--from-file', csv], { sandbox });
+    const r = await runInProcess(['set-prop', '--from-file', csv], { sandbox });
     expect(r.code).toBe(2);
     expect(sandbox.requests).toEqual([]);
   });
@@ -80,7 +80,7 @@ describe('set-prop --from-file (binary)', () => {
 describe('unset-prop --from-file KEY... (binary)', () => {
   it('removes the keys from every person in the file, one request a key and person', async () => {
     const txt = file('people.txt', `${did(0)}\n${did(1)}\n\n${did(1)}\n`);
-    const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--yes', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['unset-prop', '--from-file', txt, 'phone', 'plan', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ found: 2, failed: 0 });
     const unsets = sandbox.requests.filter((q) => q.route === 'delete_property');
@@ -90,20 +90,20 @@ describe('unset-prop --from-file KEY... (binary)', () => {
 
   it('-q with --yes: nothing on stderr (no plan, no summary) and the writes are done; -o json still prints the summary', async () => {
     const txt = file('people.txt', `${did(2)}\n${did(3)}\n`);
-    const r = await run(['-q', 'unset-prop', '--from-file', txt, 'phone', '--yes', '--rate-limit', '0'], { sandbox });
+    const r = await runInProcess(['-q', 'unset-prop', '--from-file', txt, 'phone', '--yes', '--rate-limit', '0'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(sandbox.writes().filter((q) => q.route === 'delete_property').map((q) => q.body)).toEqual([{ $unset: 'phone' }, { $unset: 'phone' }]);
-    const del = await run(['-q', 'delete', '--from-file', file('ids.txt', `${did(4)}\n`), '--yes', '-o', 'json'], { sandbox });
+    const del = await runInProcess(['-q', 'delete', '--from-file', file('ids.txt', `${did(4)}\n`), '--yes', '-o', 'json'], { sandbox });
     expect(del).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(del.stdout)).toMatchObject({ requested: 1, deleted: 1 });
-    const loud = await run(['delete', '--from-file', file('ids.txt', `${did(5)}\n`), '--yes'], { sandbox });
+    const loud = await runInProcess(['delete', '--from-file', file('ids.txt', `${did(5)}\n`), '--yes'], { sandbox });
     expect(loud.stderr).toContain('About to delete the persons of 1 distinct_id from');
     expect(loud.stderr).toContain('Done (by distinct_id):');
   });
 
   it('--dry-run sends no write', async () => {
     const txt = file('people.txt', `${did(0)}\n`);
-    const r = await run(['unset-prop', '--from-file', txt, 'phone', 'plan', '--dry-run'], { sandbox });
+    const r = await runInProcess(['unset-prop', '--from-file', txt, 'phone', 'plan', '--dry-run'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Would remove phone, plan from the persons of 1 distinct_id from ${txt}: 2 delete_property requests, one a key and person.\n`);
     expect(sandbox.writes()).toEqual([]);

@@ -1,17 +1,16 @@
 // set-prop / unset-prop --from-file (src/bulk/ops/set-prop.ts, unset-prop.ts) against a real sandbox. The flags
-// are wired into the commands separately, so these runs go through an in-process factory with
-// piped (non-terminal) streams: the same code path the commands call.
+// are wired into the commands separately, so these runs go through an in-process test factory
+// (test/helpers/factory.ts) with piped (non-terminal) streams: the same code path the commands call.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFactory, type GlobalOptions } from '../../src/factory.js';
-import type { IOStreams } from '../../src/io/streams.js';
+import type { Factory, GlobalOptions } from '../../src/factory.js';
 import type { PropertyFileOptions } from '../../src/bulk/ops/property-writes.js';
 import { runSetPropFromFile } from '../../src/bulk/ops/set-prop.js';
 import { runUnsetPropFromFile } from '../../src/bulk/ops/unset-prop.js';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
+import { testFactory } from '../helpers/factory.js';
 
 let sandbox: Sandbox;
 const N = 250;
@@ -34,21 +33,11 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'pp-bulk-props-'));
 const props = (i: number) => ({ ...sandbox.store.person(uuidOf(i))!.properties });
 const routes = () => sandbox.requests.map((q) => q.route);
 
-async function runInProcess(cwd: string, globals: GlobalOptions, body: (factory: ReturnType<typeof createFactory>) => Promise<void>) {
-  let stdout = '';
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  const errors: string[] = [];
-  const io: IOStreams = {
-    stdin: new PassThrough(), stdout: out, stderr: new PassThrough(),
-    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, color: false, canPrompt: false, width: 80,
-    err: (line) => errors.push(line),
-  };
-  const env = {
-    POSTHOG_HOST: sandbox.url, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key,
-    POSTHOG_PERSONS_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'pp-config-')), POSTHOG_PERSONS_BACKOFF_MS: '5',
-  };
-  const factory = createFactory({ io, env, version: 'test', cwd, readStdin: async () => '' });
+async function runInProcess(cwd: string, globals: GlobalOptions, body: (factory: Factory) => Promise<void>) {
+  const { factory, io } = testFactory({
+    cwd,
+    env: { POSTHOG_HOST: sandbox.url, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key, POSTHOG_PERSONS_BACKOFF_MS: '5' },
+  });
   factory.setGlobals({ rateLimit: 0, ...globals }); // the sandbox has no limit; PostHog's 240/min would slow the test
   let error: unknown;
   try {
@@ -58,7 +47,7 @@ async function runInProcess(cwd: string, globals: GlobalOptions, body: (factory:
   } finally {
     await factory.close();
   }
-  return { error: error as { exitCode?: number; message?: string } | undefined, stdout, stderr: errors.join('\n') };
+  return { error: error as { exitCode?: number; message?: string } | undefined, stdout: io.stdoutText(), stderr: io.stderrText().replace(/\n$/, '') };
 }
 
 const setProp = (cwd: string, options: PropertyFileOptions, globals: GlobalOptions = {}) => runInProcess(cwd, globals, (f) => runSetPropFromFile(f, options));

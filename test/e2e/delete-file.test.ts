@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const PERSONS = 2400;
@@ -47,7 +48,7 @@ describe('delete --from-file: batching', () => {
     const ids = [...Array.from({ length: PERSONS }, (_, i) => did(i)), ...Array.from({ length: 100 }, (_, i) => `unknown-${i}`)];
     const lines = [...ids.slice(0, 1000), '', ' ', ...ids.slice(0, 7), ...ids.slice(1000), '', '', ''];
     writeFileSync(join(dir, 'erase.txt'), `${lines.join('\n')}\n`);
-    const r = await run(['delete', '--from-file', 'erase.txt', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'erase.txt', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     const requests = bulkRequests();
     expect(requests.map((q) => (q.body as { distinct_ids: string[] }).distinct_ids.length)).toEqual([1000, 1000, 500]);
@@ -87,7 +88,7 @@ describe('delete --from-file: batching', () => {
   it('10,000 distinct_ids take exactly 10 bulk_delete requests', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ten-k.csv'), `distinct_id\n${Array.from({ length: 10_000 }, (_, i) => `bench-${i}`).join('\n')}\n`);
-    const r = await run(['delete', '--from-file', 'ten-k.csv', '--yes', '--concurrency', '8', '-o', 'json'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ten-k.csv', '--yes', '--concurrency', '8', '-o', 'json'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(sandbox.requests.map((q) => q.route)).toEqual(Array(10).fill('bulk_delete'));
     expect(acceptedCounts().size).toBe(10_000);
@@ -98,7 +99,7 @@ describe('delete --from-file: batching', () => {
     const dir = tempDir();
     const rows = Array.from({ length: 5 }, (_, i) => JSON.stringify({ person: uuidOf(i).toUpperCase(), note: 'x' }));
     writeFileSync(join(dir, 'people.jsonl'), `${rows.join('\n')}\n`);
-    const r = await run(['delete', '--from-file', 'people.jsonl', '--column', 'person', '--by', 'uuid', '--batch-size', '2', '--concurrency', '1', '--delete-events', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'people.jsonl', '--column', 'person', '--by', 'uuid', '--batch-size', '2', '--concurrency', '1', '--delete-events', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(bulkRequests().map((q) => q.body)).toEqual([
       { ids: [uuidOf(0), uuidOf(1)], delete_events: true },
@@ -109,7 +110,7 @@ describe('delete --from-file: batching', () => {
   });
 
   it('stdin (--from-file -) with --yes', async () => {
-    const r = await run(['delete', '--from-file', '-', '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox, stdin: `${did(0)}\n${did(1)}\n` });
+    const r = await runInProcess(['delete', '--from-file', '-', '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox, stdin: `${did(0)}\n${did(1)}\n` });
     expect(r.code).toBe(0);
     expect(bulkRequests().map((q) => q.body)).toEqual([{ distinct_ids: [did(0), did(1)] }]);
     expect(r.stderr).toContain('from stdin');
@@ -120,7 +121,7 @@ describe('delete --from-file: safety', () => {
   it('--dry-run reads and counts, prints the plan, and sends nothing at all', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.csv'), `email,distinct_id\na@x,${did(0)}\n,\nb@x,${did(1)}\nc@x,${did(0)}\nd@x,${did(2)}\n`);
-    const r = await run(['delete', '--from-file', 'ids.csv', '--dry-run', '--batch-size', '2'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.csv', '--dry-run', '--batch-size', '2'], { sandbox, cwd: dir });
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toBe(
       'Dry run: nothing was sent.\n' +
@@ -134,7 +135,7 @@ describe('delete --from-file: safety', () => {
   it('--dry-run -o json prints the plan as JSON', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), Array.from({ length: 8 }, (_, i) => did(i)).join('\n'));
-    const r = await run(['delete', '--from-file', 'ids.txt', '--dry-run', '-o', 'json', '--delete-events'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--dry-run', '-o', 'json', '--delete-events'], { sandbox, cwd: dir });
     expect(JSON.parse(r.stdout)).toEqual({
       dry_run: true,
       command: 'delete',
@@ -156,7 +157,7 @@ describe('delete --from-file: safety', () => {
   it('without a terminal and without --yes: exit 2 before reading anything or sending anything', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n`);
-    const r = await run(['delete', '--from-file', 'ids.txt'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt'], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(sandbox.requests).toEqual([]);
   });
@@ -171,14 +172,14 @@ describe('delete --from-file: safety', () => {
   ])('a malformed %s exits 2, names the problem, sends nothing', async (name, content, extra, message) => {
     const dir = tempDir();
     writeFileSync(join(dir, name), content);
-    const r = await run(['delete', '--from-file', name, '--yes', ...extra], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', name, '--yes', ...extra], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toContain(message);
     expect(sandbox.requests).toEqual([]);
   });
 
   it('a missing file exits 2', async () => {
-    const r = await run(['delete', '--from-file', 'nope.csv', '--yes'], { sandbox, cwd: tempDir() });
+    const r = await runInProcess(['delete', '--from-file', 'nope.csv', '--yes'], { sandbox, cwd: tempDir() });
     expect(r).toMatchObject({ code: 2, stderr: 'error: nope.csv: no such file\n' });
     expect(sandbox.requests).toEqual([]);
   });
@@ -186,12 +187,12 @@ describe('delete --from-file: safety', () => {
   it('a journal from an earlier run is not silently reused: --resume or a new --journal', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n`);
-    expect((await run(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir })).code).toBe(0);
+    expect((await runInProcess(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir })).code).toBe(0);
     sandbox.clearRequests();
-    const again = await run(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir });
+    const again = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`error: the journal ${join(dir, 'ids.txt.delete.journal.jsonl')} already records an earlier run`);
-    const otherFlags = await run(['delete', '--from-file', 'ids.txt', '--yes', '--resume', '--delete-events'], { sandbox, cwd: dir });
+    const otherFlags = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes', '--resume', '--delete-events'], { sandbox, cwd: dir });
     expect(otherFlags.code).toBe(2);
     expect(otherFlags.stderr).toContain("error: --resume with different flags: the journal's run had delete_events=false, this one has delete_events=true");
     expect(sandbox.requests).toEqual([]);
@@ -231,7 +232,7 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
       { method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 503 },
     );
     const started = Date.now();
-    const r = await run(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // the Retry-After was honoured
     expect(bulkRequests().map((q) => q.status).sort()).toEqual([202, 202, 202, 202, 202, 429, 503]);
@@ -246,7 +247,7 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), Array.from({ length: 300 }, (_, i) => did(i)).join('\n'));
     sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 500 });
-    const r = await run(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '1'], { sandbox, cwd: dir });
+    const r = await runInProcess(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '1'], { sandbox, cwd: dir });
     const journal = join(dir, 'ids.txt.delete.journal.jsonl');
     expect(r.code).toBe(7);
     expect(r.stderr).toContain(`error: 1 of 3 batches failed; the journal ${journal} names them\n`);
@@ -263,7 +264,7 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
     expect(remaining(0, 300)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
     sandbox.clearRequests();
-    const resumed = await run(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--resume'], { sandbox, cwd: dir });
+    const resumed = await runInProcess(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--resume'], { sandbox, cwd: dir });
     expect(resumed.code).toBe(0);
     expect(bulkRequests().map((q) => q.body)).toEqual([{ distinct_ids: Array.from({ length: 100 }, (_, i) => did(i)) }]);
     expect(resumed.stderr).toMatch(/\n {2}skipped {14}200\n/);
@@ -276,7 +277,7 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
   it('a rejected key stops the run at once: exit 4, the journal says failed', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), Array.from({ length: 300 }, (_, i) => did(i)).join('\n'));
-    const r = await run(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '1'], {
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '100', '--concurrency', '1'], {
       sandbox,
       cwd: dir,
       env: { POSTHOG_PERSONAL_API_KEY: 'phx_thisKeyIsNotKnownToTheSandbox000000000000' },
@@ -299,7 +300,7 @@ describe('delete --from-file --backup', () => {
     sandbox.store.addPerson({ uuid: many, distinctIds: manyIds, properties: { email: 'many@example.com' } });
     const ids = [...Array.from({ length: 450 }, (_, i) => did(i)), 'many-3', 'nobody'];
     writeFileSync(join(dir, 'ids.txt'), ids.join('\n'));
-    const r = await run(['delete', '--from-file', 'ids.txt', '--yes', '--backup', 'backup.jsonl', '--batch-size', '250', '--concurrency', '1'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes', '--backup', 'backup.jsonl', '--batch-size', '250', '--concurrency', '1'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     // batch 1: 250 ids = 2 lookups; batch 2: 202 ids = 2 lookups + one retrieve of the person with 12 distinct_ids
     expect(sandbox.requests.map((q) => q.route)).toEqual([

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -55,7 +56,7 @@ const ONE_DELETED = { requested: 1, found: 1, deleted: 1, 'queued for deletion':
 
 describe('delete <person>: resolution and the exact bulk_delete body', () => {
   it('a distinct_id: looked up, then deleted by its person UUID; one line naming the person on stderr, nothing on stdout', async () => {
-    const r = await run(['delete', 'ada-device', '--yes'], { sandbox });
+    const r = await runInProcess(['delete', 'ada-device', '--yes'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: `Deleted: person ${ADA} (ada-device).\n` });
     expect(routes()).toEqual(['list', 'retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA] }]]);
@@ -64,7 +65,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
   });
 
   it('a person UUID: one retrieve, then bulk_delete with the flags in the body', async () => {
-    const r = await run(['delete', ADA, '--yes', '--delete-events', '--delete-recordings'], { sandbox });
+    const r = await runInProcess(['delete', ADA, '--yes', '--delete-events', '--delete-recordings'], { sandbox });
     expect(r.code).toBe(0);
     expect(routes()).toEqual(['retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA], delete_events: true, delete_recordings: true }]]);
@@ -72,7 +73,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
   });
 
   it('an anonymous distinct_id shaped like a UUID: tried as a UUID first, then as a distinct_id', async () => {
-    const r = await run(['delete', ANON_DISTINCT_ID, '--yes'], { sandbox });
+    const r = await runInProcess(['delete', ANON_DISTINCT_ID, '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(routes()).toEqual(['retrieve', 'list', 'retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ANON] }]]);
@@ -81,20 +82,20 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
 
   it('--by id: the integer primary key', async () => {
     const pk = sandbox.store.person(BOB)!.pk;
-    const r = await run(['delete', String(pk), '--by', 'id', '--yes'], { sandbox });
+    const r = await runInProcess(['delete', String(pk), '--by', 'id', '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(routes()).toEqual(['retrieve', 'bulk_delete']);
     expect(bulkBodies()).toEqual([[BULK, { ids: [BOB] }]]);
   });
 
   it('--by distinct-id skips the UUID reading', async () => {
-    const r = await run(['delete', ANON_DISTINCT_ID, '--by', 'distinct-id', '--yes'], { sandbox });
+    const r = await runInProcess(['delete', ANON_DISTINCT_ID, '--by', 'distinct-id', '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(routes()).toEqual(['list', 'retrieve', 'bulk_delete']);
   });
 
   it('--keep-person with --delete-events removes the events and keeps the person', async () => {
-    const r = await run(['delete', 'bob-1', '--delete-events', '--keep-person', '--yes'], { sandbox });
+    const r = await runInProcess(['delete', 'bob-1', '--delete-events', '--keep-person', '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([[BULK, { ids: [BOB], delete_events: true, keep_person: true }]]);
     expect(exists(BOB)).toBe(true);
@@ -103,7 +104,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
 
   it('several persons: one bulk_delete with every UUID, a journal with header, batch and footer', async () => {
     const dir = tempDir();
-    const r = await run(['delete', 'ada-device', 'bob-1', ANON, '--yes', '--journal', 'run.jsonl'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', 'ada-device', 'bob-1', ANON, '--yes', '--journal', 'run.jsonl'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA, BOB, ANON] }]]);
     const lines = readFileSync(join(dir, 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -117,19 +118,19 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
 
   it('several persons without --journal: the journal goes to the current folder, named with the time', async () => {
     const dir = tempDir();
-    const r = await run(['delete', 'ada-device', 'bob-1', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', 'ada-device', 'bob-1', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/^posthog-persons-delete-\d{8}-\d{6}-\d{3}-\d+\.journal\.jsonl$/)]);
   });
 
   it('two references to one person delete it once', async () => {
-    const r = await run(['delete', 'ada-device', ADA, '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
+    const r = await runInProcess(['delete', 'ada-device', ADA, '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([[BULK, { ids: [ADA] }]]);
   });
 
   it('one person that cannot be found stops everything before any delete: exit 5', async () => {
-    const r = await run(['delete', 'ada-device', 'nobody-here', '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
+    const r = await runInProcess(['delete', 'ada-device', 'nobody-here', '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
     expect(r.code).toBe(5);
     expect(r.stderr).toBe(`error: no person with distinct_id "nobody-here" in project 1 at ${sandbox.url}\n`);
     expect(sandbox.writes()).toEqual([]);
@@ -137,7 +138,7 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
   });
 
   it('-o json prints the summary on stdout', async () => {
-    const r = await run(['delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       command: 'delete',
@@ -161,22 +162,22 @@ describe('delete <person>: resolution and the exact bulk_delete body', () => {
 
   it('async deletion: the summary says queued, not deleted', async () => {
     sandbox.setOptions({ deleteMode: 'async' });
-    const r = await run(['delete', 'bob-1', '--yes'], { sandbox });
+    const r = await runInProcess(['delete', 'bob-1', '--yes'], { sandbox });
     expect(r.stderr).toBe(`Queued for deletion: person ${BOB} (bob-1). PostHog removes it within minutes.\n`);
     // several persons: the table of counts
-    const both = await run(['delete', 'ada-device', ANON, '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
+    const both = await runInProcess(['delete', 'ada-device', ANON, '--yes', '--journal', join(tempDir(), 'j.jsonl')], { sandbox });
     expect(both.stderr).toContain(summary({ ...ONE_DELETED, requested: 2, found: 2, deleted: 0, 'queued for deletion': 2 }));
   });
 
   it('-q: nothing on stderr; -o json still prints the summary', async () => {
-    const r = await run(['-q', 'delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['-q', 'delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(r.stdout)).toMatchObject({ deleted: 1 });
   });
 
   it('an old server answering an empty 202: the counts are reported as unknown, not as zero', async () => {
     sandbox.setOptions({ generation: 'older' });
-    const r = await run(['delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['delete', 'bob-1', '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`Accepted: delete person ${BOB} (bob-1). This PostHog server's answer does not say what it found or deleted.\n`);
     expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 1, found: null, deleted: null, queued_for_deletion: null, not_found: null });
@@ -193,7 +194,7 @@ describe('delete: safety before any request', () => {
     [['delete', 'ada-device', '--by', 'uuid', '--yes'], 'error: "ada-device" is not a UUID (--by uuid)\n'],
     [['delete', 'ada-device', 'bob-1', '--resume', '--yes'], 'error: --resume needs --journal PATH: the journal of the run to resume\nRuns without an input file keep their journal in a file named with the start time; pass that file.\n'],
   ])('%j exits 2 and sends nothing', async (args, stderr) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r).toMatchObject({ code: 2, stdout: '', stderr });
     expect(sandbox.requests).toEqual([]);
   });
@@ -204,14 +205,14 @@ describe('delete: safety before any request', () => {
     ['--concurrency', '17'],
     ['--concurrency', 'x'],
   ])('%s %s exits 2 and sends nothing', async (flag, value) => {
-    const r = await run(['delete', 'ada-device', '--yes', flag, value], { sandbox });
+    const r = await runInProcess(['delete', 'ada-device', '--yes', flag, value], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: option '${flag} <n>' argument '${value}' is invalid`));
     expect(sandbox.requests).toEqual([]);
   });
 
   it('--dry-run prints uuid, name and distinct_ids of each person and sends no write', async () => {
-    const r = await run(['delete', 'ada-device', 'bob-1', '--dry-run', '--delete-events'], { sandbox });
+    const r = await runInProcess(['delete', 'ada-device', 'bob-1', '--dry-run', '--delete-events'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${ADA}\tada@example.com\t["ada-device","ada@example.com"]\n${BOB}\tbob@example.com\t["bob-1"]\n`);
     expect(r.stderr).toBe('Dry run: would delete 2 persons and their events in 1 bulk_delete request; nothing was sent.\n');

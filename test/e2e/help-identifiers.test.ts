@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { spawnSync } from 'node:child_process';
-import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const PERSON_COMMANDS = ['get', 'set-prop', 'unset-prop', 'split', 'delete', 'timeline', 'activity', 'deletion-status'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +32,7 @@ function namedPersons(example: string): Array<{ ref: string; by: 'any' | 'distin
 
 describe('--help examples', () => {
   it.each(PERSON_COMMANDS)('%s: every person named exists in the default sandbox', async (command) => {
-    const help = await run([command, '--help']);
+    const help = await runInProcess([command, '--help']);
     const examples = help.stdout.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4));
     expect(examples.length).toBeGreaterThan(0);
     const missing: string[] = [];
@@ -57,15 +57,16 @@ function runnable(example: string): boolean {
 
 describe('--help examples run', () => {
   it.each([...PERSON_COMMANDS, 'list'])('%s: every example without files, pipes or prompts exits 0 against --sandbox', async (command) => {
-    const help = await run([command, '--help']);
+    const help = await runInProcess([command, '--help']);
     const examples = help.stdout.split('\n').filter((l) => l.startsWith('  $ ')).map((l) => l.slice(4));
     const failures: string[] = [];
     for (const example of examples.filter(runnable)) {
-      // The example as a shell reads it (quotes and all), with the command pointed at this build
-      // and an in-process sandbox.
-      const script = `posthog-persons() { "$NODE" "$PP" --sandbox "$@"; }\n${example}`;
-      const r = spawnSync('bash', ['-c', script], { env: { ...cliEnv({}), NODE: process.execPath, PP: BIN }, encoding: 'utf8', timeout: 30_000 });
-      if (r.status !== 0) failures.push(`${example}: exit ${r.status}: ${r.stderr.trim()}`);
+      // The example's words as a shell reads them (quotes and all), then run in-process against
+      // --sandbox.
+      const script = `posthog-persons() { printf '%s\\0' "$@"; }\n${example}`;
+      const words = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 }).stdout.split('\0').slice(0, -1);
+      const r = await runInProcess(['--sandbox', ...words]);
+      if (r.code !== 0) failures.push(`${example}: exit ${r.code}: ${r.stderr.trim()}`);
     }
     expect(failures).toEqual([]);
   }, 90_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const LEAF_COMMANDS = [
   'list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity',
@@ -8,7 +8,7 @@ const LEAF_COMMANDS = [
 
 describe('--help', () => {
   it.each(LEAF_COMMANDS)('%s --help shows usage and 3-5 examples, exit 0', async (command) => {
-    const r = await run([...command.split(' '), '--help']);
+    const r = await runInProcess([...command.split(' '), '--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`Usage: posthog-persons ${command}`);
@@ -18,17 +18,17 @@ describe('--help', () => {
   });
 
   it('the top-level help lists every command; --version prints the version', async () => {
-    const help = await run(['--help']);
+    const help = await runInProcess(['--help']);
     for (const name of ['list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity', 'auth', 'profile', 'sandbox', 'completion']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
-    const version = await run(['--version']);
+    const version = await runInProcess(['--version']);
     expect(version).toMatchObject({ code: 0, stderr: '' });
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
   it('an unknown command exits 2 with a suggestion', async () => {
-    const r = await run(['lsit']);
+    const r = await runInProcess(['lsit']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown command 'lsit'");
     expect(r.stderr).toContain('list');

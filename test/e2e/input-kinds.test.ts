@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal } from '../helpers/cli.js';
+import { runInTerminal } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const uuidOf = (i: number) => `01920000-0000-7000-8000-${String(i).padStart(12, '0')}`;
@@ -33,11 +34,11 @@ const bulkBodies = () => sandbox.requests.filter((q) => q.route === 'bulk_delete
 describe('the identifier kind follows the input', () => {
   it('list --fields uuid -o csv, then delete --from-file: the listed persons are deleted by UUID', async () => {
     const dir = tempDir();
-    const listed = await run(['list', '--where', 'email=u1@example.com', '--fields', 'uuid', '-o', 'csv'], { sandbox });
+    const listed = await runInProcess(['list', '--where', 'email=u1@example.com', '--fields', 'uuid', '-o', 'csv'], { sandbox });
     expect(listed.stdout).toBe(`uuid\r\n${uuidOf(1)}\r\n`);
     writeFileSync(join(dir, 'f.csv'), listed.stdout);
     sandbox.clearRequests();
-    const r = await run(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([{ ids: [uuidOf(1)] }]);
     expect(sandbox.store.person(uuidOf(1))).toBeUndefined();
@@ -50,7 +51,7 @@ describe('the identifier kind follows the input', () => {
   it('a person_uuid column too; set-prop and unset-prop read the same way', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.csv'), `person_uuid,plan\n${uuidOf(2)},scale\n`);
-    const r = await run(['set-prop', '--from-file', 'p.csv', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['set-prop', '--from-file', 'p.csv', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(sandbox.requests.filter((q) => q.method !== 'GET').map((q) => q.path)).toEqual(['/api/projects/1/persons/batch_by_uuids/', `/api/projects/1/persons/${uuidOf(2)}/`]);
     expect(r.stderr).toContain('Done (set-prop, by uuid):');
@@ -59,7 +60,7 @@ describe('the identifier kind follows the input', () => {
   it('a column whose name says neither needs --by: exit 2 before any request', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.csv'), `person\n${uuidOf(1)}\n`);
-    const r = await run(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
     expect(r).toMatchObject({
       code: 2,
       stdout: '',
@@ -68,7 +69,7 @@ describe('the identifier kind follows the input', () => {
         'Pass --by distinct-id or --by uuid (or name the column distinct_id or uuid).\n',
     });
     expect(sandbox.requests).toEqual([]);
-    const byUuid = await run(['delete', '--from-file', 'f.csv', '--by', 'uuid', '--yes'], { sandbox, cwd: dir });
+    const byUuid = await runInProcess(['delete', '--from-file', 'f.csv', '--by', 'uuid', '--yes'], { sandbox, cwd: dir });
     expect(byUuid.code).toBe(0);
     expect(bulkBodies()).toEqual([{ ids: [uuidOf(1)] }]);
   });
@@ -76,7 +77,7 @@ describe('the identifier kind follows the input', () => {
   it('a --by that contradicts the column name: exit 2 naming both', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.csv'), `uuid\n${uuidOf(1)}\n`);
-    const r = await run(['delete', '--from-file', 'f.csv', '--by', 'distinct-id', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.csv', '--by', 'distinct-id', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'error: f.csv line 1: the column "uuid" holds person UUIDs, but --by distinct-id says distinct_ids\n' +
@@ -88,7 +89,7 @@ describe('the identifier kind follows the input', () => {
   it('a value in a uuid column that is not a UUID: exit 2 naming the line', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.csv'), `uuid\n${uuidOf(1)}\nuser-2\n`);
-    const r = await run(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.csv', '--yes'], { sandbox, cwd: dir });
     expect(r).toMatchObject({ code: 2, stderr: 'error: f.csv line 3: "user-2" is not a UUID (the "uuid" column holds person UUIDs)\n' });
     expect(sandbox.requests).toEqual([]);
   });
@@ -96,7 +97,7 @@ describe('the identifier kind follows the input', () => {
   it('distinct_ids that are all shaped like UUIDs: the dry run and the confirmation point to --by uuid', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.txt'), `${uuidOf(1)}\n${uuidOf(2)}\n`);
-    const dry = await run(['delete', '--from-file', 'f.txt', '--dry-run'], { sandbox, cwd: dir });
+    const dry = await runInProcess(['delete', '--from-file', 'f.txt', '--dry-run'], { sandbox, cwd: dir });
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain('  Note: every identifier is shaped like a UUID but is read as a distinct_id; if they are person UUIDs, pass --by uuid.\n');
     const t = await runInTerminal(['delete', '--from-file', 'f.txt'], [{ expect: 'Type 2', send: 'no\r' }], { sandbox, cwd: dir });
@@ -110,7 +111,7 @@ describe('spaces are data', () => {
     const dir = tempDir();
     // What Python's csv module writes for the value "  padded-id  ".
     writeFileSync(join(dir, 'f.csv'), 'distinct_id\n  padded-id  \nuser-3\n');
-    const dry = await run(['delete', '--from-file', 'f.csv', '--dry-run'], { sandbox, cwd: dir });
+    const dry = await runInProcess(['delete', '--from-file', 'f.csv', '--dry-run'], { sandbox, cwd: dir });
     expect(dry.stderr).toContain('  Note: 1 identifier has leading or trailing spaces (kept as written).\n');
     const t = await runInTerminal(['delete', '--from-file', 'f.csv'], [{ expect: 'Type 2', send: '2\r' }], { sandbox, cwd: dir });
     expect(t.code).toBe(0);
@@ -124,11 +125,11 @@ describe('spaces are data', () => {
 describe('JSON arrays', () => {
   it('an export of distinct_ids is refused with the hint to export --fields uuid', async () => {
     const dir = tempDir();
-    const listed = await run(['list', '--where', 'email=u2@example.com', '--fields', 'distinct_ids', '-o', 'csv'], { sandbox });
+    const listed = await runInProcess(['list', '--where', 'email=u2@example.com', '--fields', 'distinct_ids', '-o', 'csv'], { sandbox });
     expect(listed.stdout).toBe('distinct_ids\r\n"[""user-2""]"\r\n');
     writeFileSync(join(dir, 'f.csv'), listed.stdout);
     sandbox.clearRequests();
-    const r = await run(['delete', '--from-file', 'f.csv', '--by', 'distinct-id', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.csv', '--by', 'distinct-id', '--yes'], { sandbox, cwd: dir });
     expect(r).toMatchObject({
       code: 2,
       stderr:
@@ -141,7 +142,7 @@ describe('JSON arrays', () => {
 
 describe('integers past 2^53', () => {
   it('set-prop --json sends every digit', async () => {
-    const r = await run(['set-prop', uuidOf(2), 'n', '12345678901234567890', '--json'], { sandbox });
+    const r = await runInProcess(['set-prop', uuidOf(2), 'n', '12345678901234567890', '--json'], { sandbox });
     expect(r.code).toBe(0);
     const write = sandbox.writes().at(-1)!;
     expect(write.rawBody).toBe('{"key":"n","value":12345678901234567890}');
@@ -150,7 +151,7 @@ describe('integers past 2^53', () => {
   it('a JSON Lines integer identifier is sent and journaled as written', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.jsonl'), '{"distinct_id":1234567890123456789}\n{"distinct_id":"user-3"}\n');
-    const r = await run(['delete', '--from-file', 'f.jsonl', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.jsonl', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(bulkBodies()).toEqual([{ distinct_ids: ['1234567890123456789', 'user-3'] }]);
     const journal = readFileSync(join(dir, 'f.jsonl.delete.journal.jsonl'), 'utf8');
@@ -160,7 +161,7 @@ describe('integers past 2^53', () => {
   it('a JSON Lines identifier that is a float: exit 2 naming the line', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.jsonl'), '{"distinct_id":"a"}\n{"distinct_id":2.5}\n');
-    const r = await run(['delete', '--from-file', 'f.jsonl', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.jsonl', '--yes'], { sandbox, cwd: dir });
     expect(r).toMatchObject({ code: 2, stderr: 'error: f.jsonl line 2: "distinct_id" must be a string or an integer, not the number 2.5\n' });
     expect(sandbox.requests).toEqual([]);
   });
@@ -168,7 +169,7 @@ describe('integers past 2^53', () => {
   it('set-prop --from-file with JSON Lines values sends every digit', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.jsonl'), `{"uuid":"${uuidOf(2)}","n":12345678901234567890}\n`);
-    const r = await run(['set-prop', '--from-file', 'p.jsonl', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['set-prop', '--from-file', 'p.jsonl', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(sandbox.writes().at(-1)!.rawBody).toBe('{"properties":{"n":12345678901234567890}}');
   });
@@ -178,7 +179,7 @@ describe('a runaway line', () => {
   it('a 20 MiB line: exit 2 naming it, before any request', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.txt'), `user-1\n${'x'.repeat(20 * 1024 * 1024)}\n`);
-    const r = await run(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: f\.txt line 2: longer than 16 MiB, the most one line may hold\n/);
     expect(sandbox.requests).toEqual([]);
@@ -191,13 +192,13 @@ describe('--resume and a changed input file', () => {
   it('the journal header records the input size and SHA-256; a changed file is refused', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.txt'), 'user-1\nnobody\n');
-    const first = await run(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir });
+    const first = await runInProcess(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir });
     expect(first.code).toBe(0);
     const header = JSON.parse(readFileSync(journalOf(dir), 'utf8').split('\n')[0]!);
     expect(header.input).toMatchObject({ size: 14, sha256: createHash('sha256').update('user-1\nnobody\n').digest('hex') });
     appendFileSync(join(dir, 'f.txt'), 'user-2\n');
     sandbox.clearRequests();
-    const again = await run(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
+    const again = await runInProcess(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^error: --resume with a changed input: f\.txt holds 21 bytes \(SHA-256 [0-9a-f]{12}…\) but the journal's run read 14 bytes \(SHA-256 [0-9a-f]{12}…\)\n/);
     expect(sandbox.requests).toEqual([]);
@@ -205,12 +206,12 @@ describe('--resume and a changed input file', () => {
 
   it('stdin: the header records the hash of what was read; a resume reads what it is given, as before', async () => {
     const dir = tempDir();
-    const first = await run(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes'], { sandbox, cwd: dir, stdin: 'user-1\n' });
+    const first = await runInProcess(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes'], { sandbox, cwd: dir, stdin: 'user-1\n' });
     expect(first.code).toBe(0);
     const header = JSON.parse(readFileSync(join(dir, 'j.jsonl'), 'utf8').split('\n')[0]!);
     expect(header.input).toMatchObject({ path: '-', size: 7, sha256: createHash('sha256').update('user-1\n').digest('hex') });
     sandbox.clearRequests();
-    const again = await run(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes', '--resume'], { sandbox, cwd: dir, stdin: 'user-1\nuser-2\n' });
+    const again = await runInProcess(['delete', '--from-file', '-', '--journal', 'j.jsonl', '--yes', '--resume'], { sandbox, cwd: dir, stdin: 'user-1\nuser-2\n' });
     expect(again.code).toBe(0);
     expect(bulkBodies()).toEqual([{ distinct_ids: ['user-2'] }]);
   });
@@ -218,15 +219,15 @@ describe('--resume and a changed input file', () => {
   it('the same file resumes; a journal without the hash resumes with a note', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'f.txt'), 'user-1\nnobody\n');
-    expect((await run(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir })).code).toBe(0);
-    const same = await run(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
+    expect((await runInProcess(['delete', '--from-file', 'f.txt', '--yes'], { sandbox, cwd: dir })).code).toBe(0);
+    const same = await runInProcess(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
     expect(same.code).toBe(0);
     expect(same.stderr).not.toContain('Note:');
     // A journal written before the hash was recorded.
     const lines = readFileSync(journalOf(dir), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     for (const entry of lines) if (entry.type === 'run') delete entry.input.sha256, delete entry.input.size;
     writeFileSync(journalOf(dir), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const old = await run(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
+    const old = await runInProcess(['delete', '--from-file', 'f.txt', '--yes', '--resume'], { sandbox, cwd: dir });
     expect(old.code).toBe(0);
     expect(old.stderr).toContain('Note: the journal does not record a hash of its input (it predates that check), so it cannot tell whether f.txt changed since its run.\n');
   });

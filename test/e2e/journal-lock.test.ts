@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const PERSONS = 400;
@@ -66,9 +67,13 @@ describe('one run per journal', () => {
     const first = spawn(process.execPath, [BIN, ...ARGS], { env: cliEnv({ sandbox }), cwd: dir, stdio: 'ignore' });
     const firstExit = new Promise<number | null>((resolve) => first.on('close', (code) => resolve(code)));
     await waitForBatches(journal, 1);
+    // Hold the first run's next request until the other two have been refused (they answer in
+    // milliseconds in-process), so a slow machine cannot let the first run finish before them.
+    sandbox.setOptions({ latencyMs: 3_000 });
 
-    const second = await run(ARGS, { sandbox, cwd: dir });
-    const resumed = await run([...ARGS, '--resume'], { sandbox, cwd: dir });
+    const second = await runInProcess(ARGS, { sandbox, cwd: dir });
+    const resumed = await runInProcess([...ARGS, '--resume'], { sandbox, cwd: dir });
+    sandbox.setOptions({ latencyMs: 0 });
     expect(await firstExit).toBe(0);
 
     for (const refused of [second, resumed]) {

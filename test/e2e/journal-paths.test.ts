@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const N = 20;
@@ -56,7 +56,7 @@ describe('a journal path that is not a new file nor a journal of this tool: exit
     const dir = setUp();
     prepare(dir);
     const before = snapshot(join(dir, victim));
-    const r = await run([...DELETE, ...flags], { sandbox, cwd: dir });
+    const r = await runInProcess([...DELETE, ...flags], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: the journal .* (is not a posthog-persons journal|is the input file|is a symbolic link)/m);
     expect(sandbox.requests).toEqual([]);
@@ -66,7 +66,7 @@ describe('a journal path that is not a new file nor a journal of this tool: exit
   it('a folder: a clear error naming it', async () => {
     const dir = setUp();
     mkdirSync(join(dir, 'journals'));
-    const r = await run([...DELETE, '--journal', 'journals'], { sandbox, cwd: dir });
+    const r = await runInProcess([...DELETE, '--journal', 'journals'], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: the journal ${join(dir, 'journals')} is a folder\nGive --journal the path of a file, e.g. ${join(dir, 'journals', 'run.journal.jsonl')}.\n`);
     expect(sandbox.requests).toEqual([]);
@@ -75,10 +75,10 @@ describe('a journal path that is not a new file nor a journal of this tool: exit
   it('/dev/null as journal or backup: refused, its mode untouched', async () => {
     const dir = setUp();
     const mode = statSync('/dev/null').mode;
-    const journal = await run([...DELETE, '--journal', '/dev/null'], { sandbox, cwd: dir });
+    const journal = await runInProcess([...DELETE, '--journal', '/dev/null'], { sandbox, cwd: dir });
     expect(journal.code).toBe(2);
     expect(journal.stderr).toContain('error: the journal /dev/null is not a regular file\n');
-    const backup = await run([...DELETE, '--backup', '/dev/null'], { sandbox, cwd: dir });
+    const backup = await runInProcess([...DELETE, '--backup', '/dev/null'], { sandbox, cwd: dir });
     expect(backup.code).toBe(2);
     expect(backup.stderr).toContain('error: the backup /dev/null is not a regular file\n');
     expect(statSync('/dev/null').mode).toBe(mode);
@@ -95,7 +95,7 @@ describe('backup paths', () => {
     const dir = setUp();
     writeFileSync(join(dir, 'notes.txt'), NOTES);
     const before = victim ? snapshot(join(dir, victim)) : undefined;
-    const r = await run([...DELETE, ...flags], { sandbox, cwd: dir });
+    const r = await runInProcess([...DELETE, ...flags], { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(sandbox.requests).toEqual([]);
@@ -105,11 +105,11 @@ describe('backup paths', () => {
   it('a new backup is created 0600; a second run appends to its own backup', async () => {
     const dir = setUp();
     writeFileSync(join(dir, 'first.txt'), `${did(0)}\n${did(1)}\n`);
-    const one = await run(['delete', '--from-file', 'first.txt', '--yes', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
+    const one = await runInProcess(['delete', '--from-file', 'first.txt', '--yes', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
     expect(one.code).toBe(0);
     expect(statSync(join(dir, 'b.jsonl')).mode & 0o777).toBe(0o600);
     writeFileSync(join(dir, 'second.txt'), `${did(2)}\n`);
-    const two = await run(['delete', '--from-file', 'second.txt', '--yes', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
+    const two = await runInProcess(['delete', '--from-file', 'second.txt', '--yes', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
     expect(two.code).toBe(0);
     const records = readFileSync(join(dir, 'b.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.map((r) => r.distinct_ids[0])).toEqual([did(0), did(1), did(2)]);
@@ -119,11 +119,11 @@ describe('backup paths', () => {
 describe('files the tool creates', () => {
   it('a new journal is created with mode 0600; an existing journal of its own is resumed and keeps its mode', async () => {
     const dir = setUp();
-    const first = await run([...DELETE, '--journal', 'j.jsonl'], { sandbox, cwd: dir });
+    const first = await runInProcess([...DELETE, '--journal', 'j.jsonl'], { sandbox, cwd: dir });
     expect(first.code).toBe(0);
     expect(statSync(join(dir, 'j.jsonl')).mode & 0o777).toBe(0o600);
     chmodSync(join(dir, 'j.jsonl'), 0o640); // the owner's choice is kept
-    const resumed = await run([...DELETE, '--journal', 'j.jsonl', '--resume'], { sandbox, cwd: dir });
+    const resumed = await runInProcess([...DELETE, '--journal', 'j.jsonl', '--resume'], { sandbox, cwd: dir });
     expect(resumed.code).toBe(0);
     expect(statSync(join(dir, 'j.jsonl')).mode & 0o777).toBe(0o640);
   });
@@ -134,7 +134,7 @@ describe('files the tool creates', () => {
     chmodSync(join(dir, 'j.jsonl'), 0o644);
     writeFileSync(join(dir, 'b.jsonl'), '');
     chmodSync(join(dir, 'b.jsonl'), 0o640);
-    const r = await run([...DELETE, '--journal', 'j.jsonl', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
+    const r = await runInProcess([...DELETE, '--journal', 'j.jsonl', '--backup', 'b.jsonl'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Note: the journal ${join(dir, 'j.jsonl')} can be read by other users (mode 644); it names people: consider chmod 600.\n`);
     expect(r.stderr).toContain(`Note: the backup ${join(dir, 'b.jsonl')} can be read by other users (mode 640); it names people: consider chmod 600.\n`);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 // A small, fully known data set: the three newest persons are added by the test.
 let sandbox: Sandbox;
@@ -36,7 +37,7 @@ const ANON =
 
 describe('list (piped)', () => {
   it('prints tsv by default, newest first, with the default fields', async () => {
-    const r = await run(['list'], { sandbox });
+    const r = await runInProcess(['list'], { sandbox });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${ADA}\n${GRACE}\n${ANON}\n`);
@@ -46,12 +47,12 @@ describe('list (piped)', () => {
   });
 
   it('selects fields, including properties.<key>', async () => {
-    const r = await run(['list', '--fields', 'properties.email,properties.age,distinct_ids'], { sandbox });
+    const r = await runInProcess(['list', '--fields', 'properties.email,properties.age,distinct_ids'], { sandbox });
     expect(r.stdout).toBe('ada@example.com\t36\t["ada@example.com","ada-device"]\ngrace@example.com\t85\t["grace"]\n\t\t["6a1f3c2e-1111-4222-8333-944455556666"]\n');
   });
 
   it('rejects an unknown field before sending anything, listing the valid ones', async () => {
-    const r = await run(['list', '--fields', 'uuid,emial'], { sandbox });
+    const r = await runInProcess(['list', '--fields', 'uuid,emial'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('emial');
@@ -61,7 +62,7 @@ describe('list (piped)', () => {
   });
 
   it('writes CSV with a header and quoting', async () => {
-    const r = await run(['list', '-o', 'csv', '--fields', 'uuid,properties.name,properties.note,distinct_ids'], { sandbox });
+    const r = await runInProcess(['list', '-o', 'csv', '--fields', 'uuid,properties.name,properties.note,distinct_ids'], { sandbox });
     expect(r.stdout).toBe(
       'uuid,properties.name,properties.note,distinct_ids\r\n' +
         '01900000-0000-7000-8000-000000000001,Ada Lovelace,,"[""ada@example.com"",""ada-device""]"\r\n' +
@@ -71,19 +72,19 @@ describe('list (piped)', () => {
   });
 
   it('prints the API objects whole as JSON Lines and as one JSON array', async () => {
-    const jsonl = await run(['list', '-o', 'jsonl', '--limit', '2'], { sandbox });
+    const jsonl = await runInProcess(['list', '-o', 'jsonl', '--limit', '2'], { sandbox });
     const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((p) => p.uuid)).toEqual(['01900000-0000-7000-8000-000000000001', '01900000-0000-7000-8000-000000000002']);
     expect(lines[0]).toMatchObject({ type: 'person', id: '01900000-0000-7000-8000-000000000001', is_identified: true, matched_recordings: [] });
-    const json = await run(['list', '-o', 'json'], { sandbox });
+    const json = await runInProcess(['list', '-o', 'json'], { sandbox });
     expect(JSON.parse(json.stdout)).toHaveLength(3);
   });
 
   it('sends each filter as the API expects', async () => {
-    await run(['list', '--email', 'ada@example.com'], { sandbox });
-    await run(['list', '--distinct-id', 'grace'], { sandbox });
-    await run(['list', '--search', 'hopper'], { sandbox });
-    const r = await run(['list', '--where', 'plan=scale', '--where', 'age>=30', '--where', 'email=*', '--properties', '[{"key":"name","value":"Ada","operator":"icontains"}]'], { sandbox });
+    await runInProcess(['list', '--email', 'ada@example.com'], { sandbox });
+    await runInProcess(['list', '--distinct-id', 'grace'], { sandbox });
+    await runInProcess(['list', '--search', 'hopper'], { sandbox });
+    const r = await runInProcess(['list', '--where', 'plan=scale', '--where', 'age>=30', '--where', 'email=*', '--properties', '[{"key":"name","value":"Ada","operator":"icontains"}]'], { sandbox });
     expect(r.stdout).toBe(`${ADA}\n`);
     const queries = sandbox.requests.map((q) => q.query);
     expect(queries[0]).toEqual({ email: 'ada@example.com', limit: '100' });
@@ -98,14 +99,14 @@ describe('list (piped)', () => {
   });
 
   it('counts with include_total', async () => {
-    const r = await run(['list', '--count', '--where', 'age>50'], { sandbox });
+    const r = await runInProcess(['list', '--count', '--where', 'age>50'], { sandbox });
     expect(r.stdout).toBe('1\n');
     expect(sandbox.requests[0]!.query).toMatchObject({ include_total: '', limit: '1' });
   });
 
   it('--count against a server that reports no totals: exit 1 with another way to count', async () => {
     sandbox.script({ path: '/persons/', kind: 'status', status: 200, body: { results: [], next: null } });
-    const r = await run(['list', '--count'], { sandbox });
+    const r = await runInProcess(['list', '--count'], { sandbox });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'error: this PostHog server does not report totals (its answer has no "count" with include_total)\n' +
@@ -114,7 +115,7 @@ describe('list (piped)', () => {
   });
 
   it('an empty result is not an error', async () => {
-    const r = await run(['list', '--email', 'nobody@example.com'], { sandbox });
+    const r = await runInProcess(['list', '--email', 'nobody@example.com'], { sandbox });
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -129,7 +130,7 @@ describe('list (piped)', () => {
     [['list', '-o', 'xml'], 'xml'],
     [['list', '--bogus'], '--bogus'],
   ])('%j exits 2 naming the problem, with no request', async (args, named) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(named);
@@ -163,7 +164,7 @@ describe('list --all across short and empty pages', () => {
   afterAll(() => big.close());
 
   it('streams every person once, following next past short pages to the final empty page', async () => {
-    const r = await run(['list', '--all', '--page-size', '100', '--fields', 'uuid'], { sandbox: big });
+    const r = await runInProcess(['list', '--all', '--page-size', '100', '--fields', 'uuid'], { sandbox: big });
     expect(r.code).toBe(0);
     const printed = r.stdout.trim().split('\n');
     const expected = big.store.persons().map((p) => p.uuid);
@@ -177,7 +178,7 @@ describe('list --all across short and empty pages', () => {
   it('a full last page is followed by an empty one', async () => {
     const exact = await startSandbox({ persons: 200, writeLagMs: 0 });
     try {
-      const r = await run(['list', '--all', '--page-size', '100', '--fields', 'uuid'], { sandbox: exact });
+      const r = await runInProcess(['list', '--all', '--page-size', '100', '--fields', 'uuid'], { sandbox: exact });
       expect(r.stdout.trim().split('\n')).toHaveLength(200);
       expect(exact.requests.map((q) => q.query.offset ?? '0')).toEqual(['0', '100', '200']);
     } finally {

@@ -7,7 +7,8 @@ import { parse as csvParse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isExactNumber, parseExact, stringifyExact } from '../../src/json/exact.js';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const BIG = '12345678901234567890';
 const NEG_BIG = '-9007199254740993';
@@ -67,7 +68,7 @@ describe('CSV export of the tricky persons', () => {
   let expected: string[][];
 
   beforeAll(async () => {
-    const r = await run(['list', '--all', '--page-size', '1000', '-o', 'csv', '--fields', FIELDS.join(',')], { sandbox });
+    const r = await runInProcess(['list', '--all', '--page-size', '1000', '-o', 'csv', '--fields', FIELDS.join(',')], { sandbox });
     expect(r.code).toBe(0);
     csv = r.stdout;
     const persons = await apiPersons();
@@ -102,32 +103,32 @@ describe('CSV export of the tricky persons', () => {
 
 describe('integers past 2^53 keep every digit', () => {
   it('get -o json and -o jsonl print them as JSON numbers', async () => {
-    const json = await run(['get', 'control-chars', '-o', 'json'], { sandbox });
+    const json = await runInProcess(['get', 'control-chars', '-o', 'json'], { sandbox });
     expect(json.code).toBe(0);
     expect(json.stdout).toContain(`    "big_integer": ${BIG},\n    "negative_big": ${NEG_BIG},\n`);
-    const jsonl = await run(['get', 'control-chars', '-o', 'jsonl', '--fields', 'properties.big_integer,properties.negative_big'], { sandbox });
+    const jsonl = await runInProcess(['get', 'control-chars', '-o', 'jsonl', '--fields', 'properties.big_integer,properties.negative_big'], { sandbox });
     expect(jsonl.stdout).toBe(`{"properties.big_integer":${BIG},"properties.negative_big":${NEG_BIG}}\n`);
   });
 
   it('list -o jsonl prints the whole object with the digits', async () => {
-    const r = await run(['list', '--search', 'control-chars', '-o', 'jsonl'], { sandbox });
+    const r = await runInProcess(['list', '--search', 'control-chars', '-o', 'jsonl'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`"big_integer":${BIG},"negative_big":${NEG_BIG},`);
   });
 
   it('csv, tsv and table print plain digits', async () => {
     const fields = ['--fields', 'properties.big_integer,properties.negative_big'];
-    expect((await run(['get', 'control-chars', '-o', 'csv', ...fields], { sandbox })).stdout).toBe(
+    expect((await runInProcess(['get', 'control-chars', '-o', 'csv', ...fields], { sandbox })).stdout).toBe(
       `properties.big_integer,properties.negative_big\r\n${BIG},${NEG_BIG}\r\n`,
     );
-    expect((await run(['get', 'control-chars', '-o', 'tsv', ...fields], { sandbox })).stdout).toBe(`${BIG}\t${NEG_BIG}\n`);
-    expect((await run(['list', '--search', 'control-chars', '-o', 'table', ...fields], { sandbox })).stdout).toBe(
+    expect((await runInProcess(['get', 'control-chars', '-o', 'tsv', ...fields], { sandbox })).stdout).toBe(`${BIG}\t${NEG_BIG}\n`);
+    expect((await runInProcess(['list', '--search', 'control-chars', '-o', 'table', ...fields], { sandbox })).stdout).toBe(
       `properties.big_integer  properties.negative_big\n${BIG}    ${NEG_BIG}\n`,
     );
   });
 
   it('the get card prints them as digits', async () => {
-    const r = await run(['get', 'control-chars', '-o', 'table'], { sandbox });
+    const r = await runInProcess(['get', 'control-chars', '-o', 'table'], { sandbox });
     expect(r.stdout).toContain(`  big_integer   ${BIG}\n`);
     expect(r.stdout).toContain(`  negative_big  ${NEG_BIG}\n`);
   });
@@ -139,7 +140,7 @@ describe('control characters from the server', () => {
   };
 
   it('the get card shows them escaped', async () => {
-    const r = await run(['get', 'control-chars', '-o', 'table'], { sandbox });
+    const r = await runInProcess(['get', 'control-chars', '-o', 'table'], { sandbox });
     expect(r.code).toBe(0);
     noRaw(r.stdout);
     expect(r.stdout).toContain(`Name          ${EVIL_SHOWN}\n`);
@@ -151,16 +152,16 @@ describe('control characters from the server', () => {
 
   it('list -o table shows them escaped', async () => {
     // One column at a time: both together are wider than the 80 columns of a pipe.
-    const names = await run(['list', '--search', 'control-chars', '-o', 'table', '--fields', 'name'], { sandbox });
+    const names = await runInProcess(['list', '--search', 'control-chars', '-o', 'table', '--fields', 'name'], { sandbox });
     noRaw(names.stdout);
     expect(names.stdout).toBe(`NAME\n${EVIL_SHOWN}\n`);
-    const ids = await run(['list', '--search', 'control-chars', '-o', 'table', '--fields', 'distinct_ids'], { sandbox });
+    const ids = await runInProcess(['list', '--search', 'control-chars', '-o', 'table', '--fields', 'distinct_ids'], { sandbox });
     noRaw(ids.stdout);
     expect(ids.stdout).toBe('DISTINCT_IDS\ncontrol-chars,ctrl-\\x1b[31m-red\n');
   });
 
   it('the delete preview of a dry run shows them escaped', async () => {
-    const r = await run(['delete', 'control-chars', '--dry-run', '-o', 'table'], { sandbox });
+    const r = await runInProcess(['delete', 'control-chars', '--dry-run', '-o', 'table'], { sandbox });
     expect(r.code).toBe(0);
     noRaw(r.stdout + r.stderr);
     // The preview is uuid, name and distinct_ids, cut to the 80 columns of a pipe.
@@ -186,18 +187,18 @@ describe('control characters from the server', () => {
 
   it("an error quoting the server's detail shows them escaped", async () => {
     sandbox.script({ kind: 'status', status: 400, path: /\/persons\/?$/, body: { type: 'validation_error', code: 'invalid', detail: 'bad\u001b[2J\rvalue\u009b', attr: null } });
-    const r = await run(['list'], { sandbox });
+    const r = await runInProcess(['list'], { sandbox });
     expect(r.code).toBe(1);
     noRaw(r.stderr);
     expect(r.stderr).toBe('error: PostHog answered 400: bad\\x1b[2J\\rvalue\\u009b\n');
   });
 
   it('json and csv keep them exact', async () => {
-    const json = await run(['get', 'control-chars', '-o', 'json'], { sandbox });
+    const json = await runInProcess(['get', 'control-chars', '-o', 'json'], { sandbox });
     const person = JSON.parse(json.stdout) as ApiPerson;
     expect(person.name).toBe(EVIL_NAME);
     expect(person.distinct_ids).toEqual(['control-chars', 'ctrl-\u001b[31m-red']);
-    const csv = await run(['get', 'control-chars', '-o', 'csv', '--fields', 'name,properties.controls'], { sandbox });
+    const csv = await runInProcess(['get', 'control-chars', '-o', 'csv', '--fields', 'name,properties.controls'], { sandbox });
     expect(csv.stdout).toBe(`name,properties.controls\r\n"${EVIL_NAME}",soh\u0001 bs\u0008 vt\u000b ff\u000c esc\u001b[0m\r\n`);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
 import { run, tempConfigDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -19,6 +20,15 @@ const KEY = SANDBOX_KEYS.all.key;
 const clean = { POSTHOG_PERSONAL_API_KEY: undefined, POSTHOG_HOST: undefined, POSTHOG_PROJECT_ID: undefined };
 
 function login(dir: string, profile: string) {
+  return runInProcess(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1', '-p', profile], {
+    env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir },
+    stdin: KEY,
+    timeoutMs: 60_000,
+  });
+}
+
+/** A login in its own process: the races between processes on one config folder are what is tested. */
+function loginSpawned(dir: string, profile: string) {
   return run(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1', '-p', profile], {
     env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir },
     stdin: KEY,
@@ -34,7 +44,7 @@ describe('profile store under concurrency', () => {
   it('10 concurrent auth login to 10 profiles: every profile is saved, the file is 0600, no lock or temp file is left', async () => {
     const dir = tempConfigDir();
     const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
-    const results = await Promise.all(names.map((name) => login(dir, name)));
+    const results = await Promise.all(names.map((name) => loginSpawned(dir, name)));
     for (const r of results) expect(r.stderr).toMatch(/^Logged in to /);
     expect(results.map((r) => r.code)).toEqual(names.map(() => 0));
     const saved = stored(dir);
@@ -54,7 +64,7 @@ describe('profile store under concurrency', () => {
       const others = Array.from({ length: 9 }, (_, i) => `b${i}`);
       const [logout, ...logins] = await Promise.all([
         run(['auth', 'logout', '-p', 'a'], { env, timeoutMs: 60_000 }),
-        ...others.map((name) => login(dir, name)),
+        ...others.map((name) => loginSpawned(dir, name)),
       ]);
       expect(logout, `round ${round}`).toMatchObject({ code: 0, stderr: 'Removed the key of profile "a".\n' });
       expect(logins.map((r) => r.code)).toEqual(others.map(() => 0));
@@ -80,7 +90,7 @@ describe('profile store under concurrency', () => {
     const lock = join(dir, 'config.json.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), created: new Date().toISOString() }));
     const started = Date.now();
-    const r = await run(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1'], {
+    const r = await runInProcess(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1'], {
       env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONS_LOCK_WAIT_MS: '300' },
       stdin: KEY,
     });
@@ -105,7 +115,7 @@ describe('a corrupt profile store', () => {
 
   it('does not stop a command whose settings all come from flags and the environment: a warning names the file', async () => {
     const { dir, file } = corrupt();
-    const r = await run(['list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: dir } });
+    const r = await runInProcess(['list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: dir } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
     expect(r.stderr).toBe(
@@ -116,7 +126,7 @@ describe('a corrupt profile store', () => {
 
   it('a command that needs the profile gets a clear error naming the file, and sends nothing', async () => {
     const { dir, file } = corrupt();
-    const r = await run(['list', '--limit', '1'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONAL_API_KEY: undefined } });
+    const r = await runInProcess(['list', '--limit', '1'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONAL_API_KEY: undefined } });
     expect(r).toMatchObject({
       code: 2,
       stdout: '',
@@ -150,7 +160,7 @@ describe('a config folder that cannot hold the profile store', () => {
     expect(sandbox.requests).toHaveLength(0);
 
     // commands that do not write profiles still work from the environment
-    const list = await run(['list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: notDir } });
+    const list = await runInProcess(['list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: { POSTHOG_PERSONS_CONFIG_DIR: notDir } });
     expect(list).toMatchObject({ code: 0, stderr: '' });
   });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { BIN, cliEnv } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 describe('posthog-persons sandbox', () => {
   it('serves generated persons, prints the env lines to use it, and stops on Ctrl-C', async () => {
@@ -24,9 +25,9 @@ describe('posthog-persons sandbox', () => {
     expect(lines[2]).toMatch(/^export POSTHOG_PERSONAL_API_KEY=phx_\w+$/);
     const env = Object.fromEntries(lines.map((l) => l.replace(/^export /, '').split('=') as [string, string]));
 
-    const count = await run(['list', '--count'], { env });
+    const count = await runInProcess(['list', '--count'], { env });
     expect(count).toMatchObject({ code: 0, stdout: '50\n' });
-    const timeline = await run(['timeline', (await run(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim(), '-o', 'json'], { env });
+    const timeline = await runInProcess(['timeline', (await runInProcess(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim(), '-o', 'json'], { env });
     expect(timeline.code).toBe(0); // the printed key has no scopes, so even properties_timeline works
 
     child.kill('SIGINT');
@@ -52,11 +53,11 @@ describe('posthog-persons sandbox', () => {
     });
     try {
       const env = Object.fromEntries(stdout.trim().split('\n').map((l) => l.replace(/^export /, '').split('=') as [string, string]));
-      const uuid = (await run(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim();
-      const status = await run(['deletion-status'], { env });
+      const uuid = (await runInProcess(['list', '--limit', '1', '--fields', 'uuid'], { env })).stdout.trim();
+      const status = await runInProcess(['deletion-status'], { env });
       expect(status.code).toBe(1);
       expect(status.stderr).toContain('error: this PostHog server has no deletion_status endpoint (an older version)');
-      const deleted = await run(['delete', uuid, '--yes'], { env });
+      const deleted = await runInProcess(['delete', uuid, '--yes'], { env });
       expect(deleted.code).toBe(0);
       expect(deleted.stderr).toMatch(/^Accepted: delete person [0-9a-f-]{36} \(.+\)\. This PostHog server's answer does not say what it found or deleted\.\n$/);
     } finally {
@@ -67,20 +68,20 @@ describe('posthog-persons sandbox', () => {
   });
 
   it('--generation with an unknown name exits 2', async () => {
-    const r = await run(['sandbox', '--port', '0', '--generation', 'ancient']);
+    const r = await runInProcess(['sandbox', '--port', '0', '--generation', 'ancient']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("argument 'ancient' is invalid. Allowed choices are newest, mid, older.");
   });
 
   it('--sandbox runs one command against an in-process sandbox (the README quick start)', async () => {
-    const r = await run(['--sandbox', 'list', '--limit', '5', '--fields', 'uuid,name']);
+    const r = await runInProcess(['--sandbox', 'list', '--limit', '5', '--fields', 'uuid,name']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toHaveLength(5);
   });
 
   it('--sandbox refuses explicit connection flags', async () => {
-    const r = await run(['--sandbox', '--host', 'eu', 'list']);
+    const r = await runInProcess(['--sandbox', '--host', 'eu', 'list']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: --sandbox cannot be combined with --host\n');
   });

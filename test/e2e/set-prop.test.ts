@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+// --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
+import { fakeClock } from '../helpers/fake-clock.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -25,7 +28,7 @@ const properties = () => ({ ...sandbox.store.person(ADA)!.properties });
 
 describe('set-prop', () => {
   it('sets a string value: resolves the person, then one update_property; piped, nothing on stdout, one line on stderr', async () => {
-    const r = await run(['set-prop', 'ada-device', 'plan', 'scale'], { sandbox });
+    const r = await runInProcess(['set-prop', 'ada-device', 'plan', 'scale'], { sandbox });
     expect(r).toMatchObject({
       code: 0,
       stdout: '',
@@ -37,27 +40,27 @@ describe('set-prop', () => {
   });
 
   it('a value that looks like JSON is still a string without --json', async () => {
-    await run(['set-prop', ADA, 'seats', '25'], { sandbox });
+    await runInProcess(['set-prop', ADA, 'seats', '25'], { sandbox });
     expect(writeBodies()).toEqual([['update_property', `/api/projects/1/persons/${ADA}/update_property/`, { key: 'seats', value: '25' }]]);
   });
 
   it('-o json prints the result object on stdout', async () => {
-    const r = await run(['set-prop', 'ada-device', 'plan', 'startup', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['set-prop', 'ada-device', 'plan', 'startup', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`{\n  "person": "${ADA}",\n  "key": "plan",\n  "value": "startup",\n  "status": "queued"\n}\n`);
     expect(r.stderr).toBe(`Queued: set plan = "startup" on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`);
   });
 
   it('-q (--quiet): the confirmation line is silenced; data on stdout and errors are not', async () => {
-    const quiet = await run(['--quiet', 'set-prop', 'ada-device', 'plan', 'startup', '-o', 'tsv'], { sandbox });
+    const quiet = await runInProcess(['--quiet', 'set-prop', 'ada-device', 'plan', 'startup', '-o', 'tsv'], { sandbox });
     expect(quiet).toMatchObject({ code: 0, stdout: `${ADA}\tplan\tstartup\tqueued\n`, stderr: '' });
-    const missing = await run(['-q', 'set-prop', 'nobody', 'plan', 'x'], { sandbox });
+    const missing = await runInProcess(['-q', 'set-prop', 'nobody', 'plan', 'x'], { sandbox });
     expect(missing.code).toBe(5);
     expect(missing.stderr).toContain('error: no person with distinct_id "nobody"');
   });
 
   it('-o tsv prints one line: person, key, value, status', async () => {
-    const r = await run(['set-prop', ADA, 'plan', 'scale', '-o', 'tsv'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'scale', '-o', 'tsv'], { sandbox });
     expect(r.stdout).toBe(`${ADA}\tplan\tscale\tqueued\n`);
   });
 
@@ -71,7 +74,7 @@ describe('set-prop', () => {
     ['["a","b"]', ['a', 'b']],
     ['{"city":"Berlin","geo":{"lat":52.5}}', { city: 'Berlin', geo: { lat: 52.5 } }],
   ])('--json %s sends the parsed value', async (raw, value) => {
-    const r = await run(['set-prop', ADA, 'v', raw, '--json', '-o', 'jsonl'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'v', raw, '--json', '-o', 'jsonl'], { sandbox });
     expect(r.code).toBe(0);
     expect(writeBodies()).toEqual([['update_property', `/api/projects/1/persons/${ADA}/update_property/`, { key: 'v', value }]]);
     expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'v', value, status: 'queued' });
@@ -79,7 +82,7 @@ describe('set-prop', () => {
   });
 
   it('--json with invalid JSON exits 2 naming the problem, with no request', async () => {
-    const r = await run(['set-prop', ADA, 'plan', 'scale', '--json'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'scale', '--json'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('error: --json: the value "scale" is not valid JSON');
@@ -98,7 +101,7 @@ describe('set-prop', () => {
     [['set-prop', ADA, 'plan'], "missing required argument 'value'"],
     [['set-prop', '  ', 'plan', 'x'], 'the person is empty'],
   ])('bad input %j exits 2 with no request', async (args, message) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(message);
@@ -108,7 +111,7 @@ describe('set-prop', () => {
   it('--wait polls until the value is visible (write lag 800 ms)', async () => {
     sandbox.setOptions({ writeLagMs: 800 });
     const started = Date.now();
-    const r = await run(['set-prop', ADA, 'plan', 'enterprise', '--wait', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'enterprise', '--wait', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'enterprise', status: 'visible' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
@@ -121,7 +124,7 @@ describe('set-prop', () => {
 
   it('--wait=1 gives up after 1 s: exit 1 naming the timeout, the result still says queued', async () => {
     sandbox.setOptions({ writeLagMs: 60_000 });
-    const r = await run(['set-prop', ADA, 'plan', 'never', '--wait=1', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'never', '--wait=1', '-o', 'json'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'never', status: 'queued' });
     expect(r.stderr).toBe(
@@ -133,7 +136,7 @@ describe('set-prop', () => {
   });
 
   it('a read-only key gets exit 4 with the missing scope, after the read', async () => {
-    const r = await run(['set-prop', ADA, 'plan', 'scale'], { sandbox, key: SANDBOX_KEYS.read.key });
+    const r = await runInProcess(['set-prop', ADA, 'plan', 'scale'], { sandbox, key: SANDBOX_KEYS.read.key });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("API key missing required scope 'person:write'");
     expect(r.stderr).toContain('person:write');
@@ -144,7 +147,7 @@ describe('set-prop', () => {
   });
 
   it('an unknown person exits 5 and sends no write', async () => {
-    const r = await run(['set-prop', 'nobody', 'plan', 'scale'], { sandbox });
+    const r = await runInProcess(['set-prop', 'nobody', 'plan', 'scale'], { sandbox });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('no person with distinct_id "nobody"');
     expect(sandbox.writes()).toHaveLength(0);

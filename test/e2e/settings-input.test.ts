@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { BIN, cliEnv, run, tempConfigDir } from '../helpers/cli.js';
+import { BIN, cliEnv, tempConfigDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('a key that cannot be sent in an HTTP header', () => {
     ['a non-ASCII character', `${KEY.slice(0, 20)}é${KEY.slice(20)}`, 'U+00E9'],
     ['a DEL', `${KEY}\u007f`, 'U+007F'],
   ])('%s in the environment: exit 2 before any request, the character named, the key not shown', async (_what, key, code) => {
-    const r = await run(['list', '--limit', '1'], { sandbox, key });
+    const r = await runInProcess(['list', '--limit', '1'], { sandbox, key });
     expect(r).toMatchObject({
       code: 2,
       stdout: '',
@@ -48,7 +49,7 @@ describe('a key that cannot be sent in an HTTP header', () => {
 
   it('in an --api-key-file: the same', async () => {
     const dir = folderWith('key.txt', `${KEY.slice(0, 10)}\u0001${KEY.slice(10)}\n`);
-    const r = await run(['--api-key-file', join(dir, 'key.txt'), 'list'], { sandbox, env: noKey });
+    const r = await runInProcess(['--api-key-file', join(dir, 'key.txt'), 'list'], { sandbox, env: noKey });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: the key (from flag --api-key-file) contains a character that cannot be sent in an HTTP header (U+0001 at position 11)');
     expect(sandbox.requests).toEqual([]);
@@ -66,7 +67,7 @@ describe('a UTF-16 key file', () => {
     ['without a BOM (NUL bytes)', Buffer.from(`${KEY}\n`, 'utf16le')],
   ])('%s: exit 2 with a hint, before any request', async (_what, bytes) => {
     const dir = folderWith('key.txt', bytes);
-    const r = await run(['--api-key-file', join(dir, 'key.txt'), 'list'], { sandbox, env: noKey });
+    const r = await runInProcess(['--api-key-file', join(dir, 'key.txt'), 'list'], { sandbox, env: noKey });
     expect(r).toMatchObject({ code: 2, stdout: '', stderr: message(`--api-key-file ${join(dir, 'key.txt')}`) });
     expect(sandbox.requests).toEqual([]);
   });
@@ -85,7 +86,7 @@ describe('a UTF-16 key file', () => {
 
   it('a UTF-8 file with a BOM (Notepad) is fine', async () => {
     const dir = folderWith('key.txt', `\ufeff${KEY}\r\n`);
-    const r = await run(['--api-key-file', join(dir, 'key.txt'), 'list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: noKey });
+    const r = await runInProcess(['--api-key-file', join(dir, 'key.txt'), 'list', '--limit', '1', '--fields', 'uuid'], { sandbox, env: noKey });
     expect(r.code).toBe(0);
     expect(sandbox.requests.map((q) => q.keyLabel)).toEqual(['all']);
   });
@@ -97,7 +98,7 @@ describe('a host URL with credentials', () => {
     ['a password holding / and @', 'https://me:pa/ss@w0rd@posthog.example.com'],
     ['a user only', 'https://me-the-user@posthog.example.com'],
   ])('%s: refused (exit 2) without printing any of the user or password', async (_what, host) => {
-    const r = await run(['--host', host, 'list'], { sandbox });
+    const r = await runInProcess(['--host', host, 'list'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: invalid host "https:\/\/\*\*\*@/);
@@ -107,7 +108,7 @@ describe('a host URL with credentials', () => {
   });
 
   it('from POSTHOG_HOST: the same, naming the variable', async () => {
-    const r = await run(['list'], { sandbox, env: { POSTHOG_HOST: 'https://me:p@ss@posthog.example.com' } });
+    const r = await runInProcess(['list'], { sandbox, env: { POSTHOG_HOST: 'https://me:p@ss@posthog.example.com' } });
     expect(r).toMatchObject({
       code: 2,
       stderr:

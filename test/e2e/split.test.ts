@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, uuidFromDistinctId, type Sandbox } from '../../src/sandbox/index.js';
-import { run, runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+// --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
+import { fakeClock } from '../helpers/fake-clock.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -28,7 +31,7 @@ const ownerOf = (id: string) => sandbox.store.byDistinctId(id)?.uuid;
 describe('split (piped, with --yes)', () => {
   it('--keep sends main_distinct_id after resolving the person; the others move to new persons', async () => {
     const { uuid, ids } = mergedPerson();
-    const r = await run(['split', ids[1]!, '--keep', ids[0]!, '--yes'], { sandbox });
+    const r = await runInProcess(['split', ids[1]!, '--keep', ids[0]!, '--yes'], { sandbox });
     expect(r).toMatchObject({
       code: 0,
       stdout: '',
@@ -44,7 +47,7 @@ describe('split (piped, with --yes)', () => {
 
   it('--only sends distinct_ids_to_split (commas and repeats); -o json says what stays and what moves', async () => {
     const { uuid, ids } = mergedPerson();
-    const r = await run(['split', uuid, '--only', `${ids[1]},${ids[2]}`, '--only', ids[3]!, '--yes', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--only', `${ids[1]},${ids[2]}`, '--only', ids[3]!, '--yes', '-o', 'json'], { sandbox });
     expect(r.code).toBe(0);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { distinct_ids_to_split: [ids[1], ids[2], ids[3]] }]]);
     expect(JSON.parse(r.stdout)).toEqual({ person: uuid, kept: [ids[0]], moved: [ids[1], ids[2], ids[3]], status: 'queued' });
@@ -56,14 +59,14 @@ describe('split (piped, with --yes)', () => {
 
   it('--only takes a distinct_id that contains a comma whole', async () => {
     const { uuid } = mergedPerson(['main', 'smith,john']);
-    const r = await run(['split', uuid, '--only', `smith,john-${n}`, '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--only', `smith,john-${n}`, '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { distinct_ids_to_split: [`smith,john-${n}`] }]]);
   });
 
   it('neither flag: the first distinct_id stays and is sent as main_distinct_id (never an empty body)', async () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['-q', 'split', uuid, '-y', '-o', 'tsv'], { sandbox });
+    const r = await runInProcess(['-q', 'split', uuid, '-y', '-o', 'tsv'], { sandbox });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe(`${uuid}\t["${ids[0]}"]\t["${ids[1]}"]\tqueued\n`);
     expect(splitBodies()).toEqual([['split', `/api/projects/1/persons/${uuid}/split/`, { main_distinct_id: ids[0] }]]);
@@ -73,7 +76,7 @@ describe('split (piped, with --yes)', () => {
 
   it('warns when the first distinct_id would be split off', async () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['split', uuid, '--keep', ids[1]!, '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[1]!, '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       `warning: "${ids[0]}" is the person's first distinct_id and would move to a new person; PostHog has reported that ` +
@@ -87,7 +90,7 @@ describe('split (piped, with --yes)', () => {
   it('is never retried: a 502 on split exits 1 after exactly one split request', async () => {
     const { uuid, ids } = mergedPerson();
     sandbox.script({ method: 'POST', path: /\/split\/?$/, kind: 'status', status: 502 });
-    const r = await run(['split', uuid, '--keep', ids[0]!, '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[0]!, '--yes'], { sandbox });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('502');
     expect(sandbox.requests.filter((q) => q.route === 'split')).toHaveLength(1);
@@ -96,7 +99,7 @@ describe('split (piped, with --yes)', () => {
   it('--wait polls each moved distinct_id until it resolves to another person', async () => {
     sandbox.setOptions({ writeLagMs: 800 });
     const { uuid, ids } = mergedPerson(['main', 'laptop', 'phone']);
-    const r = await run(['split', uuid, '--keep', ids[0]!, '--yes', '--wait', '-o', 'jsonl'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[0]!, '--yes', '--wait', '-o', 'jsonl'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`{"person":"${uuid}","kept":["${ids[0]}"],"moved":["${ids[1]}","${ids[2]}"],"status":"visible"}\n`);
     // Each round stops at the first id still on the person; once it has moved, the next is asked.
@@ -109,7 +112,7 @@ describe('split (piped, with --yes)', () => {
   it('--wait=1 gives up when the split has not run: exit 1', async () => {
     sandbox.setOptions({ writeLagMs: 60_000 });
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['split', uuid, '--keep', ids[0]!, '--yes', '--wait=1'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[0]!, '--yes', '--wait=1'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: the change was accepted but not visible after 1 s');
   });
@@ -118,7 +121,7 @@ describe('split (piped, with --yes)', () => {
 describe('split: validation', () => {
   it('without a terminal and without --yes: exit 2 before any request', async () => {
     const { uuid, ids } = mergedPerson();
-    const r = await run(['split', uuid, '--keep', ids[0]!], { sandbox });
+    const r = await runInProcess(['split', uuid, '--keep', ids[0]!], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'error: refusing to split a person without confirmation: there is no terminal to confirm on\n' +
@@ -129,12 +132,12 @@ describe('split: validation', () => {
 
   it('an unknown distinct_id exits 2 naming it, after only reads', async () => {
     const { uuid, ids } = mergedPerson();
-    const r = await run(['split', uuid, '--only', `${ids[1]},ghost-device`, '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--only', `${ids[1]},ghost-device`, '--yes'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: --only: distinct_id "ghost-device" is not on person ${uuid}`);
     expect(r.stderr).toContain(`Its distinct_ids: "${ids[0]}", "${ids[1]}", "${ids[2]}", "${ids[3]}".`);
     expect(sandbox.requests.map((q) => q.method)).toEqual(['GET']);
-    const keep = await run(['split', uuid, '--keep', 'nope', '--yes'], { sandbox });
+    const keep = await runInProcess(['split', uuid, '--keep', 'nope', '--yes'], { sandbox });
     expect(keep.code).toBe(2);
     expect(keep.stderr).toContain('error: --keep: distinct_id "nope" is not on person');
     expect(sandbox.writes()).toHaveLength(0);
@@ -142,7 +145,7 @@ describe('split: validation', () => {
 
   it('a person with one distinct_id cannot be split: exit 2, no write', async () => {
     const { uuid, ids } = mergedPerson(['solo']);
-    const r = await run(['split', ids[0]!, '--yes'], { sandbox });
+    const r = await runInProcess(['split', ids[0]!, '--yes'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: person ${uuid} (${ids[0]}) cannot be split: it has only one distinct_id ("${ids[0]}")`);
     expect(sandbox.writes()).toHaveLength(0);
@@ -150,7 +153,7 @@ describe('split: validation', () => {
 
   it('--only naming every distinct_id is refused (the person would keep none)', async () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['split', uuid, '--only', ids.join(','), '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--only', ids.join(','), '--yes'], { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--only names every distinct_id');
     expect(sandbox.writes()).toHaveLength(0);
@@ -165,7 +168,7 @@ describe('split: validation', () => {
     [['split', 'x', '--yes', '-o', 'yaml'], 'yaml'],
     [['split', '--yes'], "missing required argument 'person'"],
   ])('bad input %j exits 2 with no request', async (args, message) => {
-    const r = await run(args, { sandbox });
+    const r = await runInProcess(args, { sandbox });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(sandbox.requests).toHaveLength(0);
@@ -175,7 +178,7 @@ describe('split: validation', () => {
 describe('split --dry-run', () => {
   it('describes the split and sends no write (no --yes needed)', async () => {
     const { uuid, ids } = mergedPerson();
-    const r = await run(['split', ids[2]!, '--keep', ids[0]!, '--dry-run'], { sandbox });
+    const r = await runInProcess(['split', ids[2]!, '--keep', ids[0]!, '--dry-run'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -187,7 +190,7 @@ describe('split --dry-run', () => {
 
   it('-o json gives the plan with status dry-run', async () => {
     const { uuid, ids } = mergedPerson(['main', 'laptop']);
-    const r = await run(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
     expect(JSON.parse(r.stdout)).toEqual({ person: uuid, kept: [ids[0]], moved: [ids[1]], status: 'dry-run' });
     expect(r.stderr).toContain(`"${ids[0]}" stays (the first distinct_id, sent as main_distinct_id)`);
     expect(sandbox.writes()).toHaveLength(0);
@@ -198,11 +201,11 @@ describe('split --dry-run', () => {
     const uuid = `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
     const anon = '6a1f3c2e-1111-4222-8333-9444555566' + String(n).padStart(2, '0');
     sandbox.store.addPerson({ uuid, distinctIds: [anon, `named-${n}`], createdAt: '2025-01-01T00:00:00.000Z' });
-    const dry = await run(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
+    const dry = await runInProcess(['split', uuid, '--dry-run', '-o', 'json'], { sandbox });
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toEqual({ person: uuid, kept: [`named-${n}`], moved: [anon], status: 'dry-run' });
     expect(sandbox.writes()).toHaveLength(0);
-    const r = await run(['split', uuid, '--yes'], { sandbox });
+    const r = await runInProcess(['split', uuid, '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(sandbox.writes().map((w) => w.body)).toEqual([{ main_distinct_id: `named-${n}` }]);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const ADA = '01900000-0000-7000-8000-0000000000a1';
 const legacy = SANDBOX_KEYS.legacy.key;
@@ -29,7 +29,7 @@ const PLAN_FILTER = JSON.stringify([{ key: 'plan', value: 'is_set', operator: 'i
 
 describe('timeline', () => {
   it('--property makes the key crucial: one point per change, with what changed since the point before', async () => {
-    const r = await run(['timeline', 'ada', '--property', 'plan'], { sandbox, key: legacy });
+    const r = await runInProcess(['timeline', 'ada', '--property', 'plan'], { sandbox, key: legacy });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe(
       '2025-01-01T00:00:00.000Z\tplan: free\t5\n' + '2025-03-01T00:00:00.000Z\tplan: free -> scale; seats: (unset) -> 5\t5\n',
@@ -40,13 +40,13 @@ describe('timeline', () => {
   });
 
   it('without --property: one point, showing every starting value', async () => {
-    const r = await run(['timeline', ADA], { sandbox, key: legacy });
+    const r = await runInProcess(['timeline', ADA], { sandbox, key: legacy });
     expect(r.stdout).toBe('2025-01-01T00:00:00.000Z\temail: a@example.com; plan: free\t10\n');
     expect(sandbox.requests[1]!.rawQuery).toBe('');
   });
 
   it('two properties, a window: date_from and date_to are passed on', async () => {
-    const r = await run(['timeline', ADA, '--property', 'plan', '--property', 'email', '--from', '2025-02-15', '--to', '2025-04-30T12:00:00Z'], {
+    const r = await runInProcess(['timeline', ADA, '--property', 'plan', '--property', 'email', '--from', '2025-02-15', '--to', '2025-04-30T12:00:00Z'], {
       sandbox,
       key: legacy,
     });
@@ -64,12 +64,12 @@ describe('timeline', () => {
   });
 
   it('a relative --from is passed as is', async () => {
-    await run(['timeline', ADA, '--from', '-3650d'], { sandbox, key: legacy });
+    await runInProcess(['timeline', ADA, '--from', '-3650d'], { sandbox, key: legacy });
     expect(sandbox.requests[1]!.query).toEqual({ date_from: '-3650d' });
   });
 
   it("-o json prints the server's answer as is", async () => {
-    const r = await run(['timeline', ADA, '--property', 'plan', '-o', 'json'], { sandbox, key: legacy });
+    const r = await runInProcess(['timeline', ADA, '--property', 'plan', '-o', 'json'], { sandbox, key: legacy });
     expect(JSON.parse(r.stdout)).toEqual({
       points: [
         { timestamp: '2025-01-01T00:00:00.000Z', properties: { email: 'a@example.com', plan: 'free' }, relevant_event_count: 5 },
@@ -82,26 +82,26 @@ describe('timeline', () => {
   });
 
   it('-o jsonl: one point a line; -o csv: time, changes, events', async () => {
-    const jsonl = await run(['timeline', ADA, '--property', 'plan', '-o', 'jsonl'], { sandbox, key: legacy });
+    const jsonl = await runInProcess(['timeline', ADA, '--property', 'plan', '-o', 'jsonl'], { sandbox, key: legacy });
     expect(jsonl.stdout).toBe(
       '{"timestamp":"2025-01-01T00:00:00.000Z","properties":{"email":"a@example.com","plan":"free"},"relevant_event_count":5}\n' +
         '{"timestamp":"2025-03-01T00:00:00.000Z","properties":{"email":"a@example.com","plan":"scale","seats":5},"relevant_event_count":5}\n',
     );
-    const csv = await run(['timeline', ADA, '--property', 'plan', '-o', 'csv'], { sandbox, key: legacy });
+    const csv = await runInProcess(['timeline', ADA, '--property', 'plan', '-o', 'csv'], { sandbox, key: legacy });
     expect(csv.stdout).toBe(
       'timestamp,changes,events\r\n2025-01-01T00:00:00.000Z,plan: free,5\r\n2025-03-01T00:00:00.000Z,plan: free -> scale; seats: (unset) -> 5,5\r\n',
     );
   });
 
   it('a window without events: exit 0, nothing on stdout, a note on stderr in table mode', async () => {
-    const r = await run(['timeline', ADA, '--from', '2024-01-01', '--to', '2024-02-01', '-o', 'table'], { sandbox, key: legacy });
+    const r = await runInProcess(['timeline', ADA, '--from', '2024-01-01', '--to', '2024-02-01', '-o', 'table'], { sandbox, key: legacy });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('No events of this person between 2024-01-01T00:00:00+00:00 and 2024-02-01T00:00:00+00:00.\n');
   });
 
   it('a key with scopes (even *) is refused by PostHog: exit 4, and the message says why and what works', async () => {
-    const r = await run(['timeline', ADA, '--property', 'plan'], { sandbox, key: SANDBOX_KEYS.all.key });
+    const r = await runInProcess(['timeline', ADA, '--property', 'plan'], { sandbox, key: SANDBOX_KEYS.all.key });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -124,7 +124,7 @@ describe('timeline', () => {
     [['timeline', ADA, '--fields', 'time'], 'unknown field "time"'],
     [['timeline'], "missing required argument 'person'"],
   ])('bad input %j exits 2 with no request', async (args, message) => {
-    const r = await run(args, { sandbox, key: legacy });
+    const r = await runInProcess(args, { sandbox, key: legacy });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(sandbox.requests).toHaveLength(0);

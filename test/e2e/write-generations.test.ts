@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GENERATIONS, startSandbox, uuidFromDistinctId, type Generation, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
   it('unset-prop a b: one delete_property a key, both removed, one line on stderr', async () => {
     const p = person('unset');
     sandbox.clearRequests();
-    const r = await run(['unset-prop', p.ids[0]!, 'a', 'b'], { sandbox });
+    const r = await runInProcess(['unset-prop', p.ids[0]!, 'a', 'b'], { sandbox });
     expect(r).toEqual({ code: 0, signal: null, stdout: '', stderr: `Queued: unset a, b on ${p.label}. ${QUEUED_TAIL}\n` });
     expect(writes()).toEqual([
       ['delete_property', { $unset: 'a' }, 201],
@@ -51,7 +51,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
   });
 
   it('unset-prop of a person that does not exist: exit 5, no delete_property sent', async () => {
-    const r = await run(['unset-prop', MISSING, 'a', '--by', 'uuid'], { sandbox });
+    const r = await runInProcess(['unset-prop', MISSING, 'a', '--by', 'uuid'], { sandbox });
     expect(r.code).toBe(5);
     expect(r.stderr).toBe(`error: no person with UUID ${MISSING} in project 1 at ${sandbox.url}\nWithout --by uuid, a UUID is also tried as a distinct_id.\n`);
     expect(sandbox.writes()).toEqual([]);
@@ -60,10 +60,10 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
   it('set-prop k v, and set-prop k null --json (PATCH where update_property refuses null)', async () => {
     const p = person('set');
     sandbox.clearRequests();
-    const r = await run(['set-prop', p.ids[0]!, 'plan', 'scale'], { sandbox });
+    const r = await runInProcess(['set-prop', p.ids[0]!, 'plan', 'scale'], { sandbox });
     expect(r).toEqual({ code: 0, signal: null, stdout: '', stderr: `Queued: set plan = "scale" on ${p.label}. ${QUEUED_TAIL}\n` });
     sandbox.clearRequests();
-    const nul = await run(['set-prop', p.uuid, 'a', 'null', '--json'], { sandbox });
+    const nul = await runInProcess(['set-prop', p.uuid, 'a', 'null', '--json'], { sandbox });
     expect(nul).toEqual({ code: 0, signal: null, stdout: '', stderr: `Queued: set a = null on ${p.label}. ${QUEUED_TAIL}\n` });
     expect(writes()).toEqual(
       generation === 'older'
@@ -79,7 +79,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
   it('split without --keep/--only: sends the first distinct_id as main_distinct_id; properties survive', async () => {
     const p = person('split');
     sandbox.clearRequests();
-    const r = await run(['split', p.uuid, '-y'], { sandbox });
+    const r = await runInProcess(['split', p.uuid, '-y'], { sandbox });
     expect(r).toEqual({
       code: 0,
       signal: null,
@@ -96,7 +96,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
   it('delete of one person: one line naming it, honest about what the server said', async () => {
     const p = person('del');
     sandbox.clearRequests();
-    const r = await run(['delete', p.ids[0]!, '--yes'], { sandbox });
+    const r = await runInProcess(['delete', p.ids[0]!, '--yes'], { sandbox });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -112,7 +112,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-gen-'));
     writeFileSync(join(dir, 'ids.txt'), `${people.map((p) => p.ids[0]).join('\n')}\nnobody-${generation}\n`);
     sandbox.clearRequests();
-    const r = await run(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir });
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     const counts = {
       newest: ['2', '2', '0', '1', ''],
@@ -140,7 +140,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-gen-'));
     writeFileSync(join(dir, 'uuids.txt'), `${people[0]!.uuid}\n${MISSING}\n${people[1]!.uuid}\n`);
     sandbox.clearRequests();
-    const r = await run(['unset-prop', '--from-file', 'uuids.txt', '--by', 'uuid', 'a', 'c', '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox, cwd: dir });
+    const r = await runInProcess(['unset-prop', '--from-file', 'uuids.txt', '--by', 'uuid', 'a', 'c', '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ requested: 3, found: 2, queued: 2, not_found: 1, failed: 0 });
     expect(sandbox.requests.map((q) => q.route)).toEqual(['batch_by_uuids', 'delete_property', 'delete_property', 'delete_property', 'delete_property']);
@@ -158,7 +158,7 @@ describe.each(GENERATIONS)('on the %s generation', (generation: Generation) => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-gen-'));
     writeFileSync(join(dir, 'plans.csv'), `distinct_id,plan\n${people[0]!.ids[0]},scale\nnobody-${n},x\n${people[1]!.ids[1]},startup\n`);
     sandbox.clearRequests();
-    const r = await run(['set-prop', '--from-file', 'plans.csv', '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox, cwd: dir });
+    const r = await runInProcess(['set-prop', '--from-file', 'plans.csv', '--yes', '-o', 'json', '--rate-limit', '0'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ requested: 3, found: 2, queued: 2, not_found: 1, failed: 0 });
     expect(writes().filter(([route]) => route === 'partial_update')).toEqual([

@@ -1,4 +1,4 @@
-// A clock for rate-limiter tests: sleep() moves time forward at once and records the wait.
+// A clock for rate-limiter and CLI tests: sleep() moves time forward at once and records the wait.
 export function fakeClock() {
   let now = 0;
   const sleeps: number[] = [];

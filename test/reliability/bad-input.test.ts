@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { BAD_INPUTS, CATALOGUE_KEY, type BadInput } from './bad-input.js';
 
 const POOL_SIZE = 6;
@@ -56,7 +56,7 @@ describe('the bad-input catalogue', () => {
         const sandbox = await borrow();
         try {
           sandbox.clearRequests();
-          const result = await run(input.args, { sandbox, env: input.env, stdin: input.stdin, cwd: workFolder(input.files) });
+          const result = await runInProcess(input.args, { sandbox, env: input.env, stdin: input.stdin, cwd: workFolder(input.files) });
           expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: '' });
           expect(result.stderr).toContain(input.message);
           expect(result.stderr.startsWith('error: ')).toBe(true);

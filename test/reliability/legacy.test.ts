@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/api/http.js';
 import { RateLimiter } from '../../src/api/limiter.js';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const FILE_IDS = Array.from({ length: 120 }, (_, i) => `old-${String(i).padStart(3, '0')}`);
@@ -33,7 +33,7 @@ describe('bulk_delete answering an empty 202', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-legacy-'));
     writeFileSync(join(dir, 'ids.txt'), FILE_IDS.join('\n') + '\n');
     const args = ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '50'];
-    const r = await run(args, { sandbox, cwd: dir });
+    const r = await runInProcess(args, { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
@@ -54,7 +54,7 @@ describe('bulk_delete answering an empty 202', () => {
 
     // The journal counts the accepted batches as done: resuming sends nothing.
     sandbox.clearRequests();
-    const again = await run([...args, '--resume'], { sandbox, cwd: dir });
+    const again = await runInProcess([...args, '--resume'], { sandbox, cwd: dir });
     expect(again.code).toBe(0);
     expect(sandbox.requests).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('bulk_delete answering an empty 202', () => {
     sandbox.setOptions({ generation: 'newest' });
     try {
       sandbox.script({ path: '/persons/bulk_delete/', kind: 'status', status: 202, body: { persons_found: 1, persons_deleted: 1 } });
-      const r = await run(['delete', PROPS.uuid, '--by', 'uuid', '--yes', '-o', 'json'], { sandbox });
+      const r = await runInProcess(['delete', PROPS.uuid, '--by', 'uuid', '--yes', '-o', 'json'], { sandbox });
       expect(r.code).toBe(0);
       expect(r.stderr).toBe(`Deleted: person ${PROPS.uuid} (old-props).\n`);
       expect(JSON.parse(r.stdout)).toMatchObject({ found: 1, deleted: 1, queued_for_deletion: null });
@@ -75,7 +75,7 @@ describe('bulk_delete answering an empty 202', () => {
 
 describe('$unset: a list is accepted and ignored by this generation, so one key a request', () => {
   it('unset-prop a b: two requests, each with one key; both are gone; exit 0', async () => {
-    const r = await run(['unset-prop', 'old-props', 'plan', 'age'], { sandbox });
+    const r = await runInProcess(['unset-prop', 'old-props', 'plan', 'age'], { sandbox });
     expect(r.code).toBe(0);
     const unsets = sandbox.requests.filter((q) => q.route === 'delete_property').map((q) => [q.status, q.body]);
     expect(unsets).toEqual([
@@ -126,7 +126,7 @@ describe('cursor pagination (PostHog of about 2021)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const r = await run(['list', '--all', '--fields', 'name'], { env: { POSTHOG_HOST: url, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key } });
+      const r = await runInProcess(['list', '--all', '--fields', 'name'], { env: { POSTHOG_HOST: url, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key } });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('p1\np2\np3\np4\np5\n');
       expect(seen).toEqual(['/api/projects/1/persons/?limit=100', '/api/projects/1/persons/?cursor=cD0y', '/api/projects/1/persons/?cursor=cD00']);

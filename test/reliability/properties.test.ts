@@ -17,7 +17,7 @@ import { createRenderer } from '../../src/output/render.js';
 import { escapeTsv } from '../../src/output/values.js';
 import { unescapeTsv } from '../unit/output/helpers.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 /** Holds on the real code; on the mutant, fast-check finds a counterexample. */
 async function holdsButCatches<I>(property: (impl: I) => fc.IAsyncProperty<unknown[]> | fc.IProperty<unknown[]>, real: I, mutant: I, numRuns = 200): Promise<void> {
@@ -277,7 +277,7 @@ describe('--where end to end (property, sampled)', () => {
     const cases = fc.sample(described.filter((d) => !d.expression.includes('\u0000')), { numRuns: 30, seed: 7 });
     const results = await Promise.all(
       cases.map(async (d) => {
-        const r = await run(['list', `--where=${d.expression}`, '--limit', '1', '--fields', 'uuid', '--rate-limit', '0'], { sandbox });
+        const r = await runInProcess(['list', `--where=${d.expression}`, '--limit', '1', '--fields', 'uuid', '--rate-limit', '0'], { sandbox });
         return { d, r };
       }),
     );

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../src/errors.js';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { run, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 /** The scope-less key: it may call every endpoint, properties_timeline included. */
 const KEY = SANDBOX_KEYS.legacy.key;
@@ -119,7 +120,7 @@ describe('the key never leaks', () => {
     for (const c of cases()) {
       c.before?.();
       const env = { POSTHOG_PERSONS_CONFIG_DIR: config, ...Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, fill(v)])) };
-      const result = await run(['--debug', ...c.args.map(fill)], { sandbox, key: c.key ?? KEY, env, stdin: c.stdin, cwd: work });
+      const result = await runInProcess(['--debug', ...c.args.map(fill)], { sandbox, key: c.key ?? KEY, env, stdin: c.stdin, cwd: work });
       expect({ label: c.label, code: result.code }).toEqual({ label: c.label, code: c.code });
       expectClean(c.label, result);
       // --debug really logged the requests (with the key masked), so the search means something.
@@ -132,7 +133,7 @@ describe('the key never leaks', () => {
   }, 60_000);
 
   it('the debug log shows the key masked, and a stack trace (--debug) is redacted too', async () => {
-    const result = await run(['--debug', '--retries', '0', 'list'], { sandbox, key: KEY, env: { POSTHOG_HOST: closedUrl } });
+    const result = await runInProcess(['--debug', '--retries', '0', 'list'], { sandbox, key: KEY, env: { POSTHOG_HOST: closedUrl } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`[debug]   authorization: Bearer ${maskKey(KEY)}`);
     expect(result.stderr).toMatch(/^\s+at /m); // the stack is there with --debug
@@ -141,7 +142,7 @@ describe('the key never leaks', () => {
 
   it('a key typed where a flag value or a file path belongs is not echoed', async () => {
     for (const args of [['list', `--api-key=${KEY}`], ['--api-key-file', KEY, 'list'], ['list', '--token', KEY]]) {
-      const result = await run(args, { sandbox });
+      const result = await runInProcess(args, { sandbox });
       expect(result.code).toBe(2);
       expectClean(args.join(' '), result);
     }
@@ -154,7 +155,7 @@ describe('the profile file', () => {
     const file = join(config, 'config.json');
     const env = { POSTHOG_PERSONS_CONFIG_DIR: config, POSTHOG_PERSONAL_API_KEY: undefined, POSTHOG_HOST: undefined, POSTHOG_PROJECT_ID: undefined };
     const cli = async (args: string[], stdin?: string) => {
-      const result = await run(['--debug', ...args], { env, stdin });
+      const result = await runInProcess(['--debug', ...args], { env, stdin });
       expectClean(args.join(' '), result);
       return result;
     };
@@ -186,7 +187,7 @@ describe('the profile file', () => {
     const config = tempConfigDir();
     const file = join(config, 'config.json');
     writeFileSync(file, JSON.stringify({ profiles: { old: { host: sandbox.url, project: '1' } } }), { mode: 0o644 });
-    const result = await run(['profile', 'use', 'old'], { env: { POSTHOG_PERSONS_CONFIG_DIR: config } });
+    const result = await runInProcess(['profile', 'use', 'old'], { env: { POSTHOG_PERSONS_CONFIG_DIR: config } });
     expect(result.code).toBe(0);
     expect(mode(file)).toBe(0o600);
   });

@@ -14,7 +14,7 @@ export interface Progress {
 export async function startProgress(factory: Factory, total: number, unit: string): Promise<Progress> {
   if (!factory.io.stderrIsTTY || total <= 0) return { advance: () => undefined, log: (line) => factory.io.err(line), stop: () => undefined };
   const { default: cliProgress } = await import('cli-progress');
-  const started = Date.now();
+  const started = factory.clock.now();
   let done = 0;
   const bar = new cliProgress.SingleBar(
     {
@@ -30,7 +30,7 @@ export async function startProgress(factory: Factory, total: number, unit: strin
   );
   bar.start(total, 0, { rate: '0' });
   const rate = () => {
-    const seconds = (Date.now() - started) / 1000;
+    const seconds = (factory.clock.now() - started) / 1000;
     return seconds > 0 ? String(Math.round(done / seconds)) : '0';
   };
   return {

@@ -200,12 +200,10 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
   }
 
   // Let what is in flight finish; once the run is stopping, wait at most a few seconds for it.
-  let timer: NodeJS.Timeout | undefined;
-  const giveUp = stopped.then(
-    () => new Promise<void>((resolve) => (timer = setTimeout(resolve, abandonAfterMs))),
-  );
+  const graceOver = new AbortController();
+  const giveUp = stopped.then(() => options.factory.clock.sleep(abandonAfterMs, graceOver.signal));
   await Promise.race([waitAll(inFlight), giveUp]);
-  if (timer) clearTimeout(timer);
+  graceOver.abort();
   closed = true;
   unregister();
 

@@ -27,6 +27,12 @@ function server() {
     srv,
     seen,
     script: (...h: Handler[]) => (handlers = h),
+    /** Like gh's httpmock Verify: how many scripted answers the test left unused (and forgets them). */
+    verify: () => {
+      const unused = handlers.length;
+      handlers = [];
+      return unused;
+    },
     url: () => `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
   };
 }
@@ -70,6 +76,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => other.srv.listen(0, '127.0.0.1', r));
 });
 afterEach(async () => {
+  // A scripted answer nobody asked for means the client sent fewer requests than the test thinks.
+  const unused = { main: main.verify(), other: other.verify() };
+  expect(unused, 'scripted answers the test left unused').toEqual({ main: 0, other: 0 });
   main.seen.length = 0;
   other.seen.length = 0;
   debugLines = [];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthError, ApiError } from '../../../src/errors.js';
-import type { Factory } from '../../../src/factory.js';
+import { systemClock, type Factory } from '../../../src/factory.js';
 import type { InputRow } from '../../../src/bulk/input/read-input.js';
 import { Journal } from '../../../src/bulk/journal/journal.js';
 import { cutBatches, runBatches, type Batch, type BatchReport, type RunBatchesOptions } from '../../../src/bulk/engine/runner.js';
@@ -17,6 +17,7 @@ function fakeFactory() {
   const factory = {
     io: { err: (line: string) => errors.push(line) },
     now: () => new Date('2025-01-02T03:04:05Z'),
+    clock: systemClock,
     onInterrupt(h: () => void) {
       handler = h;
       return () => (handler = undefined);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { call, P } from './helpers.js';
+import { manualClock } from '../../helpers/manual-clock.js';
 
 let sb: Sandbox;
 let personUuid: string;
@@ -126,18 +127,15 @@ describe('rate limiting', () => {
   });
 
   it('says "1 second" in the singular, as DRF does', async () => {
-    const limited = await startSandbox({ persons: 1, rateLimit: 1 });
-    const realNow = Date.now;
+    const clock = manualClock();
+    const limited = await startSandbox({ persons: 1, rateLimit: 1, clock });
     try {
-      const start = realNow();
-      Date.now = () => start;
       await call(limited, `${P}/`);
-      Date.now = () => start + 59_500;
+      clock.advance(59_500);
       const answer = await call(limited, `${P}/`);
       expect(answer.headers.get('retry-after')).toBe('1');
       expect(answer.json.detail).toBe('Request was throttled. Expected available in 1 second.');
     } finally {
-      Date.now = realNow;
       await limited.close();
     }
   });

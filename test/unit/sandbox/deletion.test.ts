@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type PersonRecord, type Sandbox } from '../../../src/sandbox/index.js';
-import { call, P, sleep } from './helpers.js';
+import { manualClock } from '../../helpers/manual-clock.js';
+import { call, P } from './helpers.js';
 
 const LAG = 100;
 const BATCH = 150;
 let sb: Sandbox;
+// Write lag and the event batch run on this clock: the test moves it instead of sleeping.
+const clock = manualClock();
 beforeAll(async () => {
-  sb = await startSandbox({ persons: 0, writeLagMs: LAG, eventBatchMs: BATCH });
+  sb = await startSandbox({ persons: 0, writeLagMs: LAG, eventBatchMs: BATCH, clock });
 });
 afterAll(() => sb.close());
 
@@ -90,7 +93,7 @@ describe('bulk_delete', () => {
       const answer = await bulk({ ids: victims.map((p) => p.uuid), delete_recordings: 'false' });
       expect(answer.json).toMatchObject({ persons_found: 2, persons_deleted: 0, persons_queued_for_deletion: 2, recordings_queued_for_deletion: true });
       expect(sb.store.person(victims[0]!.uuid)).toBeDefined();
-      await sleep(LAG + 30);
+      clock.advance(LAG + 30);
       expect(sb.store.person(victims[0]!.uuid)).toBeUndefined();
       const kept = people(1);
       const keep = await bulk({ ids: [kept[0]!.uuid], keep_person: true, delete_events: true });
@@ -124,7 +127,7 @@ describe('deletion_status', () => {
     expect(pending.status).toBe(200);
     expect(pending.json.count).toBe(1);
     expect(pending.json.results[0]).toMatchObject({ person_uuid: victims[1]!.uuid, status: 'pending', delete_verified_at: null });
-    await sleep(BATCH + 30);
+    clock.advance(BATCH + 30);
     const done = await call(sb, `${P}/deletion_status/?person_uuid=${victims[1]!.uuid}`);
     expect(done.json.results[0].status).toBe('completed');
     expect(done.json.results[0].delete_verified_at).toMatch(/Z$/);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { manualClock } from '../../helpers/manual-clock.js';
 import { startSandbox, type PersonRecord, type Sandbox } from '../../../src/sandbox/index.js';
-import { call, filterQuery, P, sleep } from './helpers.js';
+import { call, filterQuery, P } from './helpers.js';
 
 describe('pagination', () => {
   let sb: Sandbox;
@@ -73,7 +74,8 @@ describe('lagging index', () => {
   });
 
   it('keeps deleted persons in the list index for listLagMs', async () => {
-    const sb = await startSandbox({ persons: 30, listLagMs: 150 });
+    const clock = manualClock(); // the list lag runs on it: no real wait, no race with a slow machine
+    const sb = await startSandbox({ persons: 30, listLagMs: 150, clock });
     try {
       const first = await call(sb, `${P}/?limit=10&include_total`);
       const victim = first.json.results[3].uuid;
@@ -84,7 +86,7 @@ describe('lagging index', () => {
       expect(stale.json.results).toHaveLength(9);
       expect(stale.json.next).not.toBeNull();
       expect(stale.json.count).toBe(30);
-      await sleep(200);
+      clock.advance(200);
       const fresh = await call(sb, `${P}/?limit=10&include_total`);
       expect(fresh.json.results).toHaveLength(10);
       expect(fresh.json.count).toBe(29);

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, uuidFromDistinctId, type PersonRecord, type Sandbox } from '../../../src/sandbox/index.js';
-import { call, P, sleep } from './helpers.js';
+import { manualClock } from '../../helpers/manual-clock.js';
+import { call, P } from './helpers.js';
 
 const LAG = 120;
 let sb: Sandbox;
+// Write lag and the event batch run on this clock: the test moves it instead of sleeping.
+const clock = manualClock();
 beforeAll(async () => {
-  sb = await startSandbox({ persons: 0, writeLagMs: LAG });
+  sb = await startSandbox({ persons: 0, writeLagMs: LAG, clock });
 });
 afterAll(() => sb.close());
 
@@ -28,7 +31,7 @@ describe('property updates', () => {
     expect(sb.store.pendingWrites()).toHaveLength(1);
     const put = await call(sb, `${P}/${p.pk}/`, { method: 'PUT', body: { properties: { city: 'Oslo' } } });
     expect(put.status).toBe(202);
-    await sleep(LAG + 30);
+    clock.advance(LAG + 30);
     expect((await call(sb, `${P}/${p.uuid}/`)).json.properties).toEqual({ email: 'p@example.com', plan: 'scale', age: 40, city: 'Oslo' });
     expect(sb.store.pendingWrites()).toHaveLength(0);
     const activity = sb.store.activity()[0]!;
@@ -50,7 +53,7 @@ describe('property updates', () => {
     expect(set.text).toBe('');
     expect((await call(sb, `${P}/${p.uuid}/update_property/`, { method: 'POST', body: { value: 1 } })).json).toEqual(swapped('key'));
     expect((await call(sb, `${P}/${p.uuid}/update_property/`, { method: 'POST', body: { key: 'a' } })).json).toEqual(swapped('value'));
-    await sleep(LAG + 30);
+    clock.advance(LAG + 30);
     expect(sb.store.person(p.uuid)!.properties).toEqual({ email: 'p@example.com', plan: null });
   });
 
@@ -75,7 +78,7 @@ describe('delete_property', () => {
     const many = await call(sb, `${P}/${p.uuid}/delete_property/`, { method: 'POST', body: { $unset: ['b', 'c', 'zz'] } });
     expect(many.status).toBe(201);
     expect(sb.store.person(p.uuid)!.properties).toEqual({ a: 1, b: 2, c: 3, d: 4 });
-    await sleep(LAG + 30);
+    clock.advance(LAG + 30);
     expect(sb.store.person(p.uuid)!.properties).toEqual({ d: 4 });
     expect(sb.store.activity()[0]!.activity).toBe('delete_property');
   });
@@ -102,7 +105,7 @@ describe('split', () => {
     expect(answer.status).toBe(201);
     expect(answer.json).toEqual({ success: true });
     expect(sb.store.byDistinctId('move-1')!.uuid).toBe(p.uuid);
-    await sleep(LAG + 30);
+    clock.advance(LAG + 30);
     const moved = sb.store.byDistinctId('move-1')!;
     expect(moved.uuid).toBe(uuidFromDistinctId(1, 'move-1'));
     expect(moved.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -126,7 +129,7 @@ describe('split', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.json).toEqual(error("not on this person: ['x']"));
     expect((await split({ distinct_ids_to_split: ['two'] })).status).toBe(201);
-    await sleep(LAG + 30);
+    clock.advance(LAG + 30);
     expect(sb.store.person(p.uuid)!.distinctIds).toEqual(['one', 'three']);
     expect(sb.store.byDistinctId('two')!.uuid).toBe(uuidFromDistinctId(1, 'two'));
   });

@@ -1,0 +1,60 @@
+// Runs the CLI inside the test process: the same argv → exit code path as the binary (runCli,
+// src/main.ts), with in-memory streams, the environment of test/helpers/cli.ts's run() and the
+// sandbox the test started on port 0. Returns what run() returns, so a test switches by changing
+// the function it calls. Tests that need a real process (signals, terminals, pipes closing,
+// start-up, concurrency between processes) keep run() and runInTerminal().
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { memoryIO } from '../../src/io/streams.js';
+import type { Clock } from '../../src/factory.js';
+import { runCli } from '../../src/main.js';
+import { cliEnv, type RunOptions, type RunResult } from './cli.js';
+
+export interface InProcessOptions extends RunOptions {
+  /** Terminal switches of the in-memory streams (all false by default, as with run()'s pipes). */
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  canPrompt?: boolean;
+  width?: number;
+  /** The CLI's clock (the real one by default). */
+  clock?: Clock;
+}
+
+/** What the build stamps into the binary (scripts/build.mjs): package.json's version. */
+const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+
+// One in-process run at a time (see the chdir below): concurrent tests queue here.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function runInProcess(args: string[], options: InProcessOptions = {}): Promise<RunResult> {
+  const result = queue.then(() => runOne(args, options));
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+async function runOne(args: string[], options: InProcessOptions): Promise<RunResult> {
+  const env = cliEnv(options);
+  const io = memoryIO({
+    stdin: options.stdin,
+    env,
+    stdinIsTTY: options.stdinIsTTY,
+    stdoutIsTTY: options.stdoutIsTTY,
+    stderrIsTTY: options.stderrIsTTY,
+    canPrompt: options.canPrompt,
+    width: options.width,
+    noInput: args.includes('--no-input'),
+  });
+  const cwd = options.cwd ?? process.cwd();
+  // The factory hands cwd to commands, but the bulk input reader still opens a relative --from-file
+  // path against the process's folder; until it takes the factory's cwd, run inside the folder as
+  // a spawned binary would.
+  const previous = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await runCli(args, { io, env, cwd, readStdin: async () => options.stdin ?? '', clock: options.clock, version: VERSION });
+    return { code, signal: null, stdout: io.stdoutText(), stderr: io.stderrText() };
+  } finally {
+    process.chdir(previous);
+  }
+}
