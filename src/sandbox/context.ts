@@ -6,7 +6,8 @@ import { errorReply, notFound, validationError, type Reply } from './http.js';
 import type { PersonRecord } from './model.js';
 import type { RuntimeOptions } from './options.js';
 import type { RouteName } from './routes.js';
-import type { SandboxStore, TeamState } from './store.js';
+import type { SandboxStore } from './store.js';
+import type { TeamState } from './team.js';
 import type { SandboxKey } from './types.js';
 
 export type BodyState =

@@ -3,7 +3,8 @@
 // docs/posthog-versions.md describe it.
 
 import { SANDBOX_KEYS, SANDBOX_PROJECT_ID } from './keys.js';
-import type { Sandbox, SandboxKey } from './types.js';
+import type { Sandbox } from './handle.js';
+import type { SandboxKey } from './types.js';
 
 export { SANDBOX_KEYS, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
 export { startSandbox } from './server.js';
@@ -13,8 +14,9 @@ export type { ActivityEntry, PendingWrite, PersonRecord, PropertySnapshot } from
 export { uuidFromDistinctId } from './random.js';
 export { SEED_EPOCH } from './seed.js';
 export { GENERATIONS } from './types.js';
+export type { Sandbox } from './handle.js';
 export type {
-  FaultKind, Generation, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, Sandbox, SandboxClock, SandboxKey, SandboxOptions, ScriptedFault,
+  FaultKind, Generation, MutableSandboxOptions, RateLimitConfig, RequestLogEntry, SandboxClock, SandboxKey, SandboxOptions, ScriptedFault,
 } from './types.js';
 
 /**

@@ -16,7 +16,8 @@ import { logEntry, parseBody, readBody, redactQuery } from './request-log.js';
 import { faultPath } from './routes.js';
 import { generateSeed } from './seed.js';
 import { SandboxStore } from './store.js';
-import type { MutableSandboxOptions, RequestLogEntry, Sandbox, SandboxOptions } from './types.js';
+import type { Sandbox } from './handle.js';
+import type { MutableSandboxOptions, RequestLogEntry, SandboxOptions } from './types.js';
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;

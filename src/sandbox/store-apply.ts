@@ -5,21 +5,30 @@ import { appendHistory } from './history.js';
 import type { PendingWrite, PersonRecord, Properties } from './model.js';
 import { indexEntryOf } from './list-index.js';
 import { uuidFromDistinctId } from './random.js';
-import type { SandboxStore, TeamState } from './store.js';
+import type { TeamState } from './team.js';
 
-function reindex(store: SandboxStore, team: TeamState, person: PersonRecord, at: number): void {
+/** What applying a write needs of the store (SandboxStore is one). */
+export interface WriteTarget {
+  readonly seed: number;
+  readonly listLagMs: number;
+  insert(team: TeamState, person: PersonRecord, indexDueAt: number): void;
+  newPersonForDistinctId(team: TeamState, distinctId: string, at: number): PersonRecord;
+  deleteNow(person: PersonRecord, at?: number): void;
+}
+
+function reindex(store: WriteTarget, team: TeamState, person: PersonRecord, at: number): void {
   person.listJson = undefined;
   team.index.schedule({ op: 'upsert', entry: indexEntryOf(person) }, at + store.listLagMs);
 }
 
-function changeProperties(store: SandboxStore, team: TeamState, person: PersonRecord, next: Properties, at: number): void {
+function changeProperties(store: WriteTarget, team: TeamState, person: PersonRecord, next: Properties, at: number): void {
   appendHistory(person, store.seed, at, next);
   person.properties = next;
   reindex(store, team, person, at);
 }
 
 /** Moves each distinct id to its own person, whose UUID derives from (team, distinct id). */
-function split(store: SandboxStore, team: TeamState, person: PersonRecord, distinctIds: string[], at: number): void {
+function split(store: WriteTarget, team: TeamState, person: PersonRecord, distinctIds: string[], at: number): void {
   const moving = new Set(distinctIds.filter((id) => person.distinctIds.includes(id)));
   if (moving.size === 0) return;
   person.distinctIds = person.distinctIds.filter((id) => !moving.has(id));
@@ -37,7 +46,7 @@ function split(store: SandboxStore, team: TeamState, person: PersonRecord, disti
   }
 }
 
-export function applyWrite(store: SandboxStore, team: TeamState, write: PendingWrite): void {
+export function applyWrite(store: WriteTarget, team: TeamState, write: PendingWrite): void {
   const person = team.persons.get(write.uuid);
   if (!person) return;
   const at = write.dueAt;

@@ -4,21 +4,12 @@
 
 import { SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
 import { indexEntryOf, ListIndex, listOrder } from './list-index.js';
-import type { ActivityEntry, DeletionStatusRow, IndexEntry, PendingWrite, PersonRecord, Properties } from './model.js';
+import type { ActivityEntry, IndexEntry, PendingWrite, PersonRecord, Properties } from './model.js';
 import type { RuntimeOptions } from './options.js';
 import { uuidFromDistinctId, uuidV5, uuidV7, mulberry32 } from './random.js';
 import type { SeedData } from './seed.js';
 import { applyWrite } from './store-apply.js';
-
-export interface TeamState {
-  id: number;
-  persons: Map<string, PersonRecord>;
-  byDistinctId: Map<string, PersonRecord>;
-  byPk: Map<number, PersonRecord>;
-  index: ListIndex;
-  activity: ActivityEntry[];
-  deletions: DeletionStatusRow[];
-}
+import type { TeamState } from './team.js';
 
 export interface DeletionStatusView {
   person_uuid: string;

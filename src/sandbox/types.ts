@@ -1,8 +1,6 @@
-// Public types of the sandbox: its options, scripted faults, the request log and the handle
-// returned by startSandbox(). Other layers (the `sandbox` command, `--sandbox`, the e2e tests)
-// depend on exactly these names.
-
-import type { SandboxStore } from './store.js';
+// Public types of the sandbox: its options, scripted faults and the request log. The handle
+// returned by startSandbox() is in handle.ts (it names the store, which depends on these types).
+// Other layers (the `sandbox` command, `--sandbox`, the e2e tests) depend on exactly these names.
 
 export interface SandboxKey {
   key: string;
@@ -114,17 +112,4 @@ export interface RequestLogEntry {
   hasAuthorization: boolean;
   status: number;
   fault?: string;
-}
-
-export interface Sandbox {
-  url: string;
-  port: number;
-  projectId: number;
-  requests: RequestLogEntry[];
-  clearRequests(): void;
-  writes(): RequestLogEntry[];
-  script(...faults: ScriptedFault[]): void;
-  setOptions(patch: MutableSandboxOptions): void;
-  store: SandboxStore;
-  close(): Promise<void>;
 }
