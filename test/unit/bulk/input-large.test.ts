@@ -4,14 +4,16 @@ import { expect, test } from 'vitest';
 import { readInput } from '../../../src/bulk/input/read-input.js';
 import { tempDir } from './helpers.js';
 
-test('100,000 plain identifiers are validated and streamed back in reasonable time', async () => {
+// How fast a large input is read belongs to the benchmarks, not to a wall-clock bound here:
+// `npm run bench` deletes from files of 10,000 and 100,000 distinct_ids (docs/benchmarks.md, bulk
+// delete memory), though it reports the whole run, not the reading alone.
+test('100,000 plain identifiers are validated and streamed back', async () => {
   const count = 100_000;
   const lines = Array.from({ length: count }, (_, i) => `user-${i}@example.com`);
   lines.push('user-5@example.com', '', 'user-99999@example.com'); // two duplicates and a blank
   const path = join(await tempDir(), 'people.txt');
   await writeFile(path, lines.join('\n') + '\n');
 
-  const started = performance.now();
   const result = await readInput({ path, by: 'distinct_id' });
   expect(result.stats).toEqual({ rows: count + 3, blank: 1, duplicates: 2, unique: count });
   let seen = 0;
@@ -20,11 +22,8 @@ test('100,000 plain identifiers are validated and streamed back in reasonable ti
     seen++;
     last = row.id;
   }
-  const elapsed = performance.now() - started;
   expect(seen).toBe(count);
   expect(last).toBe(`user-${count - 1}@example.com`);
-  // Both passes take well under a second on a laptop; the bound leaves room for slow CI machines.
-  expect(elapsed).toBeLessThan(5000);
 });
 
 test('100,000 CSV rows too', async () => {
@@ -32,12 +31,10 @@ test('100,000 CSV rows too', async () => {
   const rows = Array.from({ length: count }, (_, i) => `d${i},"user ${i}, esq."`);
   const path = join(await tempDir(), 'people.csv');
   await writeFile(path, `distinct_id,name\r\n${rows.join('\r\n')}\r\n`);
-  const started = performance.now();
   const result = await readInput({ path, by: 'distinct_id' });
   let seen = 0;
   for await (const _ of result.rows) seen++;
   expect(seen).toBe(count);
-  expect(performance.now() - started).toBeLessThan(10_000);
 });
 
 // The checking pass and the sending pass read the file in different chunk sizes, and the sending

@@ -59,16 +59,15 @@ describe('seed data', () => {
     }
   });
 
-  it('starts 100,000 persons fast and serves deep pages fast', async () => {
-    const started = Date.now();
+  // How fast this is belongs to the benchmarks, not here: `npm run bench` starts a sandbox of
+  // 100,000 persons and pages through all of it 1,000 at a time (docs/benchmarks.md, export). A
+  // separate figure for the sandbox's start-up alone is not measured yet.
+  it('starts 100,000 persons and serves a deep page', async () => {
     const sb = await startSandbox({ persons: 100_000 });
     try {
-      expect(Date.now() - started).toBeLessThan(5000);
-      const pageStarted = Date.now();
       const deep = await call(sb, `${P}/?limit=1000&offset=98000`);
       expect(deep.json.results).toHaveLength(1000);
       expect(deep.json.next).toBe(`${sb.url}${P}/?limit=1000&offset=99000`);
-      expect(Date.now() - pageStarted).toBeLessThan(1000);
       expect(sb.store.count()).toBe(100_000);
     } finally {
       await sb.close();
