@@ -6,18 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthError, ApiError } from '../../../src/errors.js';
-import { systemClock, type Factory } from '../../../src/factory.js';
+import { systemClock, type Clock, type Factory } from '../../../src/factory.js';
 import type { InputRow } from '../../../src/bulk/input/read-input.js';
 import { Journal } from '../../../src/bulk/journal/journal.js';
-import { cutBatches, runBatches, type Batch, type BatchReport, type RunBatchesOptions } from '../../../src/bulk/engine/runner.js';
+import { manualClock } from '../../helpers/manual-clock.js';
+import { cutBatches, DEFAULT_ABANDON_MS, runBatches, type Batch, type BatchReport, type RunBatchesOptions } from '../../../src/bulk/engine/runner.js';
 
-function fakeFactory() {
+function fakeFactory(clock: Clock = systemClock) {
   let handler: (() => void) | undefined;
   const errors: string[] = [];
   const factory = {
     io: { err: (line: string) => errors.push(line) },
     now: () => new Date('2025-01-02T03:04:05Z'),
-    clock: systemClock,
+    clock,
     onInterrupt(h: () => void) {
       handler = h;
       return () => (handler = undefined);
@@ -28,6 +29,8 @@ function fakeFactory() {
 
 const rows = (n: number): InputRow[] => Array.from({ length: n }, (_, i) => ({ id: `id-${i}`, line: i + 1 }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets every pending promise callback and I/O callback run once. */
+const turn = () => new Promise((r) => setImmediate(r));
 const done = (batch: Batch): BatchReport[] => [{ ids: batch.ids, status: 'done', http_status: 202 }];
 
 function options(overrides: Partial<RunBatchesOptions> & Pick<RunBatchesOptions, 'factory'>): RunBatchesOptions {
@@ -145,32 +148,42 @@ describe('runBatches', () => {
   });
 
   it('Ctrl-C with a batch that does not answer: abandoned after the grace period, never reported or journaled', async () => {
-    const { factory, interrupt } = fakeFactory();
+    // The grace is a sleep on the factory's clock: a manual clock shows which sleep the run asks
+    // for (the 5 s grace) and that it gives up exactly when that time has passed, not before.
+    const manual = manualClock();
+    const sleeps: number[] = [];
+    const clock: Clock = { now: manual.now, sleep: (ms, signal) => (sleeps.push(ms), manual.sleep(ms, signal)) };
+    const { factory, interrupt } = fakeFactory(clock);
     const dir = mkdtempSync(join(tmpdir(), 'pp-runner-'));
     const journal = await Journal.open(join(dir, 'j.jsonl'));
     const reported: string[][] = [];
     let release: () => void = () => undefined;
-    const startedAt = Date.now();
-    const result = await runBatches(
+    let settled = false;
+    const running = runBatches(
       options({
         factory,
         journal,
         concurrency: 1,
-        abandonAfterMs: 50,
         execute: async (b) => {
           if (b.index === 1) return done(b);
-          setTimeout(interrupt, 1);
+          queueMicrotask(interrupt);
           await new Promise<void>((r) => (release = r)); // the server never answers in time
           return done(b);
         },
         onReport: (r) => reported.push(r.ids),
       }),
-    );
-    expect(Date.now() - startedAt).toBeLessThan(1000);
+    ).finally(() => (settled = true));
+    while (manual.pending() === 0) await turn();
+    expect(sleeps).toEqual([DEFAULT_ABANDON_MS]);
+    manual.advance(DEFAULT_ABANDON_MS - 1);
+    await turn();
+    expect(settled).toBe(false);
+    manual.advance(1);
+    const result = await running;
     expect(result).toMatchObject({ outcome: 'interrupted', batches: { started: 2, done: 1 } });
     expect(reported).toEqual([['id-0', 'id-1', 'id-2']]);
     release(); // the late answer arrives after the run gave up on it
-    await sleep(10);
+    await turn();
     expect(result.batches.abandoned).toBe(1);
     await journal.close();
     const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
