@@ -107,12 +107,13 @@ function checkSpecial(row: FaultRow, observed: Observed): void {
   const times = observed.sandbox.requests.map((q) => Date.parse(q.time));
   switch (row.special) {
     case 'backoff-gaps': {
-      // Equal jitter on a 400 ms base: the first wait is 200-400 ms, the second 400-800 ms.
+      // Equal jitter on a 400 ms base: the first wait is 200-400 ms, the second 400-800 ms. A
+      // real process on the wall clock, so lower bounds only (it did back off, and not too
+      // little); the upper ends are asserted exactly on an injected sleep in
+      // test/unit/api/http.test.ts ("backs off 429 without Retry-After on a 400 ms base").
       const gaps = times.slice(1).map((t, i) => t - times[i]!);
       expect(gaps[0]).toBeGreaterThanOrEqual(200);
-      expect(gaps[0]).toBeLessThan(400 + 250);
       expect(gaps[1]).toBeGreaterThanOrEqual(400);
-      expect(gaps[1]).toBeLessThan(800 + 250);
       break;
     }
     case 'all-workers-pause': {

@@ -109,6 +109,20 @@ describe('HttpClient', () => {
     expect(sleeps).toEqual([75, 150]); // half fixed, half random (0.5): 100→75, 200→150
   });
 
+  // The fault matrix's 429-no-retry-after row checks the same schedule against a real process,
+  // with lower bounds only; here its upper ends are exact, at both extremes of the jitter.
+  it.each([
+    { random: 0, waits: [200, 400] },
+    { random: 0.999_999, waits: [400, 800] },
+  ])('backs off 429 without Retry-After on a 400 ms base: first wait 200-400 ms, second 400-800 ms (random $random)', async ({ random, waits }) => {
+    const throttled = json(429, { type: 'throttled_error', code: 'throttled', detail: 'Request was throttled.', attr: null });
+    main.script(throttled, throttled, json(200, { ok: true }));
+    const res = await client({ backoffBaseMs: 400, random: () => random }).request({ method: 'GET', path: '/', retry: 'safe' });
+    expect(res.data).toEqual({ ok: true });
+    expect(main.seen).toHaveLength(3);
+    expect(sleeps).toEqual(waits);
+  });
+
   it('does not retry 5xx on requests that are not safe to repeat', async () => {
     main.script(json(500, { type: 'server_error', code: 'error', detail: 'A server error occurred.', attr: null }));
     const error = await client().request({ method: 'POST', path: '/split/', retry: 'never' }).catch((e) => e);
