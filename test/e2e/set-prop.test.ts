@@ -4,6 +4,7 @@ import { runInTerminal, stripAnsi } from '../helpers/cli.js';
 // --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
 import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { manualClock } from '../helpers/manual-clock.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -109,17 +110,26 @@ describe('set-prop', () => {
   });
 
   it('--wait polls until the value is visible (write lag 800 ms)', async () => {
-    sandbox.setOptions({ writeLagMs: 800 });
-    const started = Date.now();
-    const r = await runInProcess(['set-prop', ADA, 'plan', 'enterprise', '--wait', '-o', 'json'], { sandbox });
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'enterprise', status: 'visible' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
-    const routes = sandbox.requests.map((q) => q.route);
-    expect(routes.slice(0, 2)).toEqual(['retrieve', 'update_property']);
-    // several polls, all fresh retrieves of the person by UUID
-    expect(routes.length).toBeGreaterThan(3);
-    expect(new Set(routes.slice(2))).toEqual(new Set(['retrieve']));
+    // One clock for the sandbox's write lag and the CLI's polling: each wait of the CLI moves it
+    // forward at once, so the 800 ms lag passes without a real timer.
+    const time = manualClock();
+    const lagged = await startSandbox({ persons: 0, writeLagMs: 800, clock: time });
+    try {
+      lagged.store.addPerson({ uuid: ADA, distinctIds: ['ada-device'], properties: { plan: 'free' } });
+      const started = time.now();
+      const clock = { now: time.now, sleep: async (ms: number) => time.advance(ms) };
+      const r = await runInProcess(['set-prop', ADA, 'plan', 'enterprise', '--wait', '-o', 'json'], { sandbox: lagged, clock });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ person: ADA, key: 'plan', value: 'enterprise', status: 'visible' });
+      expect(time.now() - started).toBeGreaterThanOrEqual(800);
+      const routes = lagged.requests.map((q) => q.route);
+      expect(routes.slice(0, 2)).toEqual(['retrieve', 'update_property']);
+      // several polls, all fresh retrieves of the person by UUID
+      expect(routes.length).toBeGreaterThan(3);
+      expect(new Set(routes.slice(2))).toEqual(new Set(['retrieve']));
+    } finally {
+      await lagged.close();
+    }
   });
 
   it('--wait=1 gives up after 1 s: exit 1 naming the timeout, the result still says queued', async () => {
