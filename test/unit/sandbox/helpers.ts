@@ -39,10 +39,6 @@ export async function call(sb: Sandbox, path: string, options: CallOptions = {})
 
 export const P = '/api/projects/1/persons';
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function filterQuery(filters: unknown[]): string {
   return `properties=${encodeURIComponent(JSON.stringify(filters))}`;
 }
