@@ -11,7 +11,14 @@ export interface LockOptions {
   waitMs?: number;
   /** a lock older than this is stale whoever holds it (default 30 s; a write takes milliseconds) */
   staleMs?: number;
+  /**
+   * Where the wait for another holder reads the time and sleeps (the factory's clock; the wall
+   * clock by default). A lock file's age is always judged by the wall clock, like its mtime.
+   */
+  clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
+
+const wallClock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
 interface Holder {
   pid: number;
@@ -38,8 +45,9 @@ export class StoreLockedError extends CliError {
 export async function withStoreLock<T>(lockPath: string, storePath: string, options: LockOptions, work: () => T): Promise<T> {
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  const clock = options.clock ?? wallClock;
   const token = randomBytes(8).toString('hex');
-  const deadline = Date.now() + waitMs;
+  const deadline = clock.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     if (tryCreate(lockPath, token)) break;
     const holder = readHolder(lockPath);
@@ -48,9 +56,9 @@ export async function withStoreLock<T>(lockPath: string, storePath: string, opti
       if (readHolder(lockPath)?.token === holder?.token) rmSync(lockPath, { force: true });
       continue;
     }
-    if (Date.now() >= deadline) throw new StoreLockedError(storePath, lockPath, holder);
+    if (clock.now() >= deadline) throw new StoreLockedError(storePath, lockPath, holder);
     // Short waits with jitter, so ten processes starting together do not retry in step.
-    await new Promise((resolve) => setTimeout(resolve, Math.min(10 + attempt * 5, 50) + Math.random() * 20));
+    await clock.sleep(Math.min(10 + attempt * 5, 50) + Math.random() * 20);
   }
   try {
     return work();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
 import { run, tempConfigDir } from '../helpers/cli.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -89,18 +90,22 @@ describe('profile store under concurrency', () => {
     const dir = tempConfigDir();
     const lock = join(dir, 'config.json.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), created: new Date().toISOString() }));
-    const started = Date.now();
+    // The wait runs on the CLI's clock: a fake one moves forward at each short sleep, so the test
+    // sees the bounded wait happen (300 ms, then at most one more sleep) without real time passing.
+    const clock = fakeClock();
     const r = await runInProcess(['auth', 'login', '--with-token', '--host', sandbox.url, '--project', '1'], {
       env: { ...clean, POSTHOG_PERSONS_CONFIG_DIR: dir, POSTHOG_PERSONS_LOCK_WAIT_MS: '300' },
       stdin: KEY,
+      clock,
     });
-    const elapsed = Date.now() - started;
+    const waited = clock.sleeps.reduce((a, b) => a + b, 0);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `error: the profile store ${join(dir, 'config.json')} is locked by process ${process.pid} on ${hostname()}\n` +
         `Another posthog-persons is saving a profile; try again. If none is running, remove ${lock}.\n`,
     );
-    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(300 + 70); // the last short sleep is at most 50 ms plus 20 of jitter
     expect(readdirSync(dir)).toEqual(['config.json.lock']);
   });
 });
