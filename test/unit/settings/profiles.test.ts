@@ -1,6 +1,6 @@
 // The profile store in-process: what counts as a damaged file, what a change leaves on disk, and
 // the lock that serialises changes.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,9 +103,11 @@ describe('the lock', () => {
 
   it('a lock older than the stale limit is taken over whoever holds it', async () => {
     const dir = folder();
-    writeFileSync(join(dir, 'config.json.lock'), JSON.stringify({ pid: process.pid, host: 'another-host', created: '2020-01-01T00:00:00Z' }));
-    const store = await ProfileStore.open(dir, { waitMs: 5_000, staleMs: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const lock = join(dir, 'config.json.lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: 'another-host', created: '2020-01-01T00:00:00Z' }));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, aMinuteAgo, aMinuteAgo); // its age is judged by its mtime: older than the limit without waiting
+    const store = await ProfileStore.open(dir, { waitMs: 5_000, staleMs: 1_000 });
     await store.set('a', { project: '1' });
     expect(readdirSync(dir)).toEqual(['config.json']);
   });
