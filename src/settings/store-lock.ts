@@ -35,7 +35,8 @@ export class StoreLockedError extends CliError {
   }
 }
 
-export async function withStoreLock<T>(lockPath: string, storePath: string, options: LockOptions, work: () => T): Promise<T> {
+/** `shown`: how messages name the store and its lock (the paths as the user gave them). */
+export async function withStoreLock<T>(lockPath: string, storePath: string, options: LockOptions, work: () => T, shown = { storePath, lockPath }): Promise<T> {
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const token = randomBytes(8).toString('hex');
@@ -48,7 +49,7 @@ export async function withStoreLock<T>(lockPath: string, storePath: string, opti
       if (readHolder(lockPath)?.token === holder?.token) rmSync(lockPath, { force: true });
       continue;
     }
-    if (Date.now() >= deadline) throw new StoreLockedError(storePath, lockPath, holder);
+    if (Date.now() >= deadline) throw new StoreLockedError(shown.storePath, shown.lockPath, holder);
     // Short waits with jitter, so ten processes starting together do not retry in step.
     await new Promise((resolve) => setTimeout(resolve, Math.min(10 + attempt * 5, 50) + Math.random() * 20));
   }

@@ -24,16 +24,9 @@ export interface InProcessOptions extends RunOptions {
 /** What the build stamps into the binary (scripts/build.mjs): package.json's version. */
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
-// One in-process run at a time (see the chdir below): concurrent tests queue here.
-let queue: Promise<unknown> = Promise.resolve();
-
-export function runInProcess(args: string[], options: InProcessOptions = {}): Promise<RunResult> {
-  const result = queue.then(() => runOne(args, options));
-  queue = result.catch(() => undefined);
-  return result;
-}
-
-async function runOne(args: string[], options: InProcessOptions): Promise<RunResult> {
+// Runs never share state through the process: each has its own streams, environment and folder
+// (commands resolve relative paths against the factory's cwd), so concurrent runs need no queue.
+export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<RunResult> {
   const env = cliEnv(options);
   const io = memoryIO({
     stdin: options.stdin,
@@ -46,15 +39,6 @@ async function runOne(args: string[], options: InProcessOptions): Promise<RunRes
     noInput: args.includes('--no-input'),
   });
   const cwd = options.cwd ?? process.cwd();
-  // The factory hands cwd to commands, but the bulk input reader still opens a relative --from-file
-  // path against the process's folder; until it takes the factory's cwd, run inside the folder as
-  // a spawned binary would.
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await runCli(args, { io, env, cwd, readStdin: async () => options.stdin ?? '', clock: options.clock, version: VERSION });
-    return { code, signal: null, stdout: io.stdoutText(), stderr: io.stderrText() };
-  } finally {
-    process.chdir(previous);
-  }
+  const code = await runCli(args, { io, env, cwd, readStdin: async () => options.stdin ?? '', clock: options.clock, version: VERSION });
+  return { code, signal: null, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
