@@ -1,6 +1,9 @@
-// Runs every row of the fault matrix (fault-matrix.ts) end to end: the built CLI against its own
-// sandbox, with the fault scripted, checking the exit code, the exact stdout and stderr, and what
-// the server saw (the request log), retries included. Rows run concurrently, one sandbox each.
+// Runs every row of the fault matrix (fault-matrix.ts) end to end: the CLI in-process (runCli, the
+// binary's argv → exit code path, test/helpers/in-process.ts) against its own sandbox, with the
+// fault scripted, checking the exit code, the exact stdout and stderr, and what the server saw
+// (the request log), retries included. Rows run concurrently, one sandbox and one folder each; no
+// row needs a real process (the environment, POSTHOG_PERSONS_BACKOFF_MS included, reaches the CLI
+// through the factory's env).
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +11,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox, type ScriptedFault } from '../../src/sandbox/index.js';
-import { run, type RunResult } from '../helpers/cli.js';
+import type { RunResult } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { FAULT_MATRIX, FIXTURE, type FaultRow } from './fault-matrix.js';
 
 const BULK_PERSONS = 400;
@@ -70,14 +74,14 @@ async function runRow(row: FaultRow): Promise<Observed> {
   const key = row.key === 'read' ? SANDBOX_KEYS.read.key : row.key === 'wrong' ? 'phx_notAKeyPostHogKnowsAbout0000000000000' : undefined;
   const env = { ...row.env, ...(closedUrl ? { POSTHOG_HOST: closedUrl } : {}) };
   const started = Date.now();
-  const result = await run(row.args, { sandbox, key, env, cwd: dir });
+  const result = await runInProcess(row.args, { sandbox, key, env, cwd: dir });
   const elapsedMs = Date.now() - started;
 
   // "route status", plus the fault when it is not a plain status (a reset, a slow answer, HTML…)
   let log = sandbox.requests.map((q) => [q.route, q.status, q.fault === 'status' ? '' : q.fault].filter((p) => p !== '' && p !== undefined).join(' '));
   if (row.target === 'closed-port') {
     // Nothing listens, so nothing is logged there: count the attempts in the --debug log.
-    const debug = await run(['--debug', ...row.args], { sandbox, key, env, cwd: dir });
+    const debug = await runInProcess(['--debug', ...row.args], { sandbox, key, env, cwd: dir });
     log = debug.stderr.split('\n').filter((line) => line.startsWith('[debug] → ')).map(() => 'connect refused');
   }
   await new Promise((resolve) => target.close(resolve));
