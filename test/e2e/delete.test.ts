@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -259,16 +259,16 @@ describe('delete: confirmation in a terminal', () => {
   });
 
   it('--no-input on a terminal needs --yes like a pipe', async () => {
-    const t = await runInTerminal(['--no-input', 'delete', 'ada-device'], [], { sandbox });
+    const t = await runInProcess(['--no-input', 'delete', 'ada-device'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(2);
-    expect(stripAnsi(t.screen)).toContain('error: refusing to delete persons without confirmation: --no-input is set');
+    expect(stripAnsi(screenOf(t))).toContain('error: refusing to delete persons without confirmation: --no-input is set');
     expect(sandbox.requests).toEqual([]);
   });
 
   it('--yes on a terminal asks nothing', async () => {
-    const t = await runInTerminal(['delete', 'bob-1', '--yes'], [], { sandbox });
+    const t = await runInProcess(['delete', 'bob-1', '--yes'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    expect(stripAnsi(t.screen)).not.toContain('[y/N]');
+    expect(stripAnsi(screenOf(t))).not.toContain('[y/N]');
     expect(exists(BOB)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { startSandbox, uuidFromDistinctId, type Sandbox } from '../../src/sandbo
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
 // --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
 import { fakeClock } from '../helpers/fake-clock.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -235,7 +235,7 @@ describe('split on a terminal', () => {
 
   it('--no-input on a terminal still needs --yes', async () => {
     const { uuid, ids } = mergedPerson();
-    const t = await runInTerminal(['--no-input', 'split', uuid, '--keep', ids[0]!], [], { sandbox });
+    const t = await runInProcess(['--no-input', 'split', uuid, '--keep', ids[0]!], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(2);
     expect(sandbox.requests).toHaveLength(0);
   });

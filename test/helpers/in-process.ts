@@ -21,6 +21,17 @@ export interface InProcessOptions extends RunOptions {
   clock?: Clock;
 }
 
+/**
+ * The switches of a 120-column terminal, as runInTerminal's: for tests of what the CLI prints on a
+ * terminal that type nothing at a prompt (the real terminal tests keep runInTerminal).
+ */
+export const ON_A_TERMINAL = { stdinIsTTY: true, stdoutIsTTY: true, stderrIsTTY: true, width: 120 } as const;
+
+/** What a terminal would show of an in-process run: stdout, then stderr. */
+export function screenOf(result: RunResult): string {
+  return result.stdout + result.stderr;
+}
+
 /** What the build stamps into the binary (scripts/build.mjs): package.json's version. */
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
