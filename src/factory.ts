@@ -119,7 +119,7 @@ export function createFactory(init: FactoryInit): Factory {
     debugEnabled: () => Boolean(globals.debug) || ['1', 'true'].includes(init.env.POSTHOG_PERSONS_DEBUG ?? ''),
     store() {
       storePromise ??= import('./settings/profiles.js').then(({ ProfileStore }) =>
-        ProfileStore.open(init.env.POSTHOG_PERSONS_CONFIG_DIR, { waitMs: numberFromEnv(init.env.POSTHOG_PERSONS_LOCK_WAIT_MS), clock }),
+        ProfileStore.open(init.env.POSTHOG_PERSONS_CONFIG_DIR, { waitMs: numberFromEnv(init.env.POSTHOG_PERSONS_LOCK_WAIT_MS), clock }, init.cwd),
       );
       return storePromise;
     },
@@ -144,6 +144,7 @@ export function createFactory(init: FactoryInit): Factory {
           currentProfile: unreadable ? undefined : store.currentProfile(),
           getProfile: (name) => (unreadable ? undefined : store.get(name)),
           readStdin: init.readStdin,
+          cwd: init.cwd,
         });
         if (settings.apiKey) secrets.add(settings.apiKey.value);
         if (unreadable) {

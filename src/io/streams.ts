@@ -87,6 +87,10 @@ export function memoryIO(options: MemoryIOOptions = {}): MemoryIOStreams {
   stdin.end(options.stdin ?? '');
   const out = bufferStream();
   const err = bufferStream();
+  // What a prompt library reads to wrap its question: the width of a terminal, as on a real one.
+  const width = options.width ?? 80;
+  if (stdoutIsTTY) Object.assign(out.stream, { columns: width });
+  if (stderrIsTTY) Object.assign(err.stream, { columns: width });
   return {
     stdin,
     stdout: out.stream,
@@ -96,7 +100,7 @@ export function memoryIO(options: MemoryIOOptions = {}): MemoryIOStreams {
     stderrIsTTY,
     color: colorAllowed && stdoutIsTTY,
     canPrompt: options.canPrompt ?? (stdinIsTTY && stderrIsTTY && !options.noInput),
-    width: options.width ?? 80,
+    width,
     err(line: string) {
       err.stream.write(`${escapeLinesForTerminal(line)}\n`);
     },
@@ -113,5 +117,14 @@ function bufferStream(): { stream: Writable; text: () => string } {
       callback();
     },
   });
+  // Like process.stdout and process.stderr, which outlive whoever ends them: a prompt library
+  // ends its output when it closes, and the CLI goes on writing to stderr after a prompt.
+  stream.end = function end(this: Writable, ...args: unknown[]): Writable {
+    const chunk = args.find((a) => typeof a === 'string' || Buffer.isBuffer(a));
+    if (chunk !== undefined) this.write(chunk as string | Buffer);
+    const done = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (done) queueMicrotask(done);
+    return this;
+  } as Writable['end'];
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }

@@ -7,7 +7,7 @@
 // machinery): most commands only read the store once.
 import type Conf from 'conf';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { withStoreLock, type LockOptions } from './store-lock.js';
@@ -48,24 +48,35 @@ export class ProfileStoreError extends UsageError {
 export class ProfileStore {
   private cached?: StoreShape;
 
+  /** Where the file really is: `path` resolved against the factory's cwd. */
+  private readonly file: string;
+
+  /**
+   * `path` and `configDir` are as the user gave them (messages name them so); `folder` is the
+   * config folder resolved against the factory's cwd, where the files are read and written.
+   */
   private constructor(
     readonly path: string,
     readonly configDir: string,
     private readonly lockOptions: LockOptions,
-  ) {}
+    private readonly folder: string,
+  ) {
+    this.file = join(folder, 'config.json');
+  }
 
   /**
-   * Opens the store in POSTHOG_PERSONS_CONFIG_DIR or the per-user config folder. Reading never
-   * creates anything, so commands run with environment settings only leave nothing behind.
+   * Opens the store in POSTHOG_PERSONS_CONFIG_DIR (relative to `cwd`, the factory's folder) or the
+   * per-user config folder. Reading never creates anything, so commands run with environment
+   * settings only leave nothing behind.
    */
-  static async open(configDir?: string, lockOptions: LockOptions = {}): Promise<ProfileStore> {
+  static async open(configDir?: string, lockOptions: LockOptions = {}, cwd?: string): Promise<ProfileStore> {
     const dir = configDir || (await import('env-paths')).default('posthog-persons', { suffix: '' }).config;
-    return new ProfileStore(join(dir, 'config.json'), dir, lockOptions);
+    return new ProfileStore(join(dir, 'config.json'), dir, lockOptions, cwd === undefined ? dir : resolve(cwd, dir));
   }
 
   /** The whole store as last read (read once, then kept up to date by this process's writes). */
   read(): StoreShape {
-    this.cached ??= readStore(this.path);
+    this.cached ??= readStore(this.file, this.path);
     return this.cached;
   }
 
@@ -87,8 +98,8 @@ export class ProfileStore {
    * be made) and is writable, and the file, if any, is a readable store.
    */
   ensureWritable(): void {
-    prepareFolder(this.configDir);
-    this.cached = readStore(this.path);
+    prepareFolder(this.folder, this.configDir);
+    this.cached = readStore(this.file, this.path);
   }
 
   /**
@@ -96,16 +107,17 @@ export class ProfileStore {
    * it in place; the result is written back atomically before the lock is released.
    */
   async update<T>(change: (store: StoreShape) => T): Promise<T> {
-    prepareFolder(this.configDir);
+    prepareFolder(this.folder, this.configDir);
     const { default: ConfClass } = await import('conf');
-    return withStoreLock(`${this.path}.lock`, this.path, this.lockOptions, () => {
-      const store = readStore(this.path);
+    const shown = { storePath: this.path, lockPath: `${this.path}.lock` };
+    return withStoreLock(`${this.file}.lock`, this.file, this.lockOptions, () => {
+      const store = readStore(this.file, this.path);
       const result = change(store);
       for (const [name, profile] of Object.entries(store.profiles)) store.profiles[name] = dropUndefined(profile);
-      writeStore(ConfClass, this.configDir, this.path, store);
+      writeStore(ConfClass, this.folder, this.file, store, this.path);
       this.cached = store;
       return result;
-    });
+    }, shown);
   }
 
   async setCurrentProfile(name: string): Promise<void> {
@@ -143,10 +155,11 @@ export class ProfileStore {
   }
 }
 
-function readStore(path: string): StoreShape {
+/** Reads the store at `file`; messages name it `path`, as the user gave it. */
+function readStore(file: string, path: string): StoreShape {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // No file yet, or the folder is missing or is a file: nothing saved.
@@ -181,11 +194,11 @@ function readStore(path: string): StoreShape {
   return { ...shape, profiles: { ...profiles } } as StoreShape;
 }
 
-/** The config folder exists (created, private, when missing) and can hold files. */
-function prepareFolder(dir: string): void {
+/** The config folder exists (created, private, when missing) and can hold files; messages name it `dir`. */
+function prepareFolder(folder: string, dir: string): void {
   const hint = 'Set POSTHOG_PERSONS_CONFIG_DIR to a folder you can write to, or fix its permissions.';
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') {
@@ -194,7 +207,7 @@ function prepareFolder(dir: string): void {
     throw new UsageError(`cannot save profiles in ${dir}: the folder cannot be created (${code ?? String(error)})`, hint);
   }
   // Probe with a real file: access(W_OK) says yes to root on a read-only file system.
-  const probe = join(dir, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const probe = join(folder, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     closeSync(openSync(probe, 'wx', 0o600));
     rmSync(probe, { force: true });
@@ -210,11 +223,11 @@ function prepareFolder(dir: string): void {
  * to disk and renames it over the old one. The file was read and checked under the same lock just
  * before, so conf finds a valid store (or none) and never resets it.
  */
-function writeStore(ConfClass: typeof Conf, dir: string, path: string, store: StoreShape): void {
+function writeStore(ConfClass: typeof Conf, dir: string, file: string, store: StoreShape, path: string): void {
   try {
     const conf = new ConfClass<StoreShape>({ cwd: dir, configName: 'config', configFileMode: 0o600, clearInvalidConfig: false });
     conf.store = store;
-    chmodSync(path, 0o600); // exactly 0600, whatever the umask or an older copy of the file had
+    chmodSync(file, 0o600); // exactly 0600, whatever the umask or an older copy of the file had
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot save the profile store ${path} (${code ?? String(error)})`, 'Check that the folder is writable and the disk is not full.');

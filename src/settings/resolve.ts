@@ -1,6 +1,7 @@
 // Connection settings, each resolved on its own: flag, then environment, then the selected
 // profile, then the default (README, "Profiles and environment variables").
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { AuthError, maskKey, UsageError } from '../errors.js';
 import type { Profile } from './profiles.js';
 import { DEFAULT_PROFILE } from './profiles.js';
@@ -52,6 +53,8 @@ export interface ResolveInput {
   getProfile(name: string): Profile | undefined;
   /** reads all of stdin, for `--api-key-file -` */
   readStdin(): Promise<string>;
+  /** the folder a relative `--api-key-file` path is read from (the factory's cwd) */
+  cwd: string;
 }
 
 /** The first of `names` set (non-blank) in the environment, with the variable it came from. */
@@ -92,7 +95,7 @@ export async function resolveSettings(input: ResolveInput): Promise<ConnectionSe
 
   let apiKey: Resolved<string> | undefined;
   if (flags.apiKeyFile !== undefined) {
-    const text = flags.apiKeyFile === '-' ? await input.readStdin() : readKeyFile(flags.apiKeyFile);
+    const text = flags.apiKeyFile === '-' ? await input.readStdin() : readKeyFile(flags.apiKeyFile, input.cwd);
     apiKey = { value: keyFromText(text, `--api-key-file ${flags.apiKeyFile}`), source: { kind: 'flag', name: '--api-key-file' } };
     if (!apiKey.value) throw new UsageError(`--api-key-file ${flags.apiKeyFile}: the file is empty`);
   } else {
@@ -103,9 +106,9 @@ export async function resolveSettings(input: ResolveInput): Promise<ConnectionSe
   return { profile, profileExists: input.getProfile(profile.value) !== undefined, host, project, apiKey };
 }
 
-function readKeyFile(path: string): string {
+function readKeyFile(path: string, cwd: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(resolvePath(cwd, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && /^ph[xac]_/.test(path.trim())) {

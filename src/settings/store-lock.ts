@@ -42,7 +42,8 @@ export class StoreLockedError extends CliError {
   }
 }
 
-export async function withStoreLock<T>(lockPath: string, storePath: string, options: LockOptions, work: () => T): Promise<T> {
+/** `shown`: how messages name the store and its lock (the paths as the user gave them). */
+export async function withStoreLock<T>(lockPath: string, storePath: string, options: LockOptions, work: () => T, shown = { storePath, lockPath }): Promise<T> {
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const clock = options.clock ?? wallClock;
@@ -56,7 +57,7 @@ export async function withStoreLock<T>(lockPath: string, storePath: string, opti
       if (readHolder(lockPath)?.token === holder?.token) rmSync(lockPath, { force: true });
       continue;
     }
-    if (clock.now() >= deadline) throw new StoreLockedError(storePath, lockPath, holder);
+    if (clock.now() >= deadline) throw new StoreLockedError(shown.storePath, shown.lockPath, holder);
     // Short waits with jitter, so ten processes starting together do not retry in step.
     await clock.sleep(Math.min(10 + attempt * 5, 50) + Math.random() * 20);
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
 import { fakeClock } from '../helpers/fake-clock.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const PERSONS = 2400;
@@ -215,9 +215,9 @@ describe('delete --from-file in a terminal', () => {
   it('a mistyped count: exit 3, nothing sent, no journal', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), [did(0), did(1), did(2)].join('\n'));
-    const t = await runInTerminal(['delete', '--from-file', 'ids.txt'], [{ expect: 'Type 3 to', send: '2\r' }], { sandbox, cwd: dir });
+    const t = await runInProcess(['delete', '--from-file', 'ids.txt'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: '2\r' });
     expect(t.code).toBe(3);
-    expect(stripAnsi(t.screen)).toContain('error: Cancelled: you typed "2", not 3. Nothing was deleted.');
+    expect(stripAnsi(screenOf(t))).toContain('error: Cancelled: you typed "2", not 3. Nothing was deleted.');
     expect(sandbox.requests).toEqual([]);
     expect(remaining(0, 3)).toEqual([0, 1, 2]);
     expect(readdirSync(dir)).toEqual(['ids.txt']);

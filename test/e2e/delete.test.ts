@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runInTerminal, stripAnsi } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -232,17 +232,17 @@ describe('delete: confirmation in a terminal', () => {
   });
 
   it('declining exits 3 and sends no write', async () => {
-    const t = await runInTerminal(['delete', 'ada-device'], [{ expect: '[y/N]', send: 'n\r' }], { sandbox });
+    const t = await runInProcess(['delete', 'ada-device'], { sandbox, ...ON_A_TERMINAL, stdin: 'n\r' });
     expect(t.code).toBe(3);
-    expect(stripAnsi(t.screen)).toContain('error: Cancelled. Nothing was deleted.');
+    expect(stripAnsi(screenOf(t))).toContain('error: Cancelled. Nothing was deleted.');
     expect(sandbox.writes()).toEqual([]);
     expect(exists(ADA)).toBe(true);
   });
 
   it('several persons: the user types the count', async () => {
     const dir = tempDir();
-    const t = await runInTerminal(['delete', 'ada-device', 'bob-1', '--delete-events'], [{ expect: 'Type 2 to', send: '2\r' }], { sandbox, cwd: dir });
-    const screen = stripAnsi(t.screen);
+    const t = await runInProcess(['delete', 'ada-device', 'bob-1', '--delete-events'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: '2\r' });
+    const screen = stripAnsi(screenOf(t));
     expect(screen).toContain('Type 2 to delete 2 persons and their events:');
     expect(screen).toContain(`About to delete 2 persons and their events in project 1 at ${sandbox.url}:\n  ada@example.com (${ADA}): ada-device, ada@example.com\n  bob@example.com (${BOB}): bob-1\n`);
     expect(t.code).toBe(0);
@@ -251,24 +251,24 @@ describe('delete: confirmation in a terminal', () => {
 
   it('a mistyped count cancels: exit 3, says what was typed, no write', async () => {
     const dir = tempDir();
-    const t = await runInTerminal(['delete', 'ada-device', 'bob-1'], [{ expect: 'Type 2 to', send: '3\r' }], { sandbox, cwd: dir });
+    const t = await runInProcess(['delete', 'ada-device', 'bob-1'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: '3\r' });
     expect(t.code).toBe(3);
-    expect(stripAnsi(t.screen)).toContain('error: Cancelled: you typed "3", not 2. Nothing was deleted.');
+    expect(stripAnsi(screenOf(t))).toContain('error: Cancelled: you typed "3", not 2. Nothing was deleted.');
     expect(sandbox.writes()).toEqual([]);
     expect(readdirSync(dir)).toEqual([]); // no journal for a run that never started
   });
 
   it('--no-input on a terminal needs --yes like a pipe', async () => {
-    const t = await runInTerminal(['--no-input', 'delete', 'ada-device'], [], { sandbox });
+    const t = await runInProcess(['--no-input', 'delete', 'ada-device'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(2);
-    expect(stripAnsi(t.screen)).toContain('error: refusing to delete persons without confirmation: --no-input is set');
+    expect(stripAnsi(screenOf(t))).toContain('error: refusing to delete persons without confirmation: --no-input is set');
     expect(sandbox.requests).toEqual([]);
   });
 
   it('--yes on a terminal asks nothing', async () => {
-    const t = await runInTerminal(['delete', 'bob-1', '--yes'], [], { sandbox });
+    const t = await runInProcess(['delete', 'bob-1', '--yes'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    expect(stripAnsi(t.screen)).not.toContain('[y/N]');
+    expect(stripAnsi(screenOf(t))).not.toContain('[y/N]');
     expect(exists(BOB)).toBe(false);
   });
 });

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const uuidOf = (i: number) => `01920000-0000-7000-8000-${String(i).padStart(12, '0')}`;
@@ -100,8 +99,8 @@ describe('the identifier kind follows the input', () => {
     const dry = await runInProcess(['delete', '--from-file', 'f.txt', '--dry-run'], { sandbox, cwd: dir });
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain('  Note: every identifier is shaped like a UUID but is read as a distinct_id; if they are person UUIDs, pass --by uuid.\n');
-    const t = await runInTerminal(['delete', '--from-file', 'f.txt'], [{ expect: 'Type 2', send: 'no\r' }], { sandbox, cwd: dir });
-    expect(t.screen).toContain('  Note: every identifier is shaped like a UUID but is read as a distinct_id; if they are person UUIDs, pass --by uuid.\n');
+    const t = await runInProcess(['delete', '--from-file', 'f.txt'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: 'no\r' });
+    expect(screenOf(t)).toContain('  Note: every identifier is shaped like a UUID but is read as a distinct_id; if they are person UUIDs, pass --by uuid.\n');
     expect(bulkBodies()).toEqual([]);
   });
 });
@@ -113,9 +112,9 @@ describe('spaces are data', () => {
     writeFileSync(join(dir, 'f.csv'), 'distinct_id\n  padded-id  \nuser-3\n');
     const dry = await runInProcess(['delete', '--from-file', 'f.csv', '--dry-run'], { sandbox, cwd: dir });
     expect(dry.stderr).toContain('  Note: 1 identifier has leading or trailing spaces (kept as written).\n');
-    const t = await runInTerminal(['delete', '--from-file', 'f.csv'], [{ expect: 'Type 2', send: '2\r' }], { sandbox, cwd: dir });
+    const t = await runInProcess(['delete', '--from-file', 'f.csv'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: '2\r' });
     expect(t.code).toBe(0);
-    expect(t.screen).toContain('  Note: 1 identifier has leading or trailing spaces (kept as written).\n');
+    expect(screenOf(t)).toContain('  Note: 1 identifier has leading or trailing spaces (kept as written).\n');
     expect(bulkBodies()).toEqual([{ distinct_ids: ['  padded-id  ', 'user-3'] }]);
     expect(sandbox.store.person(uuidOf(9))).toBeDefined();
     expect(sandbox.store.person(uuidOf(3))).toBeUndefined();

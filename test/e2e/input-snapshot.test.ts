@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { BIN, cliEnv, run, runInTerminal, type RunResult } from '../helpers/cli.js';
+import { BIN, cliEnv, runInTerminal, type RunResult } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const COUNT = 6000;
@@ -32,7 +33,7 @@ const sentIds = () => sandbox.requests.filter((q) => q.route === 'bulk_delete').
 async function runWhileChanging(dir: string, meddle: (path: string) => void): Promise<RunResult> {
   sandbox.setOptions({ latencyMs: 300 });
   let finished: RunResult | undefined;
-  const running = run(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '500', '--concurrency', '1'], { sandbox, cwd: dir, timeoutMs: 60_000 });
+  const running = runInProcess(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '500', '--concurrency', '1'], { sandbox, cwd: dir });
   void running.then((r) => (finished = r));
   while (!sandbox.requests.some((q) => q.route === 'bulk_delete')) {
     if (finished) throw new Error(`the run ended before sending a batch: ${finished.stderr}`);

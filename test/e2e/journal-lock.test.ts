@@ -1,7 +1,8 @@
 // One run per journal: a run holds `<journal>.lock` (created exclusively, holding pid, host and
 // start time) for its whole life. A second run, or a --resume, on the same journal while the first
 // goes is refused (exit 2) naming who holds it, so no identifier is sent twice. A lock left by a
-// process that is gone (same host, pid not alive) is taken over with a note. Real processes.
+// process that is gone (same host, pid not alive) is taken over with a note. Real processes where
+// two runs race or a signal stops one; the refused and taken-over locks run in-process.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('one run per journal', () => {
     const { dir, journal } = setUp();
     const pid = deadPid();
     writeFileSync(`${journal}.lock`, JSON.stringify({ pid, host: hostname(), started_at: '2026-01-01T00:00:00.000Z', command: 'delete' }));
-    const r = await run(ARGS, { sandbox, cwd: dir });
+    const r = await runInProcess(ARGS, { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Note: took over the lock ${journal}.lock of an earlier run that is gone (pid ${pid}, started 2026-01-01T00:00:00.000Z).\n`);
     expect(existsSync(`${journal}.lock`)).toBe(false);
@@ -103,7 +104,7 @@ describe('one run per journal', () => {
   it('a lock held on another host is refused, naming the host', async () => {
     const { dir, journal } = setUp();
     writeFileSync(`${journal}.lock`, JSON.stringify({ pid: 4242, host: 'ci-runner-7', started_at: '2026-01-01T00:00:00.000Z', command: 'delete' }));
-    const r = await run(ARGS, { sandbox, cwd: dir });
+    const r = await runInProcess(ARGS, { sandbox, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: the journal ${journal} is in use by another run (pid 4242 on ci-runner-7, started 2026-01-01T00:00:00.000Z)\n`);
     expect(sandbox.requests).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal, stripAnsi } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { stripAnsi } from '../helpers/cli.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 // A small, fully known data set: the three newest persons are added by the test.
 let sandbox: Sandbox;
@@ -140,9 +140,9 @@ describe('list (piped)', () => {
 
 describe('list (terminal)', () => {
   it('draws a table and says so when empty', async () => {
-    const t = await runInTerminal(['list'], [], { sandbox });
+    const t = await runInProcess(['list'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    expect(stripAnsi(t.screen)).toBe(
+    expect(stripAnsi(screenOf(t))).toBe(
       [
         'UUID                                  NAME                         DISTINCT_IDS                 CREATED_AT',
         '01900000-0000-7000-8000-000000000001  ada@example.com              ada@example.com,ada-device   2025-03-01T10:00:00.000Z',
@@ -151,8 +151,8 @@ describe('list (terminal)', () => {
         '',
       ].join('\n'),
     );
-    const empty = await runInTerminal(['list', '--email', 'nobody@example.com'], [], { sandbox });
-    expect(stripAnsi(empty.screen).trim()).toBe('No persons found.');
+    const empty = await runInProcess(['list', '--email', 'nobody@example.com'], { sandbox, ...ON_A_TERMINAL });
+    expect(stripAnsi(screenOf(empty)).trim()).toBe('No persons found.');
   });
 });
 

@@ -7,8 +7,8 @@ import { parse as csvParse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isExactNumber, parseExact, stringifyExact } from '../../src/json/exact.js';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal, stripAnsi } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { stripAnsi } from '../helpers/cli.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 const BIG = '12345678901234567890';
 const NEG_BIG = '-9007199254740993';
@@ -170,18 +170,18 @@ describe('control characters from the server', () => {
   });
 
   it('the confirmation prompt of one person shows them escaped', async () => {
-    const t = await runInTerminal(['delete', 'control-chars'], [{ expect: '[y/N]', send: 'n\r' }], { sandbox, columns: 200 });
+    const t = await runInProcess(['delete', 'control-chars'], { sandbox, ...ON_A_TERMINAL, width: 200, stdin: 'n\r' });
     expect(t.code).toBe(3);
-    noRaw(t.screen);
-    expect(stripAnsi(t.screen)).toContain(`Delete person ${EVIL_SHOWN} (${evilUuid})? [y/N]`);
+    noRaw(screenOf(t));
+    expect(stripAnsi(screenOf(t))).toContain(`Delete person ${EVIL_SHOWN} (${evilUuid})? [y/N]`);
     expect(sandbox.writes()).toEqual([]);
   });
 
   it('the list of persons above a type-the-count prompt shows them escaped', async () => {
-    const t = await runInTerminal(['delete', 'control-chars', 'jose.alvarez'], [{ expect: 'Type 2 to', send: '0\r' }], { sandbox, columns: 200 });
+    const t = await runInProcess(['delete', 'control-chars', 'jose.alvarez'], { sandbox, ...ON_A_TERMINAL, width: 200, stdin: '0\r' });
     expect(t.code).toBe(3);
-    noRaw(t.screen);
-    expect(stripAnsi(t.screen)).toContain(`  ${EVIL_SHOWN} (${evilUuid}): control-chars, ctrl-\\x1b[31m-red\n`);
+    noRaw(screenOf(t));
+    expect(stripAnsi(screenOf(t))).toContain(`  ${EVIL_SHOWN} (${evilUuid}): control-chars, ctrl-\\x1b[31m-red\n`);
     expect(sandbox.writes()).toEqual([]);
   });
 

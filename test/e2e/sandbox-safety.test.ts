@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 describe('posthog-persons sandbox', () => {
   it('a port in use: exit 2, an error naming --port, no stack trace', async () => {
@@ -15,7 +16,7 @@ describe('posthog-persons sandbox', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const r = await run(['sandbox', '--port', String(port)]);
+      const r = await runInProcess(['sandbox', '--port', String(port)]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(

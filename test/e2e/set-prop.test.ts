@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { stripAnsi } from '../helpers/cli.js';
 // --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
 import { fakeClock } from '../helpers/fake-clock.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 import { manualClock } from '../helpers/manual-clock.js';
 
 let sandbox: Sandbox;
@@ -164,18 +164,18 @@ describe('set-prop', () => {
   });
 
   it('on a terminal, says the change is queued and how to wait for it', async () => {
-    const t = await runInTerminal(['set-prop', 'ada-device', 'plan', 'scale'], [], { sandbox });
+    const t = await runInProcess(['set-prop', 'ada-device', 'plan', 'scale'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    expect(stripAnsi(t.screen)).toBe(
+    expect(stripAnsi(screenOf(t))).toBe(
       `Queued: set plan = "scale" on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
     );
   });
 
   it('on a terminal with --wait, says when the value became visible', async () => {
     sandbox.setOptions({ writeLagMs: 300 });
-    const t = await runInTerminal(['set-prop', ADA, 'seats', '7', '--json', '--wait=10'], [], { sandbox });
+    const t = await runInProcess(['set-prop', ADA, 'seats', '7', '--json', '--wait=10'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    const screen = stripAnsi(t.screen);
+    const screen = stripAnsi(screenOf(t));
     expect(screen).toContain(`Queued: set seats = 7 on person ${ADA} (ada-device). Waiting up to 10 s for PostHog to apply it…\n`);
     expect(screen).toMatch(new RegExp(`Done: seats = 7 is visible on person ${ADA} \\(after \\d+\\.\\d s\\)\\.\\n$`));
   });

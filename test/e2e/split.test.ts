@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, uuidFromDistinctId, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { stripAnsi } from '../helpers/cli.js';
 // --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
 import { fakeClock } from '../helpers/fake-clock.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -215,9 +215,9 @@ describe('split on a terminal', () => {
   it('asks, describing exactly what moves; "y" splits', async () => {
     const { uuid, ids } = mergedPerson();
     // wide enough that the prompt stays on one line
-    const t = await runInTerminal(['split', uuid, '--keep', ids[0]!], [{ expect: '[y/N]', send: 'y\r' }], { sandbox, columns: 300 });
+    const t = await runInProcess(['split', uuid, '--keep', ids[0]!], { sandbox, ...ON_A_TERMINAL, width: 300, stdin: 'y\r' });
     expect(t.code).toBe(0);
-    const screen = stripAnsi(t.screen);
+    const screen = stripAnsi(screenOf(t));
     expect(screen).toContain(
       `Split person ${uuid} (${ids[0]}): 3 distinct_ids move to new persons ("${ids[1]}", "${ids[2]}", "${ids[3]}"); "${ids[0]}" stays. Continue? [y/N]`,
     );
@@ -227,15 +227,15 @@ describe('split on a terminal', () => {
 
   it('declining exits 3 and sends no write', async () => {
     const { uuid, ids } = mergedPerson();
-    const t = await runInTerminal(['split', uuid, '--only', ids[1]!], [{ expect: '[y/N]', send: 'n\r' }], { sandbox });
+    const t = await runInProcess(['split', uuid, '--only', ids[1]!], { sandbox, ...ON_A_TERMINAL, stdin: 'n\r' });
     expect(t.code).toBe(3);
-    expect(stripAnsi(t.screen)).toContain('Cancelled.');
+    expect(stripAnsi(screenOf(t))).toContain('Cancelled.');
     expect(sandbox.requests.map((q) => q.route)).toEqual(['retrieve']);
   });
 
   it('--no-input on a terminal still needs --yes', async () => {
     const { uuid, ids } = mergedPerson();
-    const t = await runInTerminal(['--no-input', 'split', uuid, '--keep', ids[0]!], [], { sandbox });
+    const t = await runInProcess(['--no-input', 'split', uuid, '--keep', ids[0]!], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(2);
     expect(sandbox.requests).toHaveLength(0);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runInTerminal, stripAnsi } from '../helpers/cli.js';
+import { stripAnsi } from '../helpers/cli.js';
 // --wait polls on the CLI's clock: a fake one lets a second of waiting pass at once.
 import { fakeClock } from '../helpers/fake-clock.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const ADA = '01900000-0000-7000-8000-0000000000a1';
@@ -114,9 +114,9 @@ describe('unset-prop', () => {
   });
 
   it('on a terminal, says what was queued', async () => {
-    const t = await runInTerminal(['unset-prop', 'ada-device', 'plan', 'phone'], [], { sandbox });
+    const t = await runInProcess(['unset-prop', 'ada-device', 'plan', 'phone'], { sandbox, ...ON_A_TERMINAL });
     expect(t.code).toBe(0);
-    expect(stripAnsi(t.screen)).toBe(
+    expect(stripAnsi(screenOf(t))).toBe(
       `Queued: unset plan, phone on person ${ADA} (ada-device). PostHog applies it within seconds to minutes; add --wait to wait for it.\n`,
     );
   });

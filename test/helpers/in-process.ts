@@ -21,19 +21,23 @@ export interface InProcessOptions extends RunOptions {
   clock?: Clock;
 }
 
+/**
+ * The switches of a 120-column terminal, as runInTerminal's: for tests of what the CLI prints on a
+ * terminal that type nothing at a prompt (the real terminal tests keep runInTerminal).
+ */
+export const ON_A_TERMINAL = { stdinIsTTY: true, stdoutIsTTY: true, stderrIsTTY: true, width: 120 } as const;
+
+/** What a terminal would show of an in-process run: stdout, then stderr. */
+export function screenOf(result: RunResult): string {
+  return result.stdout + result.stderr;
+}
+
 /** What the build stamps into the binary (scripts/build.mjs): package.json's version. */
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
-// One in-process run at a time (see the chdir below): concurrent tests queue here.
-let queue: Promise<unknown> = Promise.resolve();
-
-export function runInProcess(args: string[], options: InProcessOptions = {}): Promise<RunResult> {
-  const result = queue.then(() => runOne(args, options));
-  queue = result.catch(() => undefined);
-  return result;
-}
-
-async function runOne(args: string[], options: InProcessOptions): Promise<RunResult> {
+// Runs never share state through the process: each has its own streams, environment and folder
+// (commands resolve relative paths against the factory's cwd), so concurrent runs need no queue.
+export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<RunResult> {
   const env = cliEnv(options);
   const io = memoryIO({
     stdin: options.stdin,
@@ -46,15 +50,6 @@ async function runOne(args: string[], options: InProcessOptions): Promise<RunRes
     noInput: args.includes('--no-input'),
   });
   const cwd = options.cwd ?? process.cwd();
-  // The factory hands cwd to commands, but the bulk input reader still opens a relative --from-file
-  // path against the process's folder; until it takes the factory's cwd, run inside the folder as
-  // a spawned binary would.
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await runCli(args, { io, env, cwd, readStdin: async () => options.stdin ?? '', clock: options.clock, version: VERSION });
-    return { code, signal: null, stdout: io.stdoutText(), stderr: io.stderrText() };
-  } finally {
-    process.chdir(previous);
-  }
+  const code = await runCli(args, { io, env, cwd, readStdin: async () => options.stdin ?? '', clock: options.clock, version: VERSION });
+  return { code, signal: null, stdout: io.stdoutText(), stderr: io.stderrText() };
 }

@@ -40,8 +40,9 @@ function faultMatrix(): string[] {
   const lines = [
     '## Fault matrix',
     '',
-    'Each row is one test in `test/reliability/fault-matrix.test.ts`: the built CLI runs against its own',
-    'sandbox with the fault scripted (`src/sandbox` fault injection), and the test asserts the exit code,',
+    'Each row is one test in `test/reliability/fault-matrix.test.ts`: the CLI runs in-process (the same',
+    'argv → exit code path as the binary) against its own sandbox with the fault scripted (`src/sandbox`',
+    'fault injection), and the test asserts the exit code,',
     'the exact stdout and stderr, and the requests the server saw, in order (`route status` from the',
     "sandbox's request log; a closed port logs nothing, so there the attempts are counted in the",
     '`--debug` log). The rows live in `test/reliability/fault-matrix.ts`; the outcomes below are the',
@@ -146,8 +147,9 @@ function integrity(): string[] {
   const lines = [
     '## Files, concurrency, signals and pipes',
     '',
-    'Each row is asserted by the end-to-end test it names (the built CLI as a real process against the',
-    'sandbox; the rows live in `test/reliability/integrity.ts`, and `integrity.test.ts` checks that every',
+    'Each row is asserted by the end-to-end test it names (the CLI against the sandbox, in-process or,',
+    'for signals, kills, pipes and races between processes, as a real process; the rows live in',
+    '`test/reliability/integrity.ts`, and `integrity.test.ts` checks that every',
     'named test exists). File rows also check the request log is empty and the file keeps its bytes and mode.',
     '',
     '| # | area | condition | expected | exit | test |',

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { close as closeFd, createReadStream, fstat as fstatFd, open as openFd, read as readFd, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CliError, UsageError } from '../../errors.js';
 import { parseCsv } from './csv.js';
@@ -44,8 +44,13 @@ export interface InputStats {
 }
 
 export interface ReadInputOptions {
-  /** A file path, or '-' for stdin. */
+  /** A file path, or '-' for stdin. Messages name it as given. */
   path: string;
+  /**
+   * The folder a relative path is read from: the factory's cwd (commands never use the process's
+   * own folder). Without it, a relative path is opened as Node opens it.
+   */
+  cwd?: string;
   /** Read when path is '-'. */
   stdin?: NodeJS.ReadableStream;
   /**
@@ -155,9 +160,10 @@ export async function readInput(options: ReadInputOptions): Promise<InputResult>
     if (stdin === undefined) throw new TypeError('readInput: path "-" needs the stdin stream');
     openBytes = () => stdin;
   } else {
-    file = await openInput(options.path, ctx.name);
+    const path = options.cwd === undefined ? options.path : resolve(options.cwd, options.path);
+    file = await openInput(path, ctx.name);
     const fd = file.fd;
-    openBytes = fd === undefined ? () => createReadStream(options.path) : () => readOpenFile(fd, READING_CHUNK_BYTES);
+    openBytes = fd === undefined ? () => createReadStream(path) : () => readOpenFile(fd, READING_CHUNK_BYTES);
   }
   const close = async (): Promise<void> => {
     const fd = file?.fd;

@@ -164,7 +164,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   const path = options.fromFile!;
-  const input = await readInput({ path, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
+  const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
     await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, input.kind), input, { ...options, fromFile: path }, settingsOf(plan));
   } finally {

@@ -77,7 +77,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   requireConsentPossible(factory, options, write.consent);
 
   const api = await factory.api();
-  const input = await readInput({ path: options.fromFile, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: write.withProperties, jsonValues: options.json });
+  const input = await readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: write.withProperties, jsonValues: options.json });
   try {
     const operation = write.operation({ factory, api, options, input, batchSize, concurrency });
     const json = options.output === 'json' || options.output === 'jsonl';

@@ -19,6 +19,7 @@ function input(over: Partial<ResolveInput> & { profiles?: Record<string, Profile
     currentProfile: over.currentProfile,
     getProfile: (name) => profiles[name],
     readStdin: over.readStdin ?? (async () => ''),
+    cwd: over.cwd ?? process.cwd(),
   };
 }
 
