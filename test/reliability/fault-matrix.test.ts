@@ -115,7 +115,8 @@ async function runRow(row: FaultRow): Promise<Observed> {
 }
 
 // The row that checks the spacing of requests in real time runs alone after the others: in-process,
-// every row shares this file's event loop, and a busy loop would delay its timers.
+// every row shares this file's event loop, and concurrent rows would blur which requests belong
+// to its first round.
 const TIMED = new Set<FaultRow['special']>(['all-workers-pause']);
 
 describe.concurrent('fault matrix (docs/reliability.md)', () => {
@@ -157,17 +158,19 @@ function checkSpecial(row: FaultRow, observed: Observed): void {
       break;
     }
     case 'all-workers-pause': {
-      // The 429 pauses every worker. The other three requests of the first round were sent with
-      // it and arrive with it; its answer comes 300 ms later, and from then on nobody may send
-      // for 1 s. Workers that ignored it would send their next batch as their own answers came,
-      // about 300 ms after the 429 arrived.
+      // The 429 pauses every worker. The first round is four requests, one of them answered 429;
+      // its answer comes 300 ms after it arrived, and from then on nobody may send for 1 s.
+      // Workers that ignored it would send their next batch as their own answers came, about
+      // 300 ms after the 429 arrived. Only lower bounds (a wait that must really happen): the
+      // order of the request log says which requests made up the first round.
       const requests = observed.sandbox.requests;
       const at = requests.findIndex((q) => q.status === 429);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(4);
       const t429 = times[at]!;
-      expect(times.filter((t) => t <= t429 + 150)).toHaveLength(4);
-      const during = times.filter((t) => t > t429 + 150 && t < t429 + PAUSE_ROW_LATENCY_MS + 900);
-      expect(during).toEqual([]);
-      expect(times.filter((t) => t >= t429 + PAUSE_ROW_LATENCY_MS + 1000)).toHaveLength(5);
+      const later = times.slice(4);
+      expect(later).toHaveLength(5); // the four other batches and the retried one
+      for (const t of later) expect(t).toBeGreaterThanOrEqual(t429 + PAUSE_ROW_LATENCY_MS + 900);
       // Nothing lost: each identifier was in exactly one accepted request, and every person is gone.
       const accepted = requests.filter((q) => q.status === 202).flatMap((q) => (q.body as { distinct_ids: string[] }).distinct_ids);
       expect(accepted.sort()).toEqual(Array.from({ length: BULK_PERSONS }, (_, i) => bulkId(i)));
