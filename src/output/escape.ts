@@ -7,12 +7,14 @@
 // summaries, warnings and errors) shows such characters as visible escapes instead; the machine
 // formats (json, jsonl, csv, tsv) keep the data exact and never pass through here.
 
-// C0 controls (U+0000-U+001F), DEL (U+007F) and the C1 controls (U+0080-U+009F).
+// C0 controls (U+0000-U+001F), DEL (U+007F), the C1 controls (U+0080-U+009F), and the
+// bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make a
+// terminal show the text after them reordered (a name could turn round what a prompt says).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 // The same without LF, for whole messages whose own line breaks are meant.
 // eslint-disable-next-line no-control-regex
-const CONTROL_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -21,8 +23,8 @@ function visible(char: string): string {
   if (named) return named;
   const code = char.charCodeAt(0);
   const hex = code.toString(16).padStart(2, '0');
-  // C0 and DEL as \xHH (how shells and editors show them), C1 as \u00HH.
-  return code < 0x80 ? `\\x${hex}` : `\\u00${hex}`;
+  // C0 and DEL as \xHH (how shells and editors show them), the others as \uHHHH.
+  return code < 0x80 ? `\\x${hex}` : `\\u${hex.padStart(4, '0')}`;
 }
 
 /**

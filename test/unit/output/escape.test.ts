@@ -12,6 +12,14 @@ describe('escapeForTerminal', () => {
     expect(escapeForTerminal('nul\u0000 del\u007f csi\u009b31m nel\u0085')).toBe('nul\\x00 del\\x7f csi\\u009b31m nel\\u0085');
   });
 
+  it('shows bidirectional overrides and isolates visibly, so a name cannot reorder what a prompt shows', () => {
+    expect(escapeForTerminal('user_1\u202eetelед')).toBe('user_1\\u202eetelед');
+    expect(escapeForTerminal('a\u202ab\u202bc\u202cd\u202de\u2066f\u2067g\u2068h\u2069')).toBe(
+      'a\\u202ab\\u202bc\\u202cd\\u202de\\u2066f\\u2067g\\u2068h\\u2069',
+    );
+    expect(escapeLinesForTerminal('x\u202ey\nz')).toBe('x\\u202ey\nz');
+  });
+
   it('leaves every other character alone, backslashes and non-ASCII text included', () => {
     const text = 'C:\\path "José" 山田 🚀 \u00a0nbsp \u2028';
     expect(escapeForTerminal(text)).toBe(text);
