@@ -7,27 +7,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const PERSONS = 400;
-const did = (i: number) => `lock-${String(i).padStart(4, '0')}`;
-const uuidOf = (i: number) => `01980000-0000-7000-8000-${String(i).padStart(12, '0')}`;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ persons: 0, writeLagMs: 0 });
-});
-beforeEach(() => {
-  sandbox.setOptions({ latencyMs: 0 });
-  for (let i = 0; i < PERSONS; i++) {
-    if (!sandbox.store.person(uuidOf(i))) sandbox.store.addPerson({ uuid: uuidOf(i), distinctIds: [did(i)] });
-  }
-  sandbox.clearRequests();
-});
-afterAll(() => sandbox.close());
+const { did, uuidOf } = useBulkSandbox(PERSONS, 'lock', '198', (started) => (sandbox = started));
 
 const ARGS = ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '20', '--concurrency', '1'];
 function setUp(): { dir: string; journal: string } {

@@ -7,26 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
 
 let sandbox: Sandbox;
 const PERSONS = 600;
-const did = (i: number) => `sig-${String(i).padStart(4, '0')}`;
-const uuidOf = (i: number) => `01960000-0000-7000-8000-${String(i).padStart(12, '0')}`;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ persons: 0, writeLagMs: 0 });
-});
-beforeEach(() => {
-  sandbox.setOptions({ latencyMs: 0 });
-  for (let i = 0; i < PERSONS; i++) {
-    if (!sandbox.store.person(uuidOf(i))) sandbox.store.addPerson({ uuid: uuidOf(i), distinctIds: [did(i)] });
-  }
-  sandbox.clearRequests();
-});
-afterAll(() => sandbox.close());
+const { did, uuidOf } = useBulkSandbox(PERSONS, 'sig', '196', (started) => (sandbox = started));
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'pp-signals-'));
 const ARGS = ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '50', '--concurrency', '2'];
