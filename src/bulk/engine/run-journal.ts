@@ -139,6 +139,10 @@ export async function openRunJournal(
   o: JournalPlanOptions & { input?: { path: string; format: string; column?: string; stats: InputStats; digest?: InputDigest } },
 ): Promise<OpenedJournal> {
   const journal = await Journal.open(plan.path);
+  if (journal.unchainedLines > 0) {
+    const n = journal.unchainedLines;
+    factory.io.err(`Note: this journal was started by an earlier version: lines 1–${n} are not hash-chained; the chain starts at this run's header (line ${n + 1}).`);
+  }
   const runId = randomUUID();
   const input = o.input
     ? {
