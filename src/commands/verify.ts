@@ -10,7 +10,7 @@ import { isUuid, parseByFlag, validatePersonRef } from '../api/resolve-person.js
 import type { LookupKind } from '../api/persons.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { PresentRow, VerifyInput } from '../bulk/ops/verify.js';
-import { addOutputOptions, byOption, examples, intInRange, openRenderer, type OutputFlags } from './shared.js';
+import { addOutputOptions, examples, intInRange, openRenderer, type OutputFlags } from './shared.js';
 import { addWaitOption, waitMs, type WaitFlag } from './wait-option.js';
 
 export interface VerifyOptions extends OutputFlags {
@@ -32,7 +32,7 @@ export function createVerifyCommand(factory: Factory): Command {
   const command = new Command('verify')
     .description('Check that persons are gone: look identifiers up (never a write) and list those that still resolve (exit 8)')
     .argument('[person...]', 'person UUIDs or distinct_ids (a UUID-shaped value is checked both ways unless --by says)')
-    .addOption(byOption('delete'))
+    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id; in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
     .option('--from-file <path>', 'identifiers to check: CSV with a header, JSON Lines, or one a line (- = stdin), read as delete reads them')
     .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
     .option('--journal <path>', "an erasure's journal: check its hash chain, summarise its runs, and check every identifier it records as deleted or queued")
