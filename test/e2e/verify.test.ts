@@ -147,6 +147,20 @@ describe('verify --from-file', () => {
     ]);
   });
 
+  it('stdin (--from-file -): the rows are read once and serve the lookups, stdout and the report', async () => {
+    const dir = tempDir();
+    const r = await runInProcess(['verify', '--from-file', '-', '--report', 'r.csv', '--fields', 'identifier'], { sandbox, cwd: dir, stdin: `gone-a\n${did(9)}\ngone-b\n` });
+    expect(r.code).toBe(8);
+    expect(r.stdout).toBe(`${did(9)}\n`);
+    expect(readFileSync(join(dir, 'r.csv'), 'utf8').split('\r\n').map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      'identifier,kind,person_uuid,outcome',
+      'gone-a,distinct_id,,gone',
+      `${did(9)},distinct_id,${uuidOf(9)},present`,
+      'gone-b,distinct_id,,gone',
+      '',
+    ]);
+  });
+
   it('an empty file is refused as delete refuses it (exit 2, no request): probably the wrong file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'empty.txt'), '\n\n');
