@@ -1,6 +1,6 @@
 // `verify`: read-only lookups 200 a request, the identifiers that still resolve on stdout in every
 // format, exit 0 / 8, --report rows, --wait against a sandbox that deletes asynchronously.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,16 @@ describe('verify <person>...', () => {
         'gone-7,distinct_id,,gone,1,2026-02-03T04:05:06.000Z,200\r\n' +
         `${did(7)},distinct_id,${uuidOf(7)},duplicate,,,\r\n`,
     );
+  });
+
+  it('a lookup that fails after its retries fails the run (exit 1): nothing is proved, no report is left', async () => {
+    const dir = tempDir();
+    sandbox.script({ path: /batch_by_distinct_ids/, kind: 'status', status: 500 });
+    const r = await runInProcess(['--retries', '0', 'verify', did(1), 'gone-1', '--report', 'r.csv'], { sandbox, cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .*500/m);
+    expect(existsSync(join(dir, 'r.csv'))).toBe(false);
   });
 
   it.each([
