@@ -43,6 +43,23 @@ describe('the journal of a delete run', () => {
     expect(await checkChain(journal)).toMatchObject({ ok: true, lines: 7, unchained: 0 });
   });
 
+  it('resuming a journal whose chain is broken still runs (the erasure must finish), and says the record is not proof', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'erase.txt'), `${did(25)}\n${did(26)}\n${did(27)}\n`);
+    const journal = join(dir, 'erase.journal.jsonl');
+    const args = ['delete', '--from-file', 'erase.txt', '--yes', '--batch-size', '1', '--journal', journal];
+    expect((await runInProcess(args, { sandbox, cwd: dir })).code).toBe(0);
+    // An edit of the second line (a batch) that keeps it valid JSON.
+    const lines = readFileSync(journal, 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('"http_status":202', '"http_status":200');
+    writeFileSync(journal, lines.join('\n'));
+    const resumed = await runInProcess([...args, '--resume'], { sandbox, cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(
+      "Warning: the journal's hash chain is broken: line 3 does not follow line 2: the journal was changed after it was written (line 2 edited, or lines removed, added or reordered there). This run adds to it, but the record before it cannot serve as proof.\n",
+    );
+  });
+
   it('a journal of an earlier version resumes, saying which lines are not chained', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'erase.txt'), `${did(20)}\n${did(21)}\n`);
