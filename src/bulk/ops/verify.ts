@@ -97,6 +97,8 @@ export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input
   };
   const keyOf = (id: string, kind: LookupKind) => (kind === 'uuid' ? id.toLowerCase() : id);
 
+  // Read-only: no journal (nothing to resume: a verify is simply run again), no dry run, no plan
+  // and no confirmation (the run is started with yes), so those parts of the interface are empty.
   const operation: BulkOperation<VerifySummary> = {
     command: 'verify',
     progressUnit: 'ids',
