@@ -50,19 +50,20 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
     }
   }
 
-  // Each identifier once, whichever runs recorded it; in the order the journal recorded them.
-  const kinds = new Map<string, Set<LookupKind>>();
+  // Each identifier once, whichever runs recorded it; in the order the journal recorded them. The
+  // kinds are a bit mask, not a Set each: a journal may record a million identifiers.
+  const kinds = new Map<string, number>();
   const persons = new Map<string, string>();
   const rows: InputRow[] = [];
   let repeats = 0;
   for (const erased of erasedIdentifiers(record, checked)) {
+    const bit = KIND_BIT[erased.kind];
     const known = kinds.get(erased.id);
-    if (known === undefined) {
-      kinds.set(erased.id, new Set([erased.kind]));
-      rows.push({ id: erased.id, line: rows.length + 1 });
-    } else if (known.has(erased.kind)) repeats++;
-    else known.add(erased.kind);
-    if (erased.personUuid !== undefined) persons.set(erased.id, erased.personUuid);
+    if (known === undefined) rows.push({ id: erased.id, line: rows.length + 1 });
+    else if (known & bit) repeats++;
+    kinds.set(erased.id, (known ?? 0) | bit);
+    // A UUID batch's identifier is its person: only distinct_ids need the journal's answer kept.
+    if (erased.personUuid !== undefined && erased.personUuid !== erased.id.toLowerCase()) persons.set(erased.id, erased.personUuid);
   }
   say(`Checking ${plural(rows.length, 'identifier')} the journal records as deleted or queued for deletion.`);
   return {
@@ -71,12 +72,15 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
     input: {
       rows,
       unique: rows.length,
-      kindsOf: (id) => [...(kinds.get(id) ?? [])],
-      personOf: (id) => persons.get(id),
+      kindsOf: (id) => KINDS_OF_MASK[kinds.get(id) ?? 0]!,
+      personOf: (id) => persons.get(id) ?? ((kinds.get(id) ?? 0) & KIND_BIT.uuid ? id.toLowerCase() : undefined),
       duplicates: repeats,
     },
   };
 }
+
+const KIND_BIT: Record<LookupKind, number> = { uuid: 1, distinct_id: 2 };
+const KINDS_OF_MASK: ReadonlyArray<readonly LookupKind[]> = [[], ['uuid'], ['distinct_id'], ['uuid', 'distinct_id']];
 
 /** Exit 1 (not 0, not 8): the record was changed after it was written, whatever the lookups say. */
 export function chainBroken(chain: Extract<ChainCheck, { ok: false }>): CliError {
