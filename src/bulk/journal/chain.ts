@@ -42,15 +42,15 @@ export async function checkChain(path: string): Promise<ChainCheck> {
   let rest: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      let data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
       let start = 0;
       for (let at = data.indexOf(0x0a); at !== -1; at = data.indexOf(0x0a, start)) {
         const broken = state.add(data.subarray(start, at));
         if (broken) return broken;
         start = at + 1;
       }
+      // A copy: the stream may reuse the chunk's memory.
       rest = Buffer.from(data.subarray(start));
-      data = rest;
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
