@@ -108,6 +108,21 @@ describe('deletion-status --journal', () => {
     expect(r.stderr).toContain('Event deletion of 120 persons (1 delete run with --delete-events): 120 pending, 0 completed, 0 with no row.\n');
   });
 
+  it('a few more persons than one by one, in a long list: the first page says paging would cost more, so the rest is asked for one by one', async () => {
+    // 1,300 newer rows put the 11 persons of this journal far down the list.
+    const newer = Array.from({ length: 1300 }, (_, i) => `01950000-0000-7000-8000-1${String(i).padStart(11, '0')}`);
+    for (const uuid of newer) sandbox.store.addPerson({ uuid, distinctIds: [`newer-${uuid.slice(-6)}`] });
+    await bulkDelete(newer.slice(0, 1000));
+    await bulkDelete(newer.slice(1000));
+    sandbox.clearRequests();
+    const uuids = [0, 1, 2, 4, ...Array.from({ length: 7 }, (_, i) => 60 + i)].map(uuidOf);
+    const path = await journalOf([{ flags: { by: 'uuid', delete_events: true }, batches: [{ by: 'uuid', ids: uuids }] }]);
+    const r = await runInProcess(['deletion-status', '--journal', path, '--fields', 'identifier,status'], { sandbox });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(uuids.map((u, i) => `${u}\t${i < 2 ? 'completed' : 'pending'}\n`).join(''));
+    expect(sandbox.requests.map((q) => q.query)).toEqual([{ limit: '100' }, ...uuids.map((u) => ({ person_uuid: u, limit: '1' }))]);
+  });
+
   it('a journal whose runs deleted no events: says so, exit 0, no request', async () => {
     const path = await journalOf([{ flags: { by: 'uuid' }, batches: [{ by: 'uuid', ids: [uuidOf(9)] }] }]);
     const r = await runInProcess(['deletion-status', '--journal', path], { sandbox });
