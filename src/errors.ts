@@ -10,6 +10,8 @@ export const ExitCode = {
   notFound: 5,
   rateLimited: 6,
   partialFailure: 7,
+  /** verify: some identifiers still resolve to a person */
+  stillPresent: 8,
   /** SIGHUP (the terminal went away): 128 + 1 */
   hangup: 129,
   interrupted: 130,

@@ -10,6 +10,7 @@ import { createUnsetPropCommand } from './commands/unset-prop.js';
 import { createSplitCommand } from './commands/split.js';
 import { createDeleteCommand } from './commands/delete.js';
 import { createDeletionStatusCommand } from './commands/deletion-status.js';
+import { createVerifyCommand } from './commands/verify.js';
 import { createTimelineCommand } from './commands/timeline.js';
 import { createActivityCommand } from './commands/activity.js';
 import { createAuthCommand } from './commands/auth.js';
@@ -47,6 +48,7 @@ export function createProgram(factory: Factory): Command {
     createUnsetPropCommand(factory),
     createSplitCommand(factory),
     createDeleteCommand(factory),
+    createVerifyCommand(factory),
     createDeletionStatusCommand(factory),
     createTimelineCommand(factory),
     createActivityCommand(factory),
@@ -78,7 +80,7 @@ Examples:
   $ POSTHOG_PERSONAL_API_KEY=... POSTHOG_PROJECT_ID=12345 posthog-persons list --all -o jsonl
 
 Exit codes: 0 ok, 1 failure, 2 bad usage (nothing sent), 3 cancelled, 4 auth, 5 not found,
-6 rate limited, 7 partial bulk failure, 130 interrupted.
+6 rate limited, 7 partial bulk failure, 8 verify: some persons still present, 130 interrupted.
 `,
   );
   return program;

@@ -2,6 +2,7 @@
 // (docs/posthog-api-notes.md, "Deleting"). Events are deleted by a weekly batch, so "pending" is
 // normal for days, and a person with no row may simply never have had its events queued for
 // deletion.
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
@@ -15,7 +16,28 @@ export interface DeletionStatusOptions extends OutputFlags {
   status?: 'pending' | 'completed' | 'all';
   limit?: number;
   all?: boolean;
+  journal?: string;
 }
+
+/** A row of `deletion-status --journal`: one identifier of the erasure and its person's row, if any. */
+export interface JournalStatusRow {
+  identifier: string;
+  person_uuid: string;
+  status: 'pending' | 'completed' | 'none' | string;
+  created_at: string | null;
+  delete_verified_at: string | null;
+}
+
+export const journalStatusSchema: RecordSchema<JournalStatusRow> = {
+  columns: [
+    { name: 'identifier', get: (r) => r.identifier },
+    { name: 'person_uuid', fixedWidth: true, get: (r) => r.person_uuid },
+    { name: 'status', get: (r) => r.status },
+    { name: 'created_at', fixedWidth: true, get: (r) => r.created_at },
+    { name: 'delete_verified_at', fixedWidth: true, get: (r) => r.delete_verified_at },
+  ],
+  defaultFields: ['identifier', 'person_uuid', 'status', 'created_at', 'delete_verified_at'],
+};
 
 export const DEFAULT_DELETION_LIMIT = 100;
 /** Rows per request: the server's default page, which every version accepts. */
@@ -39,18 +61,22 @@ export function createDeletionStatusCommand(factory: Factory): Command {
       new Option('--status <status>', 'which rows (default all)').choices(['pending', 'completed', 'all']),
     )
     .option('--limit <n>', `rows to print (default ${DEFAULT_DELETION_LIMIT})`, intInRange('--limit', 1))
-    .option('--all', 'every row, following the pages');
-  addOutputOptions(command, { schema: deletionStatusSchema });
+    .option('--all', 'every row, following the pages')
+    .option('--journal <path>', "every person an erasure's journal records deleted with --delete-events, by identifier (status none: no row)");
+  addOutputOptions(command, { fields: false });
+  command.option('--fields <list>', `fields to print, comma-separated: person_uuid, status, created_at, delete_verified_at (--journal: also identifier)`);
   examples(command, [
     ['event deletions still waiting for the weekly batch', 'posthog-persons deletion-status --status pending --all'],
     ['one person, after `delete --delete-events`', 'posthog-persons deletion-status 019704b5-dfbb-70bf-9a46-bbd4c825e918'],
     ['check a list of deleted persons, as CSV', 'posthog-persons deletion-status $(cat deleted-uuids.txt) -o csv'],
     ['the 20 newest rows as JSON', 'posthog-persons deletion-status --limit 20 -o json'],
+    ['every person an erasure deleted with --delete-events', 'posthog-persons deletion-status --journal erasures.csv.delete.journal.jsonl'],
   ]);
   return command.action(async (uuids: string[], options: DeletionStatusOptions) => runDeletionStatus(factory, uuids, options));
 }
 
 export async function runDeletionStatus(factory: Factory, uuids: string[], options: DeletionStatusOptions): Promise<void> {
+  if (options.journal !== undefined) return runJournalStatus(factory, uuids, options, options.journal);
   exclusive(options, [
     ['all', '--all'],
     ['limit', '--limit'],
@@ -87,4 +113,43 @@ export async function runDeletionStatus(factory: Factory, uuids: string[], optio
         '"pending" is normal until then. No row does not mean the events are gone: it means none were queued for deletion.',
     );
   }
+}
+
+/** `--journal`: the persons an erasure deleted with --delete-events, each with its newest row. */
+async function runJournalStatus(factory: Factory, uuids: string[], options: DeletionStatusOptions, journal: string): Promise<void> {
+  if (uuids.length > 0) throw new UsageError('give person UUIDs or --journal, not both');
+  for (const [key, flag] of [['all', '--all'], ['limit', '--limit'], ['status', '--status']] as const) {
+    if (options[key] !== undefined) throw new UsageError(`--journal and ${flag} cannot be used together`, '--journal shows every person of the erasure, whatever its status.');
+  }
+  const renderer = await openRenderer<JournalStatusRow>(factory, { output: options.output, schema: journalStatusSchema, fields: options.fields });
+  const [{ readErasureRecord }, { eventDeletionTargets, fetchDeletionStatuses }, { plural }] = await Promise.all([
+    import('../bulk/journal/erasure-record.js'),
+    import('../bulk/ops/event-deletions.js'),
+    import('../output/message-text.js'),
+  ]);
+  const { targets, runs, unnamed } = eventDeletionTargets(await readErasureRecord(resolve(factory.cwd, journal)));
+  const say = factory.globals().quiet ? () => undefined : (line: string) => factory.io.err(line);
+  if (runs === 0) {
+    await renderer.end();
+    say('No run of this journal deleted events (delete --delete-events): there is no event deletion to follow.');
+    return;
+  }
+  if (unnamed > 0) {
+    say(`Note: ${plural(unnamed, 'identifier')} of a distinct_id run ${unnamed === 1 ? 'was' : 'were'} deleted without a lookup first, so the journal does not name their persons and their event deletions cannot be matched.`);
+  }
+  const api = await factory.api();
+  const rows = await fetchDeletionStatuses(api, targets.map((t) => t.personUuid));
+  const counts = { pending: 0, completed: 0, none: 0 };
+  for (const target of targets) {
+    const row = rows.get(target.personUuid);
+    const status = row === undefined ? 'none' : row.status;
+    if (status === 'pending' || status === 'completed' || status === 'none') counts[status]++;
+    await renderer.write({ identifier: target.identifier, person_uuid: target.personUuid, status, created_at: row?.created_at ?? null, delete_verified_at: row?.delete_verified_at ?? null });
+  }
+  await renderer.end();
+  say(
+    `Event deletion of ${plural(targets.length, 'person')} (${plural(runs, 'delete run')} with --delete-events): ` +
+      `${counts.pending.toLocaleString('en-US')} pending, ${counts.completed.toLocaleString('en-US')} completed, ${counts.none.toLocaleString('en-US')} with no row.`,
+  );
+  say('PostHog deletes events in a weekly batch, so "pending" is normal until then. No row does not mean the events are gone: none were queued for that person (or the row was removed).');
 }

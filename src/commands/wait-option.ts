@@ -16,10 +16,10 @@ const MAX_POLL_DELAY_MS = 1_000;
 export type WaitFlag = true | number | undefined;
 
 /** `until` completes "wait …", e.g. "until the new value is visible". */
-export function addWaitOption(command: Command, until: string): Command {
+export function addWaitOption(command: Command, until: string, defaultSeconds = DEFAULT_WAIT_SECONDS): Command {
   return command.option(
     '--wait [seconds]',
-    `wait ${until}, up to SECONDS (default ${DEFAULT_WAIT_SECONDS}); write --wait=SECONDS`,
+    `wait ${until}, up to SECONDS (default ${defaultSeconds}); write --wait=SECONDS`,
     parseWaitSeconds,
   );
 }
@@ -40,9 +40,9 @@ function parseWaitSeconds(value: string): number {
 }
 
 /** How long to wait in ms, or undefined when --wait was not given. */
-export function waitMs(flag: WaitFlag): number | undefined {
+export function waitMs(flag: WaitFlag, defaultSeconds = DEFAULT_WAIT_SECONDS): number | undefined {
   if (flag === undefined) return undefined;
-  return (flag === true ? DEFAULT_WAIT_SECONDS : flag) * 1000;
+  return (flag === true ? defaultSeconds : flag) * 1000;
 }
 
 export interface PollResult {

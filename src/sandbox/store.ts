@@ -47,6 +47,8 @@ export class SandboxStore {
   private readonly pending: PendingWrite[] = [];
   private writeSeq = 0;
   private activitySeq = 0;
+  /** persons with an event-deletion row (deletion_status): one row each */
+  private readonly queuedDeletions = new Set<string>();
   private nextPk: number;
   private readonly uuidRng: () => number;
 
@@ -173,6 +175,10 @@ export class SandboxStore {
 
   queueEventDeletion(person: PersonRecord): void {
     const now = this.clock();
+    // PostHog keeps one row per person (a unique key on the person's UUID, inserted with
+    // ignore_conflicts): queueing the same person again changes nothing.
+    if (this.queuedDeletions.has(person.uuid)) return;
+    this.queuedDeletions.add(person.uuid);
     this.team(person.teamId).deletions.push({ teamId: person.teamId, personUuid: person.uuid, createdAt: now, completesAt: now + this.options.eventBatchMs });
   }
 

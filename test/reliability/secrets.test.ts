@@ -91,6 +91,8 @@ const cases = (): Case[] => [
     args: ['delete', '--from-file', 'ids.csv', '--yes', '--journal', 'journal.jsonl', '--backup', 'backup.jsonl'],
     code: 0,
   },
+  { label: 'verify --journal with a report', args: ['verify', '--journal', 'journal.jsonl', '--report', 'verified.csv'], code: 0 },
+  { label: 'deletion-status --journal (its run deleted no events: no request)', args: ['deletion-status', '--journal', 'journal.jsonl'], code: 0, offline: true },
   { label: 'deletion-status', args: ['deletion-status', '--status', 'all'], code: 0 },
   { label: 'timeline', args: ['timeline', 'sec-main'], code: 0 },
   { label: 'activity of a person', args: ['activity', 'sec-main'], code: 0 },
@@ -127,7 +129,7 @@ describe('the key never leaks', () => {
       if (!c.offline) expect(result.stderr, c.label).toContain(`[debug]   authorization: Bearer ${maskKey(c.key ?? KEY)}`);
     }
     const written = filesUnder(work);
-    expect(written.map((p) => p.slice(work.length + 1)).sort()).toEqual(['backup.jsonl', 'ids.csv', 'journal.jsonl']);
+    expect(written.map((p) => p.slice(work.length + 1)).sort()).toEqual(['backup.jsonl', 'ids.csv', 'journal.jsonl', 'verified.csv']);
     expect(readFileSync(join(work, 'journal.jsonl'), 'utf8')).toContain(sandbox.url); // it is the real journal
     for (const path of [...written, ...filesUnder(config)]) expectNoSecret(path, readFileSync(path, 'utf8'));
   }, 60_000);

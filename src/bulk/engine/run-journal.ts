@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import { IdSet, type IdLookup } from '../input/id-set.js';
+import { checkChain } from '../journal/chain.js';
 import { lockJournal } from '../journal/lock.js';
 import { checkRunFile } from '../journal/run-files.js';
 import { defaultJournalPath, Journal, type JournalHeader } from '../journal/journal.js';
@@ -90,6 +91,9 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   checkSameFlags(state.lastHeader, o);
   checkSameInput(factory, state.lastHeader, o);
   if (state.corruptTail) factory.io.err(`Note: the journal's last line was cut short by the previous run's end; its identifiers are sent again.`);
+  // The erasure must still be finishable, so a changed journal is resumed, but never silently.
+  const chain = await checkChain(path);
+  if (!chain.ok) factory.io.err(`Warning: the journal's hash chain is broken: ${chain.message}. This run adds to it, but the record before it cannot serve as proof.`);
   return { path, resume: true, done: state.done, retry: state.failed.size, previousRuns: state.runs };
 }
 
@@ -139,6 +143,10 @@ export async function openRunJournal(
   o: JournalPlanOptions & { input?: { path: string; format: string; column?: string; stats: InputStats; digest?: InputDigest } },
 ): Promise<OpenedJournal> {
   const journal = await Journal.open(plan.path);
+  if (journal.unchainedLines > 0) {
+    const n = journal.unchainedLines;
+    factory.io.err(`Note: this journal was started by an earlier version: lines 1–${n} are not hash-chained; the chain starts at this run's header (line ${n + 1}).`);
+  }
   const runId = randomUUID();
   const input = o.input
     ? {

@@ -1,7 +1,16 @@
 // The entries of a journal, one JSON object a line: the run header, a batch, the run's end; and
 // how a line read back becomes an entry (or says what is wrong with it).
 
-export interface JournalHeader {
+/**
+ * On every line: the SHA-256 (lowercase hex) of the previous line's bytes, null on the first line
+ * of the file; absent on lines written before the journal was chained. Only Journal.append sets it
+ * (src/bulk/journal/journal.ts); src/bulk/journal/chain.ts checks it.
+ */
+export interface ChainLink {
+  prev?: string | null;
+}
+
+export interface JournalHeader extends ChainLink {
   type: 'run';
   version: 1;
   run_id: string;
@@ -24,7 +33,7 @@ export interface JournalHeader {
   };
 }
 
-export interface JournalBatch {
+export interface JournalBatch extends ChainLink {
   type: 'batch';
   run_id: string;
   time: string;
@@ -38,7 +47,7 @@ export interface JournalBatch {
   attempts?: number;
 }
 
-export interface JournalFooter {
+export interface JournalFooter extends ChainLink {
   type: 'end';
   run_id: string;
   finished_at: string;

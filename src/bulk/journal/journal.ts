@@ -4,10 +4,12 @@
 // Safe against a kill at any moment: every entry is one write of a whole line ending in "\n",
 // synced to disk before its promise resolves, so a line is either complete or a torn tail that
 // readers ignore. Secrets cannot get in: every entry passes through serializeEntry on the way out.
+// Tamper-evident: append gives every line `prev`, the SHA-256 of the line before it (chain.ts).
 
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../errors.js';
+import { lineHash } from './chain.js';
 import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader } from './entries.js';
 import { openRunFile } from './run-files.js';
 import { serializeEntry } from './redact.js';
@@ -21,10 +23,19 @@ export class Journal {
   private queue: Promise<void> = Promise.resolve();
   /** After a failed write the file may end in a partial line: nothing more may be appended. */
   private failure: unknown;
+  /** The hash of the last line written (or found on opening): the next line's `prev`. */
+  private lastHash: string | null;
+  /**
+   * Lines of an earlier version at the start of the file, without `prev` (0 when the file is new
+   * or chained): the chain of this run starts after them, and the run says so.
+   */
+  readonly unchainedLines: number;
 
-  private constructor(path: string, handle: FileHandle) {
+  private constructor(path: string, handle: FileHandle, tail: Tail) {
     this.path = path;
     this.handle = handle;
+    this.lastHash = tail.lastHash;
+    this.unchainedLines = tail.unchainedLines;
   }
 
   /**
@@ -40,13 +51,14 @@ export class Journal {
     } catch (err) {
       throw writeError(path, err);
     }
+    let tail: Tail;
     try {
-      await settleTornTail(handle);
+      tail = await readTail(handle, await settleTornTail(handle));
     } catch (err) {
       await handle.close();
       throw writeError(path, err);
     }
-    return new Journal(path, handle);
+    return new Journal(path, handle, tail);
   }
 
   async writeHeader(header: Omit<JournalHeader, 'type' | 'version'>): Promise<void> {
@@ -70,7 +82,10 @@ export class Journal {
   }
 
   private append(entry: JournalEntry): Promise<void> {
-    const bytes = Buffer.from(`${serializeEntry(entry)}\n`, 'utf8');
+    // Lines are written in the order append is called (the queue), so the chain is made here.
+    const line = Buffer.from(serializeEntry({ ...entry, prev: this.lastHash }), 'utf8');
+    this.lastHash = lineHash(line);
+    const bytes = Buffer.concat([line, NEWLINE]);
     const write = this.queue.then(async () => {
       if (this.failure !== undefined) throw this.failure;
       const handle = this.handle;
@@ -88,6 +103,42 @@ export class Journal {
   }
 }
 
+const NEWLINE = Buffer.from('\n');
+
+interface Tail {
+  lastHash: string | null;
+  unchainedLines: number;
+}
+
+/**
+ * What the next line chains to: the hash of the file's last complete line, and, when that line
+ * has no `prev` (a journal of an earlier version), how many lines come before the chain.
+ */
+async function readTail(handle: FileHandle, last: Buffer | undefined): Promise<Tail> {
+  if (last === undefined) return { lastHash: null, unchainedLines: 0 };
+  let chained = false;
+  try {
+    const value: unknown = JSON.parse(last.toString('utf8'));
+    chained = typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, 'prev');
+  } catch {
+    // A damaged last line: readers say so; the chain still covers it.
+  }
+  return { lastHash: lineHash(last), unchainedLines: chained ? 0 : await countLines(handle) };
+}
+
+async function countLines(handle: FileHandle): Promise<number> {
+  const { size } = await handle.stat();
+  const chunk = Buffer.alloc(64 * 1024);
+  let lines = 0;
+  for (let position = 0; position < size; ) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) break;
+    for (let at = chunk.indexOf(0x0a); at !== -1 && at < bytesRead; at = chunk.indexOf(0x0a, at + 1)) lines++;
+    position += bytesRead;
+  }
+  return lines;
+}
+
 async function writeWhole(handle: FileHandle, bytes: Buffer): Promise<void> {
   // The file is opened for appending, so every write lands at its end whatever the position.
   for (let offset = 0; offset < bytes.length; ) {
@@ -100,18 +151,31 @@ async function writeWhole(handle: FileHandle, bytes: Buffer): Promise<void> {
  * Before appending to a journal whose last run was killed mid-write, deal with its unterminated
  * last line: a complete entry gets its missing "\n"; a torn fragment is cut off (its request was
  * never confirmed, so its identifiers are simply sent again). Appending after the fragment instead
- * would glue two lines together and damage the next entry.
+ * would glue two lines together and damage the next entry. Returns the last complete line's bytes
+ * (without its "\n"), which the next line chains to.
  */
-async function settleTornTail(handle: FileHandle): Promise<void> {
-  const { size } = await handle.stat();
-  if (size === 0) return;
+async function settleTornTail(handle: FileHandle): Promise<Buffer | undefined> {
+  let { size } = await handle.stat();
+  if (size === 0) return undefined;
   const lastLineStart = await startOfLastLine(handle, size);
-  if (lastLineStart === size) return; // ends with "\n"
-  const tail = Buffer.alloc(size - lastLineStart);
-  await handle.read(tail, 0, tail.length, lastLineStart);
-  if (typeof parseEntry(tail.toString('utf8')) === 'object') await writeWhole(handle, Buffer.from('\n'));
-  else await handle.truncate(lastLineStart);
-  await handle.datasync();
+  if (lastLineStart !== size) {
+    const tail = Buffer.alloc(size - lastLineStart);
+    await handle.read(tail, 0, tail.length, lastLineStart);
+    if (typeof parseEntry(tail.toString('utf8')) === 'object') {
+      await writeWhole(handle, NEWLINE);
+      await handle.datasync();
+      return tail;
+    }
+    await handle.truncate(lastLineStart);
+    await handle.datasync();
+    size = lastLineStart;
+    if (size === 0) return undefined;
+  }
+  // The file ends with "\n" at size - 1: its last line starts after the "\n" before that.
+  const start = await startOfLastLine(handle, size - 1);
+  const last = Buffer.alloc(size - 1 - start);
+  await handle.read(last, 0, last.length, start);
+  return last;
 }
 
 /** The offset just after the last "\n" (0 if there is none; `size` if the file ends with one). */

@@ -1,6 +1,7 @@
 // The batch engine on its own, with a fake `execute`: batching and skipping, the concurrency
 // bound, failures, fatal errors, Ctrl-C (finish in flight, or abandon after the grace period),
 // and the rule that a batch is journaled only after its answer.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,9 +212,11 @@ describe('runBatches', () => {
     );
     await journal.close();
     expect(linesWhenSent).toEqual([0, 1]);
+    // Each line ends with `prev`, the hash of the line before it (the journal's hash chain).
+    const first = '{"type":"batch","run_id":"run-1","time":"2025-01-02T03:04:05.000Z","batch":1,"ids":["id-0","id-1"],"by":"distinct_id","status":"done","http_status":202,"response":{"persons_found":2},"prev":null}';
     expect(readFileSync(path, 'utf8')).toBe(
-      '{"type":"batch","run_id":"run-1","time":"2025-01-02T03:04:05.000Z","batch":1,"ids":["id-0","id-1"],"by":"distinct_id","status":"done","http_status":202,"response":{"persons_found":2}}\n' +
-        '{"type":"batch","run_id":"run-1","time":"2025-01-02T03:04:05.000Z","batch":2,"ids":["id-2","id-3"],"by":"distinct_id","status":"done","http_status":202,"response":{"persons_found":2}}\n',
+      `${first}\n` +
+        `{"type":"batch","run_id":"run-1","time":"2025-01-02T03:04:05.000Z","batch":2,"ids":["id-2","id-3"],"by":"distinct_id","status":"done","http_status":202,"response":{"persons_found":2},"prev":"${createHash('sha256').update(first).digest('hex')}"}\n`,
     );
   });
 

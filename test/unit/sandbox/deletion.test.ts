@@ -134,6 +134,17 @@ describe('deletion_status', () => {
     expect((await call(sb, `${P}/deletion_status/?status=pending`)).json.count).toBe(0);
   });
 
+  it('queues one row per person: a second delete_events for the same person is ignored (a unique row per person, created once)', async () => {
+    const [p] = people(1);
+    await bulk({ ids: [p!.uuid], delete_events: true, keep_person: true });
+    const first = (await call(sb, `${P}/deletion_status/?person_uuid=${p!.uuid}`)).json;
+    clock.advance(10);
+    await bulk({ ids: [p!.uuid], delete_events: true });
+    const after = (await call(sb, `${P}/deletion_status/?person_uuid=${p!.uuid}`)).json;
+    expect(after.count).toBe(1);
+    expect(after.results).toEqual(first.results);
+  });
+
   it('pages newest first with LimitOffset links and rejects bad values', async () => {
     const all = await call(sb, `${P}/deletion_status/`);
     const page = await call(sb, `${P}/deletion_status/?limit=1&offset=1`);

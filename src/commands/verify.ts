@@ -1,0 +1,130 @@
+// `verify [<person>...]`, `verify --from-file PATH`, `verify --journal PATH`: read-only proof that
+// erased persons are gone. Identifiers are looked up 200 a request; those that still resolve are
+// printed (exit 8), none resolving is exit 0. With --journal the journal's hash chain is checked
+// first and the erasure it records is summarised.
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import type { Factory } from '../factory.js';
+import { UsageError } from '../errors.js';
+import { isUuid, parseByFlag, validatePersonRef } from '../api/resolve-person.js';
+import type { LookupKind } from '../api/persons.js';
+import type { IdKind } from '../bulk/input/read-input.js';
+import type { PresentRow, VerifyInput } from '../bulk/ops/verify.js';
+import { addOutputOptions, examples, intInRange, openRenderer, type OutputFlags } from './shared.js';
+import { addWaitOption, waitMs, type WaitFlag } from './wait-option.js';
+
+export interface VerifyOptions extends OutputFlags {
+  by?: string;
+  fromFile?: string;
+  column?: string;
+  journal?: string;
+  wait?: WaitFlag;
+  report?: string;
+  concurrency?: number;
+}
+
+/** PostHog removes persons queued for deletion within minutes: ten of them by default. */
+export const DEFAULT_VERIFY_WAIT_SECONDS = 600;
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 16;
+
+export function createVerifyCommand(factory: Factory): Command {
+  const command = new Command('verify')
+    .description('Check that persons are gone: look identifiers up (never a write) and list those that still resolve (exit 8)')
+    .argument('[person...]', 'person UUIDs or distinct_ids (a UUID-shaped value is checked both ways unless --by says)')
+    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id; in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
+    .option('--from-file <path>', 'identifiers to check: CSV with a header, JSON Lines, or one a line (- = stdin), read as delete reads them')
+    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
+    .option('--journal <path>', "an erasure's journal: check its hash chain, summarise its runs, and check every identifier it records as deleted or queued")
+    .option('--report <path>', 'write one row per input identifier (outcome present, gone or duplicate): CSV, or JSON Lines for .jsonl')
+    .option('--concurrency <n>', `lookups in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY));
+  addWaitOption(command, 'while some still resolve, checking them again (5 s, doubling to 60 s between checks)', DEFAULT_VERIFY_WAIT_SECONDS);
+  addOutputOptions(command, { fields: false });
+  command.option('--fields <list>', 'fields to print, comma-separated: identifier, kind, person_uuid, name, distinct_ids, created_at');
+  examples(command, [
+    ['prove an erasure: the journal intact, and every person it deleted gone', 'posthog-persons verify --journal erasures.csv.delete.journal.jsonl'],
+    ['the same, waiting up to 10 minutes for queued deletions, with a report for the ticket', 'posthog-persons verify --journal erasures.csv.delete.journal.jsonl --wait --report verified.csv'],
+    ['a list of distinct_ids, as CSV', 'posthog-persons verify --from-file erasures.csv --column distinct_id -o csv'],
+    ['two persons by UUID', 'posthog-persons verify --by uuid 019704b5-dfbb-70bf-9a46-bbd4c825e918 019704b5-e0a1-7c2e-8f3b-2d4c5e6f7a8b'],
+  ]);
+  return command.action(async (persons: string[], options: VerifyOptions) => runVerify(factory, persons, options));
+}
+
+interface Checked {
+  source: 'args' | 'file' | 'journal';
+  argKinds?: (ref: string) => LookupKind[];
+  fileBy?: IdKind;
+}
+
+export function checkVerifyOptions(refs: string[], options: VerifyOptions): Checked {
+  const given = [refs.length > 0, options.fromFile !== undefined, options.journal !== undefined].filter(Boolean).length;
+  if (given === 0) throw new UsageError('nothing to verify: give persons, --from-file PATH or --journal PATH');
+  if (given > 1) throw new UsageError('give persons as arguments, --from-file or --journal: only one of them');
+  if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
+  const by = parseByFlag(options.by);
+  if (by === 'id') throw new UsageError('verify looks persons up by person UUID or distinct_id: use --by uuid or --by distinct-id');
+  if (options.journal !== undefined) {
+    if (options.by !== undefined) throw new UsageError('--by does not apply to --journal: the journal records what each identifier is');
+    return { source: 'journal' };
+  }
+  if (options.fromFile !== undefined) return { source: 'file', fileBy: by === 'uuid' ? 'uuid' : by === 'distinct-id' ? 'distinct_id' : undefined };
+  for (const ref of refs) validatePersonRef(ref, by);
+  // An anonymous distinct_id is UUID-shaped too: without --by, such a value is checked both ways,
+  // so a person still reachable by it is never reported gone.
+  const argKinds = (ref: string): LookupKind[] => (by === 'uuid' ? ['uuid'] : by === 'distinct-id' ? ['distinct_id'] : isUuid(ref) ? ['uuid', 'distinct_id'] : ['distinct_id']);
+  return { source: 'args', argKinds };
+}
+
+export async function runVerify(factory: Factory, refs: string[], options: VerifyOptions): Promise<void> {
+  const checked = checkVerifyOptions(refs, options);
+  const report = options.report === undefined ? undefined : resolve(factory.cwd, options.report);
+  const journal = options.journal === undefined ? undefined : resolve(factory.cwd, options.journal);
+  const fromFile = options.fromFile === undefined || options.fromFile === '-' ? undefined : resolve(factory.cwd, options.fromFile);
+  const waitFor = waitMs(options.wait, DEFAULT_VERIFY_WAIT_SECONDS);
+  if (report !== undefined) {
+    const { checkReportPath } = await import('../bulk/report/report-file.js');
+    await checkReportPath(report, { input: fromFile, journal });
+  }
+  const { presentSchema, verifyIdentifiers } = await import('../bulk/ops/verify.js');
+  const renderer = await openRenderer<PresentRow>(factory, { output: options.output, schema: presentSchema, fields: options.fields });
+  const settings = { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, waitMs: waitFor, report, renderer };
+
+  if (checked.source === 'journal') {
+    const api = await factory.api();
+    const { planJournalVerify, chainBroken } = await import('../bulk/ops/verify-journal.js');
+    const plan = await planJournalVerify(factory, api, journal!);
+    try {
+      await verifyIdentifiers(factory, api, plan.input, settings);
+    } catch (error) {
+      // A changed record is the first thing to say, whatever the lookups found.
+      if (!plan.chain.ok) {
+        if (error instanceof Error) factory.io.err(`error: ${error.message}`);
+        throw chainBroken(plan.chain);
+      }
+      throw error;
+    }
+    if (!plan.chain.ok) throw chainBroken(plan.chain);
+    return;
+  }
+  if (checked.source === 'args') {
+    const unique = [...new Set(refs)];
+    const kinds = new Map(unique.map((ref) => [ref, checked.argKinds!(ref)]));
+    const input: VerifyInput = {
+      rows: unique.map((id, i) => ({ id, line: i + 1 })),
+      unique: unique.length,
+      kindsOf: (id) => kinds.get(id) ?? [],
+      duplicates: refs.slice(unique.length).length === 0 ? [] : refs.filter((ref, i) => refs.indexOf(ref) !== i),
+      all: refs,
+    };
+    await verifyIdentifiers(factory, await factory.api(), input, settings);
+    return;
+  }
+  const { readInput } = await import('../bulk/input/read-input.js');
+  const read = await readInput({ path: options.fromFile!, cwd: factory.cwd, stdin: factory.io.stdin, by: checked.fileBy, column: options.column });
+  try {
+    const input: VerifyInput = { rows: read.rows, unique: read.stats.unique, kindsOf: () => [read.kind], duplicates: read.stats.duplicates };
+    await verifyIdentifiers(factory, await factory.api(), input, settings);
+  } finally {
+    await read.close();
+  }
+}
