@@ -36,6 +36,10 @@ export interface JournalBatch {
   response?: unknown;
   error?: string;
   attempts?: number;
+  /** what the lookup before the batch resolved: identifier → person UUID (absent: matched no person) */
+  found?: Record<string, string>;
+  /** the batch was looked up first (without it, an older journal: outcome per identifier unknown) */
+  looked_up?: true;
 }
 
 export interface JournalFooter {
