@@ -21,7 +21,7 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('-y, --yes', 'with --from-file: do not ask for confirmation (required without a terminal)')
     .option('--journal <path>', 'with --from-file: where to keep the run journal, a new file or a journal of this tool (default: beside the input file)')
     .option('--resume', 'with --from-file: continue the run recorded in the journal, skipping persons recorded done')
-    .option('--batch-size <n>', 'with --from-file: persons per journal line, 1-200 (default 100); with --via capture 1-1000 (default 1000)', intInRange('--batch-size', 1, 1000))
+    .option('--batch-size <n>', 'with --from-file: persons per journal line, 1-200 (default 100); with --via capture 1-1000 (default 1000)', intInRange('--batch-size', 1))
     .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16))
     .addOption(new Option('--via <how>', "with --from-file: api (one REST write a person) or capture ($set events through PostHog's capture endpoint, up to 1,000 persons a request)").choices(['api', 'capture']))
     .option('--capture-host <url>', 'with --via capture: the capture host (default: us.i.posthog.com / eu.i.posthog.com for Cloud, else the API host)');
