@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxProjectToken, startSandbox, SANDBOX_KEYS, type Sandbox } from '../../src/sandbox/index.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -172,6 +173,50 @@ describe('set-prop --from-file --via capture', () => {
     const alone = await runInProcess(['set-prop', '--from-file', 'p.csv', '--capture-host', 'https://eu.i.posthog.com', '--yes'], { sandbox, cwd: dir });
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--capture-host only applies with --via capture');
+    expect(sandbox.requests).toEqual([]);
+  });
+});
+
+describe('--via capture --wait', () => {
+  it('reads back a sample of 100 persons spread across the run through batch lookups, and says they show the new values', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 1000 }, (_, i) => `${did(i)},gold`).join('\n')}\n`);
+    const r = await runInProcess(['set-prop', '--from-file', 'p.csv', '--via', 'capture', '--yes', '--wait=30'], { sandbox, cwd: dir, clock: fakeClock() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Reading back 100 of 1,000 persons (spread across the run) until PostHog shows the new values, up to 30 s.\n');
+    expect(r.stderr).toContain('All 100 persons read back show the new values (after 0.0 s).\n');
+    const readBack = sandbox.requests.filter((q) => q.route === 'batch_by_uuids');
+    expect(readBack.length).toBe(1);
+    const uuids = (readBack[0]!.body as { uuids: string[] }).uuids;
+    expect(uuids.length).toBe(100);
+    expect(uuids[0]).toBe(uuidOf(0));
+    expect(uuids[99]).toBe(uuidOf(990));
+  });
+
+  it('--wait-all reads back every person; those not applied in time are named (exit 1)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 3 }, (_, i) => `${did(i)},late`).join('\n')}\n`);
+    sandbox.setOptions({ writeLagMs: 3_600_000 });
+    try {
+      const r = await runInProcess(['set-prop', '--from-file', 'p.csv', '--via', 'capture', '--yes', '--wait=5', '--wait-all'], { sandbox, cwd: dir, clock: fakeClock() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Reading back all 3 persons until PostHog shows the new values, up to 5 s.\n');
+      expect(r.stderr).toContain(`error: 3 of 3 persons read back do not show the new values after 5 s: ${uuidOf(0)}, ${uuidOf(1)}, ${uuidOf(2)}\n`);
+      expect(r.stderr).toContain('PostHog may still apply them');
+    } finally {
+      sandbox.setOptions({ writeLagMs: 0 });
+    }
+  });
+
+  it('--wait with a REST run, or --wait-all without --wait, is refused before any request (exit 2)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${did(0)},x\n`);
+    const rest = await runInProcess(['set-prop', '--from-file', 'p.csv', '--yes', '--wait'], { sandbox, cwd: dir });
+    expect(rest.code).toBe(2);
+    expect(rest.stderr).toContain('--wait with --from-file reads the persons back after a --via capture run');
+    const all = await runInProcess(['set-prop', '--from-file', 'p.csv', '--via', 'capture', '--yes', '--wait-all'], { sandbox, cwd: dir });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain('--wait-all only applies with --wait');
     expect(sandbox.requests).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
 import type { IdKind, InputResult, InputRow } from '../input/read-input.js';
+import { readBack, ReadBackSample } from './capture-read-back.js';
 
 /** Rows a capture batch holds by default: one capture request's worth. */
 export const DEFAULT_CAPTURE_BATCH = CAPTURE_MAX_EVENTS;
@@ -35,7 +36,7 @@ export const DEFAULT_CAPTURE_BATCH = CAPTURE_MAX_EVENTS;
 export interface CaptureRun {
   factory: Factory;
   api: PersonsApi;
-  options: { captureHost?: string; dryRun?: boolean; output?: string };
+  options: { captureHost?: string; dryRun?: boolean; output?: string; waitAll?: boolean };
   input: InputResult;
   batchSize: number;
 }
@@ -53,11 +54,17 @@ export function checkCaptureHost(apiHost: string, override: string | undefined):
 /** What a capture write sends for each person: its row's properties, or the same keys removed. */
 export type CaptureWrite = { kind: 'set' } | { kind: 'unset'; keys: string[] };
 
-export function captureOperation(run: CaptureRun, rest: BulkOperation<WriteSummary>, write: CaptureWrite): BulkOperation<WriteSummary> {
+/** A capture run's operation, and the read-back of --wait once its batches are over. */
+export interface CaptureOperation extends BulkOperation<WriteSummary> {
+  readBack(timeoutMs: number): Promise<void>;
+}
+
+export function captureOperation(run: CaptureRun, rest: BulkOperation<WriteSummary>, write: CaptureWrite): CaptureOperation {
   const { factory, api, options, input } = run;
   const by = input.kind;
   const host = captureHostFor(api.http.host, options.captureHost);
   let capture: CaptureApi | undefined;
+  const readBackSample = new ReadBackSample(() => Boolean(options.waitAll));
   const eventOf = (distinctId: string, row: InputRow): CaptureEvent =>
     captureEvent(distinctId, write.kind === 'set' ? { set: row.properties ?? {} } : { unset: write.keys });
   const noun = write.kind === 'set' ? 'property writes' : 'property removals';
@@ -110,13 +117,18 @@ export function captureOperation(run: CaptureRun, rest: BulkOperation<WriteSumma
       for (const line of await sample(plan)) factory.io.err(line);
     },
     announce(plan, voices) {
+      readBackSample.plan(plan.toSend);
       rest.announce(plan, voices);
       const requests = requestCounts(plan.toSend, run.batchSize);
       voices.say(
         `Through PostHog's capture endpoint at ${host} with the project's own token: ${plural(requests.lookups, 'lookup request')}, then about ${plural(requests.captures, 'capture request')}; no REST writes.`,
       );
     },
-    execute: (batch, context) => sendBatch(api, capture!, batch, context, by, eventOf),
+    execute: (batch, context) =>
+      sendBatch(api, capture!, batch, context, by, eventOf, (position, uuid, row) =>
+        readBackSample.add((batch.index - 1) * run.batchSize + position, write.kind === 'set' ? { uuid, set: row.properties ?? {} } : { uuid, unset: write.keys }),
+      ),
+    readBack: (timeoutMs) => readBack(factory, api, readBackSample, timeoutMs),
     tally(kind) {
       const tally = new WriteTally();
       let requests = 0;
@@ -198,6 +210,9 @@ async function openCapture(factory: Factory, api: PersonsApi, host: string): Pro
 
 interface Ready {
   id: string;
+  position: number;
+  uuid: string;
+  row: InputRow;
   event: CaptureEvent;
   bytes: number;
 }
@@ -210,6 +225,7 @@ async function sendBatch(
   context: BatchContext,
   by: IdKind,
   eventOf: (distinctId: string, row: InputRow) => CaptureEvent,
+  onQueued: (position: number, uuid: string, row: InputRow) => void,
 ): Promise<BatchReport[]> {
   const persons = await api.lookupPersons(batch.ids, by);
   const found: Record<string, string> = {};
@@ -217,7 +233,7 @@ async function sendBatch(
   const reports: BatchReport[] = [];
   const ready: Ready[] = [];
   const failRow = (id: string, error: string) => reports.push({ ids: [id], status: 'failed', error, found: pick(found, [id]) });
-  for (const row of batch.rows) {
+  for (const [position, row] of batch.rows.entries()) {
     const person = persons.get(by === 'uuid' ? row.id.toLowerCase() : row.id);
     if (person === undefined) {
       missing.push(row.id);
@@ -235,7 +251,7 @@ async function sendBatch(
       failRow(row.id, `its event is ${bytes.toLocaleString('en-US')} bytes, over capture's 1 MB limit for one event`);
       continue;
     }
-    ready.push({ id: row.id, event, bytes });
+    ready.push({ id: row.id, position, uuid: person.uuid, row, event, bytes });
   }
 
   const queued: string[] = [];
@@ -247,6 +263,7 @@ async function sendBatch(
       await capture.send(group.map((r) => r.event));
       requests++;
       queued.push(...ids);
+      for (const r of group) onQueued(r.position, r.uuid, r.row);
     } catch (error) {
       if (isFatal(error)) {
         context.abort(error);

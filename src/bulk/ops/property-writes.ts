@@ -42,6 +42,10 @@ export interface PropertyFileOptions {
   via?: string;
   /** --via capture: where the events go (default: follows the API host) */
   captureHost?: string;
+  /** --via capture --wait: how long to read the persons back (ms) */
+  waitMs?: number;
+  /** --wait-all: read back every person, not a sample */
+  waitAll?: boolean;
   concurrency?: number;
   output?: OutputFormat;
 }
@@ -96,9 +100,10 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   try {
     const run = { factory, api, options, input, batchSize, concurrency };
     const rest = write.operation(run);
-    const operation = capture ? capture.captureOperation(run, rest, write.unsetKeys ? { kind: 'unset', keys: write.unsetKeys } : { kind: 'set' }) : rest;
+    const viaCapture = capture?.captureOperation(run, rest, write.unsetKeys ? { kind: 'unset', keys: write.unsetKeys } : { kind: 'set' });
     const json = options.output === 'json' || options.output === 'jsonl';
-    await runFromInput(factory, api, operation, input, options, { batchSize, concurrency, json });
+    await runFromInput(factory, api, viaCapture ?? rest, input, options, { batchSize, concurrency, json });
+    if (viaCapture && options.waitMs !== undefined && !options.dryRun) await viaCapture.readBack(options.waitMs);
   } finally {
     await input.close();
   }
