@@ -130,6 +130,21 @@ describe('set-prop --from-file --via capture', () => {
     for (let i = 0; i < 30; i++) expect(props(i).plan).toBe('team');
   });
 
+  it('a REST run stopped part-way goes on through capture with --resume: what the journal records done is not sent again', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 20 }, (_, i) => `${did(i)},mixed`).join('\n')}\n`);
+    sandbox.script({ method: 'PATCH', path: new RegExp(uuidOf(15)), kind: 'status', status: 500 });
+    const rest = await runInProcess(['--retries', '0', 'set-prop', '--from-file', 'p.csv', '--batch-size', '10', '--concurrency', '1', '--yes'], { sandbox, cwd: dir });
+    expect(rest.code).toBe(7);
+    sandbox.clearRequests();
+    const resumed = await runInProcess(['set-prop', '--from-file', 'p.csv', '--via', 'capture', '--yes', '--resume', '-o', 'json'], { sandbox, cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(restWrites()).toEqual([]);
+    expect(events()).toEqual([{ event: '$set', distinct_id: did(15), properties: { $set: { plan: 'mixed' } } }]);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 20, skipped: 19, queued: 1 });
+    expect(props(15).plan).toBe('mixed');
+  });
+
   it('--dry-run states the lookups and capture requests and sends nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 1500 }, (_, i) => `${did(i)},x`).join('\n')}\n`);
