@@ -158,6 +158,21 @@ describe('set-prop --from-file --via capture', () => {
     expect(sandbox.requests).toEqual([]);
   });
 
+  it("capture requests do not wait for the persons API's rate limit; the lookups and the project read do", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${did(0)},x\n${did(1)},y\n`);
+    const clock = fakeClock();
+    const r = await runInProcess(['--rate-limit', '3', 'set-prop', '--from-file', 'p.csv', '--via', 'capture', '--batch-size', '1', '--concurrency', '1', '--yes'], { sandbox, cwd: dir, clock });
+    expect(r.code).toBe(0);
+    expect(routes()).toEqual(['project_detail', 'batch_by_distinct_ids', 'capture', 'batch_by_distinct_ids', 'capture']);
+    expect(clock.sleeps.filter((ms) => ms >= 1000)).toEqual([]);
+    sandbox.clearRequests();
+    const over = fakeClock();
+    writeFileSync(join(dir, 'q.csv'), `distinct_id,plan\n${did(0)},x\n${did(1)},y\n${did(2)},z\n`);
+    expect((await runInProcess(['--rate-limit', '3', 'set-prop', '--from-file', 'q.csv', '--via', 'capture', '--batch-size', '1', '--concurrency', '1', '--yes'], { sandbox, cwd: dir, clock: over })).code).toBe(0);
+    expect(over.sleeps.filter((ms) => ms >= 1000).length).toBe(1); // the fourth limited request, the third lookup
+  });
+
   it('--debug never shows the project token whole', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${did(0)},x\n`);
