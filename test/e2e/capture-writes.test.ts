@@ -102,7 +102,7 @@ describe('set-prop --from-file --via capture', () => {
     for (const q of captures()) expect(Buffer.byteLength(q.rawBody ?? JSON.stringify(q.body))).toBeLessThan(20_000_000);
     expect(events().length).toBe(25);
     expect(props(24).blob).toBe(big);
-  });
+  }, 60_000); // 24 MB through the CLI and the sandbox: slow on a loaded machine, not a bound on speed
 
   it('an event over 1 MB is refused before anything is sent, naming its row (exit 2)', async () => {
     const dir = tempDir();
