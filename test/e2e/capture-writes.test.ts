@@ -114,6 +114,25 @@ describe('set-prop --from-file --via capture', () => {
     expect(sandbox.requests).toEqual([]);
   });
 
+  it("a UUID row whose event only turns out too large once its distinct_id is known fails alone, named in the journal (exit 7)", async () => {
+    const dir = tempDir();
+    const LONG = '01940000-0000-7000-8000-999999999999';
+    sandbox.store.removePerson(LONG);
+    sandbox.store.addPerson({ uuid: LONG, distinctIds: ['L'.repeat(1_100_000)] });
+    try {
+      writeFileSync(join(dir, 'u.txt'), `${uuidOf(0)}\n${LONG}\n`);
+      const r = await runInProcess(['unset-prop', '--from-file', 'u.txt', '--by', 'uuid', 'phone', '--via', 'capture', '--yes', '-o', 'json'], { sandbox, cwd: dir });
+      expect(r.code).toBe(7);
+      expect(JSON.parse(r.stdout)).toMatchObject({ requested: 2, found: 1, queued: 1, failed: 1, capture_requests: 1 });
+      expect(events()).toEqual([{ event: '$set', distinct_id: did(0), properties: { $unset: ['phone'] } }]);
+      const failed = readFileSync(join(dir, 'u.txt.unset-prop.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.status === 'failed');
+      expect(failed).toMatchObject({ ids: [LONG], looked_up: true, found: { [LONG]: LONG } });
+      expect(failed.error).toMatch(/^its event is 1,100,\d{3} bytes, over capture's 1 MB limit for one event$/);
+    } finally {
+      sandbox.store.removePerson(LONG);
+    }
+  });
+
   it('a capture request that keeps failing fails its batch (exit 7); --resume sends only that batch again', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.csv'), `distinct_id,plan\n${Array.from({ length: 30 }, (_, i) => `${did(i)},team`).join('\n')}\n`);
