@@ -174,6 +174,8 @@ describe('set-prop --from-file --via capture', () => {
         "Would set properties on the persons of 1,500 distinct_ids from p.csv through PostHog's capture endpoint: 8 lookup requests (200 identifiers each), then about 2 capture requests (up to 1,000 events each); no REST writes.\n" +
         `  ${did(0)}: {"plan":"x"}\n  ${did(1)}: {"plan":"x"}\n  ${did(2)}: {"plan":"x"}\n`,
     );
+    const json = await runInProcess(['set-prop', '--from-file', 'p.csv', '--via', 'capture', '--dry-run', '-o', 'json'], { sandbox, cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dry_run: true, command: 'set-prop', via: 'capture', capture_host: sandbox.url, to_send: 1500, batches: 2, lookup_requests: 8, capture_requests: 2 });
     expect(sandbox.requests).toEqual([]);
   });
 
