@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { getCase, startupCase } from './cases/startup.mjs';
 import { exportCase } from './cases/export.mjs';
 import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
+import { propertyWriteCase } from './cases/property-write.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -25,6 +26,9 @@ const { values: flags } = parseArgs({
     'rate-persons': { type: 'string' },
     'rate-batch': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'props-sizes': { type: 'string' },
+    'props-rest-sizes': { type: 'string' },
+    'props-scale': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -45,6 +49,11 @@ if (flags.help) {
   --rate-persons N      ids for the rate-limited run (default 30000)
   --rate-batch N        its --batch-size (default 25)
   --rate-limit N        the sandbox's and the client's limit, requests a minute (default 600)
+  --props-sizes A,B     persons in the bulk property writes through capture, at PostHog Cloud's
+                        240 reads a minute (default 10000,50000)
+  --props-rest-sizes A  the same through the REST API, at a scaled limit (default 10000; larger
+                        sizes are given their computed request count and bound instead)
+  --props-scale N       the REST runs' limit is N x 240 a minute (default 10)
   --out FILE            where to write the report (default docs/benchmarks.md; - for stdout)
 `);
   process.exit(0);
@@ -54,7 +63,7 @@ const quick = flags.quick === true;
 const num = (value, fallback) => (value === undefined ? fallback : Number(value));
 const config = {
   quick,
-  cases: flags.only ? flags.only.split(',') : quick ? CASES.filter((c) => c !== 'rate') : CASES,
+  cases: flags.only ? flags.only.split(',') : quick ? CASES.filter((c) => c !== 'rate' && c !== 'props') : CASES,
   runs: num(flags.runs, quick ? 10 : 30),
   // The bars compare the first two sizes; a third shows whether peak RSS keeps growing.
   exportSizes: flags['export-sizes'] ? flags['export-sizes'].split(',').map(Number) : quick ? [2000, 20000] : [10000, 100000, 200000],
@@ -67,6 +76,9 @@ const config = {
   ratePersons: num(flags['rate-persons'], 30000),
   rateBatch: num(flags['rate-batch'], 25),
   rateLimit: num(flags['rate-limit'], 600),
+  propsSizes: flags['props-sizes'] ? flags['props-sizes'].split(',').map(Number) : [10000, 50000],
+  propsRestSizes: flags['props-rest-sizes'] ? flags['props-rest-sizes'].split(',').map(Number) : [10000],
+  propsScale: num(flags['props-scale'], 10),
 };
 for (const name of config.cases) if (!CASES.includes(name)) throw new Error(`unknown case "${name}"; cases: ${CASES.join(', ')}`);
 const out = flags.out ?? (quick ? '-' : `${root}docs/benchmarks.md`);
@@ -113,6 +125,9 @@ if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteM
   });
 if (config.cases.includes('rate')) {
   results.rate = await rateLimitCase({ ...context, persons: config.ratePersons, batchSize: config.rateBatch, limit: config.rateLimit });
+}
+if (config.cases.includes('props')) {
+  results.props = await propertyWriteCase({ ...context, sizes: config.propsSizes, restSizes: config.propsRestSizes, scale: config.propsScale });
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;

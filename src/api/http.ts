@@ -50,6 +50,11 @@ export interface HttpClientOptions {
   backoffBaseMs?: number;
   /** the largest response body read (default MAX_BODY_BYTES, body.ts) */
   maxBodyBytes?: number;
+  /**
+   * false: no Authorization header (the capture host, whose token travels in the body); `apiKey`
+   * is then that token, still redacted from the --debug log. Default true.
+   */
+  authorization?: boolean;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -168,7 +173,7 @@ export class HttpClient {
 
   private async attempt<T>(req: ApiRequest, target: string, attempt: number, max: number): Promise<Attempt<T>> {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.options.apiKey}`,
+      ...(this.options.authorization === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
       'user-agent': this.options.userAgent,
       accept: 'application/json',
     };
@@ -182,7 +187,7 @@ export class HttpClient {
     const started = Date.now();
     this.log(`→ ${req.method} ${this.origin}${target} (attempt ${attempt}/${max})`);
     if (this.options.debug) {
-      this.log(`  authorization: Bearer ${maskKey(this.options.apiKey)}`);
+      if (this.options.authorization !== false) this.log(`  authorization: Bearer ${maskKey(this.options.apiKey)}`);
       if (body !== undefined) this.log(`  body: ${truncate(body, 2000)}`);
     }
     let path = target;

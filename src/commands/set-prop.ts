@@ -54,9 +54,9 @@ export function createSetPropCommand(factory: Factory): Command {
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],
-    ['set an object property on a person given by UUID', `posthog-persons set-prop 019704b5-dfbb-70bf-9a46-bbd4c825e918 address '{"city":"Berlin"}' --json`],
     ['clear a value to null (the key stays)', 'posthog-persons set-prop user_472 trial_ends null --json'],
     ['many persons: a CSV with a distinct_id column and one column per property', 'posthog-persons set-prop --from-file plans.csv --yes'],
+    ["50,000 persons in about 300 requests through PostHog's capture endpoint, then read 100 back", 'posthog-persons set-prop --from-file plans.csv --via capture --yes --wait=120'],
   ]);
   return command.action(async (person: string | undefined, key: string | undefined, value: string | undefined, options: SetPropOptions) => {
     if (options.fromFile !== undefined) {

@@ -48,6 +48,7 @@ export function createUnsetPropCommand(factory: Factory): Command {
     ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_472 utm_source utm_medium utm_campaign'],
     ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_472 phone --wait'],
     ['from every person in a file (a distinct_id column)', 'posthog-persons unset-prop --from-file churned.csv phone address --yes'],
+    ["the same through PostHog's capture endpoint: one request per 1,000 persons", 'posthog-persons unset-prop --from-file churned.csv phone address --via capture --yes'],
   ]);
   return command.action(async (person: string | undefined, keys: string[], options: UnsetPropOptions) => {
     if (options.fromFile !== undefined) {

@@ -8,6 +8,7 @@ import type { SandboxKey } from './types.js';
 
 export { SANDBOX_KEYS, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
 export { startSandbox } from './server.js';
+export { sandboxProjectToken } from './project-detail.js';
 export { SandboxStore } from './store.js';
 export type { DeletionStatusView, NewPerson } from './store.js';
 export type { ActivityEntry, PendingWrite, PersonRecord, PropertySnapshot } from './model.js';

@@ -4,12 +4,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { handleCapture, isCapturePath } from './capture.js';
 import { handleControl } from './control.js';
 import { handleApi } from './dispatch.js';
 import { bodyToDamage, FaultQueue, proxyReply, randomFailure, UNPROCESSED_KINDS } from './faults.js';
 import { json, JSON_TYPE, SERVER_ERROR, type Reply } from './http.js';
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { patchOptions, resolveOptions } from './options.js';
+import { handleProjectDetail, projectDetailSegment } from './project-detail.js';
 import { mixSeed, mulberry32 } from './random.js';
 import { SandboxThrottle } from './rate-limit.js';
 import { logEntry, parseBody, readBody, redactQuery } from './request-log.js';
@@ -104,6 +106,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const method = req.method ?? 'GET';
     const body = parseBody(raw, req.headers['content-type']);
     const entry = logEntry(req, path, rawQuery, body);
+    // Capture and the project detail live outside the persons router.
+    const capture = isCapturePath(method, path);
+    const projectSegment = projectDetailSegment(method, path);
+    if (capture) entry.route = 'capture';
+    else if (projectSegment !== null) entry.route = 'project_detail';
     requests.push(entry);
 
     const fault = faults.take(method, faultPath(path));
@@ -129,12 +136,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       store.tick(now);
       const absoluteUrl = `http://${req.headers.host ?? `127.0.0.1:${port}`}${req.url ?? path}`;
       try {
-        const outcome = handleApi(
-          { method, path, query: new URLSearchParams(rawQuery), headers: req.headers, body: body.state, absoluteUrl },
-          { store, options: runtime, limiter, sandboxUrl: url, now },
-        );
-        reply = outcome.reply;
-        entry.route = outcome.route;
+        if (capture) reply = handleCapture(body.state, raw.length, { store, options: runtime, now });
+        else if (projectSegment !== null) reply = handleProjectDetail(projectSegment, req.headers, new URLSearchParams(rawQuery), { store, limiter, sandboxUrl: url, now });
+        else {
+          const outcome = handleApi(
+            { method, path, query: new URLSearchParams(rawQuery), headers: req.headers, body: body.state, absoluteUrl },
+            { store, options: runtime, limiter, sandboxUrl: url, now },
+          );
+          reply = outcome.reply;
+          entry.route = outcome.route;
+        }
       } catch (error) {
         // A sandbox bug: answer like PostHog would, but say what happened in the access log.
         runtime.log?.(`sandbox error on ${method} ${path}: ${(error as Error).stack ?? String(error)}`);

@@ -59,7 +59,7 @@ describe('set-prop --from-file (binary)', () => {
     [['set-prop', 'user_1', '--from-file', 'x.csv'], 'give no arguments'],
     [['set-prop', 'user_1', 'plan', 'x', '--yes'], '--yes only applies with --from-file'],
     [['set-prop', 'user_1', 'plan'], "missing required argument 'value'"],
-    [['set-prop', '--from-file', 'x.csv', '--wait'], '--wait is for one person'],
+    [['set-prop', '--from-file', 'x.csv', '--wait'], '--wait with --from-file reads the persons back after a --via capture run'],
     [['unset-prop', 'user_1', 'plan', '--resume'], '--resume only applies with --from-file'],
     [['set-prop', '--from-file', 'x.csv', '--batch-size', '500'], '--batch-size'],
   ])('%j exits 2 with no request', async (args, message) => {

@@ -29,6 +29,8 @@ export interface BatchReport {
   error?: string;
   /** the error behind a failed report (not journaled): decides the exit code when nothing succeeded */
   cause?: unknown;
+  /** identifier → person UUID, from the lookup made before the batch; journaled with `looked_up: true` */
+  found?: Record<string, string>;
 }
 
 export interface BatchContext {
@@ -159,6 +161,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
           http_status: report.http_status,
           response: report.response,
           error: report.error,
+          ...(report.found !== undefined ? { found: report.found, looked_up: true } : {}),
         });
       } catch (error) {
         // Without a record the run cannot promise anything about what follows: stop here.

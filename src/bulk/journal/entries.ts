@@ -45,6 +45,10 @@ export interface JournalBatch extends ChainLink {
   response?: unknown;
   error?: string;
   attempts?: number;
+  /** what the lookup before the batch resolved: identifier → person UUID (absent: matched no person) */
+  found?: Record<string, string>;
+  /** the batch was looked up first (without it, an older journal: outcome per identifier unknown) */
+  looked_up?: true;
 }
 
 export interface JournalFooter extends ChainLink {

@@ -36,8 +36,16 @@ export interface PropertyFileOptions {
   yes?: boolean;
   journal?: string;
   resume?: boolean;
-  /** persons per batch (1-200, default 100): one lookup request and one journal line each */
+  /** persons per batch (1-200, default 100; --via capture: 1-1000, default 1000): one journal line each */
   batchSize?: number;
+  /** api (default): one REST write a person; capture: $set events through PostHog's capture endpoint */
+  via?: string;
+  /** --via capture: where the events go (default: follows the API host) */
+  captureHost?: string;
+  /** --via capture --wait: how long to read the persons back (ms) */
+  waitMs?: number;
+  /** --wait-all: read back every person, not a sample */
+  waitAll?: boolean;
   concurrency?: number;
   output?: OutputFormat;
 }
@@ -63,6 +71,8 @@ export interface PropertyWrite {
   check(options: PropertyFileOptions): void;
   /** set-prop reads the row's other columns as the properties */
   withProperties: boolean;
+  /** unset-prop: the keys removed from every person (what --via capture sends as $unset) */
+  unsetKeys?: string[];
   operation(run: PropertyRun): BulkOperation<WriteSummary>;
 }
 
@@ -70,18 +80,30 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   const refBy = parseByFlag(options.by);
   if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
   const explicitBy: IdKind | undefined = refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
-  const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
+  const via = options.via ?? 'api';
+  if (via !== 'api' && via !== 'capture') throw new UsageError(`--via must be api or capture (got ${JSON.stringify(via)})`);
+  if (options.captureHost !== undefined && via !== 'capture') throw new UsageError('--capture-host only applies with --via capture');
+  const capture = via === 'capture' ? await import('./capture-writes.js') : undefined;
+  const maxBatch = capture ? capture.DEFAULT_CAPTURE_BATCH : LOOKUP_BATCH;
+  const batchSize = options.batchSize ?? (capture ? capture.DEFAULT_CAPTURE_BATCH : DEFAULT_PROPERTY_BATCH);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
+    throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
+  }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   write.check(options);
   requireConsentPossible(factory, options, write.consent);
 
   const api = await factory.api();
+  // Checked before the input is read: a bad --capture-host is a usage error, nothing sent.
+  if (capture) capture.checkCaptureHost(api.http.host, options.captureHost);
   const input = await readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: explicitBy, column: options.column, withProperties: write.withProperties, jsonValues: options.json });
   try {
-    const operation = write.operation({ factory, api, options, input, batchSize, concurrency });
+    const run = { factory, api, options, input, batchSize, concurrency };
+    const rest = write.operation(run);
+    const viaCapture = capture?.captureOperation(run, rest, write.unsetKeys ? { kind: 'unset', keys: write.unsetKeys } : { kind: 'set' });
     const json = options.output === 'json' || options.output === 'jsonl';
-    await runFromInput(factory, api, operation, input, options, { batchSize, concurrency, json });
+    await runFromInput(factory, api, viaCapture ?? rest, input, options, { batchSize, concurrency, json });
+    if (viaCapture && options.waitMs !== undefined && !options.dryRun) await viaCapture.readBack(options.waitMs);
   } finally {
     await input.close();
   }

@@ -18,6 +18,7 @@ export function runUnsetPropFromFile(factory: Factory, options: PropertyFileOpti
       if (flags.json) throw new UsageError('--json only applies to set-prop');
     },
     withProperties: false,
+    unsetKeys: unique,
     operation: (run) => unsetPropOperation(run, unique),
   });
 }
