@@ -6,6 +6,8 @@ import type { SandboxKey } from './types.js';
 export const SANDBOX_PROJECT_ID = 1;
 /** A second project, so cross-team 404s and project-scoped 403s can be exercised. */
 export const SANDBOX_OTHER_PROJECT_ID = 2;
+/** An environment of project 1 ("Development"): a team of its own, with persons of its own. */
+export const SANDBOX_ENVIRONMENT_ID = 3;
 
 export const SANDBOX_KEYS: {
   all: SandboxKey;
