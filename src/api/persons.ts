@@ -80,6 +80,16 @@ export class PersonsApi {
     }
   }
 
+  /**
+   * The same client for another project or environment id: one HTTP pool and one rate limiter,
+   * since PostHog counts requests per key, not per project.
+   */
+  forProject(project: string | number): PersonsApi {
+    const id = String(project);
+    if (!/^\d+$/.test(id) && id !== '@current') throw new Error(`not a project id: ${JSON.stringify(id)}`);
+    return new PersonsApi(this.http, id);
+  }
+
   get base(): string {
     return `/api/projects/${this.project}/persons`; // validated: digits or @current
   }

@@ -1,0 +1,135 @@
+// What a key reaches, and --projects resolved against it: against the sandbox's organization
+// (projects 1 Production and 2 Staging, environment 3 Development of project 1), through the real
+// HTTP client, asserting what the server received.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { AuthError, ExitCode, NotFoundError, UsageError } from '../../../src/errors.js';
+import type { PersonsApi } from '../../../src/api/persons.js';
+import { parseProjectsSpec, ProjectsApi, resolveProjects, type ReachableProject } from '../../../src/api/projects.js';
+import { SANDBOX_KEYS, SANDBOX_ORGANIZATION, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { testFactory } from '../../helpers/factory.js';
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ persons: 40, writeLagMs: 0 });
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.clearRequests());
+
+async function apiFor(key: string): Promise<PersonsApi> {
+  const { factory } = testFactory();
+  return factory.createApi({ host: sb.url, apiKey: key, project: '1' });
+}
+
+async function all(api: PersonsApi): Promise<ReachableProject[]> {
+  const rows: ReachableProject[] = [];
+  for await (const row of new ProjectsApi(api).reachable()) rows.push(row);
+  return rows;
+}
+
+const ORG = SANDBOX_ORGANIZATION.id;
+const org = { organization_id: ORG, organization_name: 'Sandbox Organization' };
+const routes = () => sb.requests.map((r) => `${r.method} ${r.path}`);
+
+describe('ProjectsApi.reachable', () => {
+  it('lists each project followed by its environments, from the organizations listing', async () => {
+    expect(await all(await apiFor(SANDBOX_KEYS.all.key))).toEqual([
+      { id: 1, name: 'Production', kind: 'project', project_id: 1, ...org },
+      { id: 3, name: 'Development', kind: 'environment', project_id: 1, ...org },
+      { id: 2, name: 'Staging', kind: 'project', project_id: 2, ...org },
+    ]);
+    expect(routes()).toEqual(['GET /api/personal_api_keys/@current/', 'GET /api/organizations/']);
+  });
+
+  it('a key limited to some projects sees only those, read one by one', async () => {
+    expect(await all(await apiFor(SANDBOX_KEYS.otherProject.key))).toEqual([
+      { id: 2, name: 'Staging', kind: 'project', project_id: 2, organization_id: ORG, organization_name: null },
+    ]);
+    expect(routes()).toEqual(['GET /api/personal_api_keys/@current/', 'GET /api/environments/2/']);
+  });
+
+  it('a key without organization:read is refused with the scopes to ask for (exit 4)', async () => {
+    const error = await all(await apiFor(SANDBOX_KEYS.read.key)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).exitCode).toBe(ExitCode.auth);
+    expect((error as AuthError).message).toBe("PostHog refused the request (403): API key missing required scope 'organization:read'");
+    expect((error as AuthError).hint).toContain('organization:read and project:read');
+  });
+});
+
+describe('forProject', () => {
+  it('shares the HTTP client (and so the rate limiter) and targets the other project', async () => {
+    const api = await apiFor(SANDBOX_KEYS.all.key);
+    const staging = api.forProject(2);
+    expect(staging.http).toBe(api.http);
+    expect(staging.project).toBe('2');
+    const found = await api.forProject('3').lookupPersons(['dev-tester-1', 'team2-user-1'], 'distinct_id');
+    expect([...found.keys()]).toEqual(['dev-tester-1']);
+    expect(routes()).toEqual(['POST /api/projects/3/persons/batch_by_distinct_ids/']);
+    expect(() => api.forProject('2; rm')).toThrow('not a project id');
+  });
+});
+
+describe('resolveProjects', () => {
+  it('all: every reachable project and environment, with its parent and organization', async () => {
+    const resolved = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), 'all');
+    expect(resolved.map((p) => [p.id, p.name, p.kind, p.parent])).toEqual([
+      [1, 'Production', 'project', null],
+      [3, 'Development', 'environment', 1],
+      [2, 'Staging', 'project', null],
+    ]);
+    expect(resolved[0]!.organization).toEqual({ id: ORG, name: 'Sandbox Organization' });
+  });
+
+  it('a list: those ids, in the order given', async () => {
+    const resolved = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), ['2', '3']);
+    expect(resolved.map((p) => [p.id, p.kind, p.parent])).toEqual([[2, 'project', null], [3, 'environment', 1]]);
+  });
+
+  it('an id the key does not reach: exit 5 naming the reachable ones', async () => {
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), ['2', '9']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).exitCode).toBe(ExitCode.notFound);
+    expect((error as NotFoundError).message).toBe(
+      'project 9 is not among the projects this key reaches: 1 (Production), 3 (Development, environment of 1), 2 (Staging)',
+    );
+  });
+
+  it('a key limited to some projects, asked for another: exit 4 naming the ones it reaches', async () => {
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.otherProject.key), ['1', '3']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toBe('projects 1, 3 are not among the projects this key reaches: 2 (Staging)');
+    expect((error as AuthError).hint).toContain('limited to some projects');
+    expect(sb.writes()).toEqual([]);
+  });
+});
+
+describe('parseProjectsSpec', () => {
+  it('reads all, or numeric ids separated by commas', () => {
+    expect(parseProjectsSpec('all')).toBe('all');
+    expect(parseProjectsSpec(' 1, 2 ,3')).toEqual(['1', '2', '3']);
+    expect(parseProjectsSpec('007')).toEqual(['7']);
+  });
+
+  it.each([
+    ['', '--projects is empty'],
+    ['1,,2', '--projects "1,,2" has an empty entry'],
+    ['1,', '--projects "1," has an empty entry'],
+    ['staging', '--projects: "staging" is not a project id'],
+    ['all,2', '--projects: "all" is not a project id'],
+    ['-1', '--projects: "-1" is not a project id'],
+    ['0', '--projects: "0" is not a project id'],
+    ['@current', '--projects: "@current" is not a project id'],
+    ['2,02', '--projects names project 2 twice'],
+  ])('refuses %j with exit 2: %s', (text, message) => {
+    let error: unknown;
+    try {
+      parseProjectsSpec(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe(message);
+    expect((error as UsageError).hint).toContain('--projects all');
+  });
+});
