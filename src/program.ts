@@ -12,6 +12,7 @@ import { createDeleteCommand } from './commands/delete.js';
 import { createDeletionStatusCommand } from './commands/deletion-status.js';
 import { createTimelineCommand } from './commands/timeline.js';
 import { createActivityCommand } from './commands/activity.js';
+import { createProjectsCommand } from './commands/projects.js';
 import { createAuthCommand } from './commands/auth.js';
 import { createProfileCommand } from './commands/profile.js';
 import { createSandboxCommand } from './commands/sandbox.js';
@@ -50,6 +51,7 @@ export function createProgram(factory: Factory): Command {
     createDeletionStatusCommand(factory),
     createTimelineCommand(factory),
     createActivityCommand(factory),
+    createProjectsCommand(factory),
     createAuthCommand(factory),
     createProfileCommand(factory),
     createSandboxCommand(factory),
