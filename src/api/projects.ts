@@ -86,11 +86,12 @@ export class ProjectsApi {
 
   /** Every organization the key reaches, page after page (LimitOffset pages of 100). */
   async *organizations(): AsyncGenerator<OrganizationSummary> {
-    const first = async () => (await this.api.http.request<{ results?: OrganizationSummary[]; next?: string | null }>({ method: 'GET', path: '/api/organizations/', retry: 'safe' })).data;
-    for await (const page of this.api.pages<OrganizationSummary>(async () => {
-      const data = await first();
-      return { results: data?.results ?? [], next: data?.next ?? null };
-    })) {
+    const path = '/api/organizations/';
+    const first = async () => {
+      const res = await this.api.http.request<{ results?: OrganizationSummary[]; next?: string | null }>({ method: 'GET', path, retry: 'safe' });
+      return { results: res.data?.results ?? [], next: res.data?.next ?? null };
+    };
+    for await (const page of this.api.pages<OrganizationSummary>(first, () => true, path)) {
       yield* page.results;
     }
   }

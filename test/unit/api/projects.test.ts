@@ -41,6 +41,18 @@ describe('ProjectsApi.reachable', () => {
     expect(routes()).toEqual(['GET /api/personal_api_keys/@current/', 'GET /api/organizations/']);
   });
 
+  it('follows next links page after page, a relative one against the organizations listing', async () => {
+    const other = { id: '0190aaaa-0000-7000-8000-000000000002', name: 'Second Org', projects: [{ id: 7, name: 'Mobile' }], teams: [{ id: 7, project_id: 7, name: 'Mobile' }] };
+    sb.script({ method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, body: { count: 2, next: '?limit=1&offset=1', previous: null, results: [other] } });
+    const rows = await all(await apiFor(SANDBOX_KEYS.all.key));
+    expect(rows.map((r) => [r.id, r.organization_name])).toEqual([[7, 'Second Org']]);
+    expect(sb.requests.map((r) => `${r.path}${r.rawQuery ? `?${r.rawQuery}` : ''}`)).toEqual([
+      '/api/personal_api_keys/@current/',
+      '/api/organizations/',
+      '/api/organizations/?limit=1&offset=1',
+    ]);
+  });
+
   it('a key limited to some projects sees only those, read one by one', async () => {
     expect(await all(await apiFor(SANDBOX_KEYS.otherProject.key))).toEqual([
       { id: 2, name: 'Staging', kind: 'project', project_id: 2, organization_id: ORG, organization_name: null },
