@@ -27,12 +27,16 @@ export interface ReachableProject {
   organization_name: string | null;
 }
 
-/** What `--projects` resolves to: the ids to work on, each with what the plan shows. */
+/**
+ * What `--projects` resolves to: the ids to work on, each with what the plan shows. `name` and
+ * `kind` are null when the key may not list projects and the id was checked through its
+ * persons route instead (the plan then shows the id alone).
+ */
 export interface ResolvedProject {
   id: number;
-  name: string;
-  kind: ProjectKind;
-  /** The project an environment belongs to; null for a project. */
+  name: string | null;
+  kind: ProjectKind | null;
+  /** The project an environment belongs to; null for a project (or when not known). */
   parent: number | null;
   organization: { id: string | null; name: string | null };
 }
@@ -205,7 +209,15 @@ export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly st
     throw withProjectsHint(error);
   }
   const reachable: ReachableProject[] = [];
-  for await (const project of projects.reachable(key)) reachable.push(project);
+  try {
+    for await (const project of projects.reachable(key)) reachable.push(project);
+  } catch (error) {
+    // A key with person scopes only may not list projects; the ids it names can still be checked.
+    if (spec !== 'all' && error instanceof AuthError && /missing required scope '(organization|project):read'/.test(error.message)) {
+      return checkThroughPersons(api, spec);
+    }
+    throw error;
+  }
   const resolved = (p: ReachableProject): ResolvedProject => ({
     id: p.id,
     name: p.name,
@@ -227,4 +239,32 @@ export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly st
     throw limited ? new AuthError(message, `The key is limited to some projects. ${hint}`, 403) : new NotFoundError(message, hint);
   }
   return spec.map((id) => resolved(byId.get(id)!));
+}
+
+/**
+ * Each named id checked by reading one person of it (person:read, which every key of this tool
+ * has): a 404 "Project not found." means no such project, a 403 that the key may not reach it.
+ * Every id is checked before the answer, so the error names them all.
+ */
+async function checkThroughPersons(api: PersonsApi, ids: readonly string[]): Promise<ResolvedProject[]> {
+  const missing: string[] = [];
+  const refused: string[] = [];
+  for (const id of ids) {
+    try {
+      await api.forProject(id).list({ limit: 1 });
+    } catch (error) {
+      if (error instanceof NotFoundError) missing.push(id);
+      else if (error instanceof AuthError && error.status === 403) refused.push(id);
+      else throw error;
+    }
+  }
+  const how = '(this key may not list projects, so each id was checked through its persons)';
+  const named = (list: string[]) => (list.length === 1 ? `project ${list[0]}` : `projects ${list.join(', ')}`);
+  if (refused.length > 0) {
+    throw new AuthError(`${named(refused)} ${refused.length === 1 ? 'is' : 'are'} not open to this key ${how}`, 'Check the ids, or give the key access to those projects.', 403);
+  }
+  if (missing.length > 0) {
+    throw new NotFoundError(`${named(missing)} ${missing.length === 1 ? 'was' : 'were'} not found ${how}`, 'Check the ids: the numbers in PostHog\'s URLs (/project/12345).');
+  }
+  return ids.map((id) => ({ id: Number(id), name: null, kind: null, parent: null, organization: { id: null, name: null } }));
 }

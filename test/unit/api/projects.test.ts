@@ -116,6 +116,35 @@ describe('resolveProjects', () => {
   });
 });
 
+describe('resolveProjects with a key that may not list projects (person scopes only)', () => {
+  it('named ids are checked through their persons route, one read each; names are unknown', async () => {
+    const resolved = await resolveProjects(await apiFor(SANDBOX_KEYS.write.key), ['2', '3']);
+    expect(resolved).toEqual([
+      { id: 2, name: null, kind: null, parent: null, organization: { id: null, name: null } },
+      { id: 3, name: null, kind: null, parent: null, organization: { id: null, name: null } },
+    ]);
+    expect(sb.requests.map((r) => `${r.method} ${r.path}${r.rawQuery ? `?${r.rawQuery}` : ''} ${r.status}`)).toEqual([
+      'GET /api/personal_api_keys/@current/ 200',
+      'GET /api/organizations/ 403',
+      'GET /api/projects/2/persons/?limit=1 200',
+      'GET /api/projects/3/persons/?limit=1 200',
+    ]);
+  });
+
+  it('an id with no such project: exit 5, after checking every id', async () => {
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.write.key), ['9', '2', '8']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).message).toBe('projects 9, 8 were not found (this key may not list projects, so each id was checked through its persons)');
+    expect(sb.writes()).toEqual([]);
+  });
+
+  it('all still needs the listing: exit 4 naming the scopes', async () => {
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.write.key), 'all').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).hint).toContain('organization:read and project:read');
+  });
+});
+
 describe('parseProjectsSpec', () => {
   it('reads all, or numeric ids separated by commas', () => {
     expect(parseProjectsSpec('all')).toBe('all');
