@@ -72,7 +72,10 @@ export const PROJECTS_SCOPE_HINT =
 export class ProjectsApi {
   constructor(private readonly api: PersonsApi) {}
 
-  /** The key's own record; undefined on servers without the `@current` key route (404). */
+  /**
+   * The key's own record; undefined on servers without the `@current` key route (404), or that
+   * refuse it (403): the listing that follows then says what the key may do.
+   */
   async currentKey(): Promise<PersonalKeyInfo | undefined> {
     try {
       const res = await this.api.http.request<Partial<PersonalKeyInfo>>({ method: 'GET', path: '/api/personal_api_keys/@current/', retry: 'safe' });
@@ -83,7 +86,7 @@ export class ProjectsApi {
         scoped_organizations: Array.isArray(data.scoped_organizations) ? data.scoped_organizations.map(String) : [],
       };
     } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
+      if (error instanceof NotFoundError || (error instanceof AuthError && error.status === 403)) return undefined;
       throw error;
     }
   }

@@ -69,6 +69,15 @@ describe('projects', () => {
     expect(paths()).toEqual(['/api/personal_api_keys/@current/', '/api/environments/2/']);
   });
 
+  it('a name from the server cannot drive the terminal; machine formats keep it exact', async () => {
+    const evil = { id: ORG, name: 'Evil\x1b[2J Org', projects: [{ id: 1, name: 'Prod\x07\u202eX' }], teams: [{ id: 1, project_id: 1, name: 'Prod' }] };
+    sandbox.script({ method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, times: 2, body: { count: 1, next: null, previous: null, results: [evil] } });
+    const table = await runInProcess(['projects'], { sandbox, ...ON_A_TERMINAL, env: { NO_COLOR: '1' } });
+    expect(table.stdout.split('\n')[1]).toBe('1   Prod\\x07\\u202eX  project  1        Evil\\x1b[2J Org');
+    const json = await runInProcess(['projects', '-o', 'jsonl', '--fields', 'name,organization_name'], { sandbox });
+    expect(JSON.parse(json.stdout)).toEqual({ name: 'Prod\x07\u202eX', organization_name: 'Evil\x1b[2J Org' });
+  });
+
   it('needs no project setting: it is how you find one', async () => {
     const r = await runInProcess(['projects', '--fields', 'id'], { sandbox, env: { POSTHOG_PROJECT_ID: undefined } });
     expect(r).toMatchObject({ code: 0, stdout: '1\n3\n2\n', stderr: '' });

@@ -53,6 +53,30 @@ describe('ProjectsApi.reachable', () => {
     ]);
   });
 
+  it('a server without the key route (404) and without projects in its organizations: every team is a project', async () => {
+    sb.script(
+      { method: 'GET', path: '/api/personal_api_keys/@current/', kind: 'status', status: 404 },
+      { method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, body: { count: 1, next: null, previous: null, results: [{ id: ORG, name: 'Old Org', teams: [{ id: 1, name: 'Default' }, { id: 4, name: 'Web' }] }] } },
+    );
+    expect(await all(await apiFor(SANDBOX_KEYS.all.key))).toEqual([
+      { id: 1, name: 'Default', kind: 'project', project_id: 1, organization_id: ORG, organization_name: 'Old Org' },
+      { id: 4, name: 'Web', kind: 'project', project_id: 4, organization_id: ORG, organization_name: 'Old Org' },
+    ]);
+  });
+
+  it('a server that refuses the key route (403) is treated as one without it: the listing decides', async () => {
+    sb.script({ method: 'GET', path: '/api/personal_api_keys/@current/', kind: 'status', status: 403 });
+    expect((await all(await apiFor(SANDBOX_KEYS.all.key))).map((r) => r.id)).toEqual([1, 3, 2]);
+  });
+
+  it('an environment shown without its project is still listed, after the projects', async () => {
+    sb.script({
+      method: 'GET', path: '/api/organizations/', kind: 'status', status: 200,
+      body: { count: 1, next: null, previous: null, results: [{ id: ORG, name: 'O', projects: [{ id: 2, name: 'Staging' }], teams: [{ id: 2, project_id: 2, name: 'Staging' }, { id: 5, project_id: 4, name: 'Preview' }] }] },
+    });
+    expect((await all(await apiFor(SANDBOX_KEYS.all.key))).map((r) => [r.id, r.kind, r.project_id])).toEqual([[2, 'project', 2], [5, 'environment', 4]]);
+  });
+
   it('a key limited to some projects sees only those, read one by one', async () => {
     expect(await all(await apiFor(SANDBOX_KEYS.otherProject.key))).toEqual([
       { id: 2, name: 'Staging', kind: 'project', project_id: 2, organization_id: ORG, organization_name: null },
