@@ -42,12 +42,9 @@ export function createProjectsCommand(factory: Factory): Command {
 export async function runProjects(factory: Factory, options: ProjectsOptions): Promise<void> {
   const format = outputFormat(factory, options.output);
   const renderer = await openRenderer<ReachableProject>(factory, { output: format, schema: projectSchema, fields: options.fields });
-  const [{ ProjectsApi }, { requireKey }] = await Promise.all([import('../api/projects.js'), import('../settings/resolve.js')]);
-  const settings = await factory.settings();
-  // No project is needed to list them; the client is the same either way.
-  const api = settings.project
-    ? await factory.api()
-    : await factory.createApi({ host: settings.host.value, apiKey: requireKey(settings), project: '@current' });
+  const { ProjectsApi } = await import('../api/projects.js');
+  // No project is needed to list them.
+  const api = await factory.apiAnyProject();
   for await (const project of new ProjectsApi(api).reachable()) await renderer.write(project);
   const { count } = await renderer.end();
   if (count === 0 && format === 'table') factory.io.err('No projects found: the key reaches none.');

@@ -106,6 +106,25 @@ describe('forProject', () => {
   });
 });
 
+describe('factory.apiAnyProject', () => {
+  it('without a project setting: a client for @current (api() would exit 2); its forProject reaches each id', async () => {
+    const { factory } = testFactory({ env: { POSTHOG_HOST: sb.url, POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key } });
+    factory.setGlobals({});
+    await expect(factory.api()).rejects.toThrow('no project');
+    const api = await factory.apiAnyProject();
+    expect(api.project).toBe('@current');
+    expect(await api.forProject(2).lookupPersons(['team2-user-2'], 'distinct_id')).toHaveProperty('size', 1);
+  });
+
+  it('with a project setting: the very client api() gives (one rate limiter for the run)', async () => {
+    const { factory } = testFactory({ env: { POSTHOG_HOST: sb.url, POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key, POSTHOG_PROJECT_ID: '2' } });
+    factory.setGlobals({});
+    const any = await factory.apiAnyProject();
+    expect(any).toBe(await factory.api());
+    expect(any.project).toBe('2');
+  });
+});
+
 describe('resolveProjects', () => {
   it('all: every reachable project and environment, with its parent and organization', async () => {
     const resolved = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), 'all');
