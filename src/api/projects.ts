@@ -10,6 +10,7 @@
 // Any other key lists its organizations (`/api/organizations/`, organization:read), each of which
 // carries the projects and environments (teams) the key's owner can see.
 import { AuthError, CliError, NotFoundError, UsageError } from '../errors.js';
+import { escapeForTerminal } from '../output/escape.js';
 import type { PersonsApi } from './persons.js';
 
 export type ProjectKind = 'project' | 'environment';
@@ -195,6 +196,17 @@ export function parseProjectsSpec(text: string): 'all' | string[] {
 /** How a reachable project is named in plans and errors: `2 (Staging)`, `3 (Development, environment of 1)`. */
 export function describeProject(project: Pick<ReachableProject, 'id' | 'name' | 'kind' | 'project_id'>): string {
   return project.kind === 'environment' ? `${project.id} (${project.name}, environment of ${project.project_id})` : `${project.id} (${project.name})`;
+}
+
+/**
+ * How a resolved project is named in a plan or a summary line: `1 "Production"`,
+ * `3 "Development" (environment of 1)`, or the bare id when its name is not known. The name comes
+ * from the server, so it is escaped for the terminal.
+ */
+export function describeResolved(project: ResolvedProject): string {
+  if (project.name === null) return String(project.id);
+  const named = `${project.id} "${escapeForTerminal(project.name)}"`;
+  return project.kind === 'environment' && project.parent !== null ? `${named} (environment of ${project.parent})` : named;
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { AuthError, ExitCode, NotFoundError, UsageError } from '../../../src/errors.js';
 import type { PersonsApi } from '../../../src/api/persons.js';
-import { parseProjectsSpec, ProjectsApi, resolveProjects, type ReachableProject } from '../../../src/api/projects.js';
+import { describeResolved, parseProjectsSpec, ProjectsApi, resolveProjects, type ReachableProject } from '../../../src/api/projects.js';
 import { SANDBOX_KEYS, SANDBOX_ORGANIZATION, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { testFactory } from '../../helpers/factory.js';
 
@@ -185,6 +185,16 @@ describe('resolveProjects with a key that may not list projects (person scopes o
     const error = await resolveProjects(await apiFor(SANDBOX_KEYS.write.key), 'all').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).hint).toContain('organization:read and project:read');
+  });
+});
+
+describe('describeResolved', () => {
+  it('names a project, an environment and an id known only by number, escaping server text for the terminal', () => {
+    const org = { id: null, name: null };
+    expect(describeResolved({ id: 1, name: 'Production', kind: 'project', parent: null, organization: org })).toBe('1 "Production"');
+    expect(describeResolved({ id: 3, name: 'Development', kind: 'environment', parent: 1, organization: org })).toBe('3 "Development" (environment of 1)');
+    expect(describeResolved({ id: 12345, name: null, kind: null, parent: null, organization: org })).toBe('12345');
+    expect(describeResolved({ id: 4, name: 'Evil\x1b[2J', kind: 'project', parent: null, organization: org })).toBe('4 "Evil\\x1b[2J"');
   });
 });
 
