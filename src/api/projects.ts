@@ -193,9 +193,13 @@ export function parseProjectsSpec(text: string): 'all' | string[] {
   return [...seen];
 }
 
-/** How a reachable project is named in plans and errors: `2 (Staging)`, `3 (Development, environment of 1)`. */
+/**
+ * How a reachable project is named in errors: `2 (Staging)`, `3 (Development, environment of 1)`.
+ * The name comes from the server and is escaped for the terminal.
+ */
 export function describeProject(project: Pick<ReachableProject, 'id' | 'name' | 'kind' | 'project_id'>): string {
-  return project.kind === 'environment' ? `${project.id} (${project.name}, environment of ${project.project_id})` : `${project.id} (${project.name})`;
+  const name = escapeForTerminal(project.name);
+  return project.kind === 'environment' ? `${project.id} (${name}, environment of ${project.project_id})` : `${project.id} (${name})`;
 }
 
 /**

@@ -150,6 +150,12 @@ describe('resolveProjects', () => {
     );
   });
 
+  it('names from the server are escaped in the error', async () => {
+    sb.script({ method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, body: { count: 1, next: null, previous: null, results: [{ id: ORG, name: 'O', projects: [{ id: 1, name: 'A\x1b]0;owned\x07' }], teams: [] }] } });
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), ['2']).catch((e: unknown) => e);
+    expect((error as NotFoundError).message).toBe('project 2 is not among the projects this key reaches: 1 (A\\x1b]0;owned\\x07)');
+  });
+
   it('a key limited to some projects, asked for another: exit 4 naming the ones it reaches', async () => {
     const error = await resolveProjects(await apiFor(SANDBOX_KEYS.otherProject.key), ['1', '3']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
