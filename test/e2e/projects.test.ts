@@ -78,6 +78,19 @@ describe('projects', () => {
     expect(JSON.parse(json.stdout)).toEqual({ name: 'Prod\x07\u202eX', organization_name: 'Evil\x1b[2J Org' });
   });
 
+  it('every id it lists works as --project, an environment id too: each holds persons of its own', async () => {
+    const dev = await runInProcess(['list', '--project', '3', '--all', '--fields', 'distinct_ids', '-o', 'jsonl'], { sandbox, env: { POSTHOG_PROJECT_ID: undefined } });
+    expect(dev.code).toBe(0);
+    expect(dev.stdout.trim().split('\n').map((line) => JSON.parse(line).distinct_ids[0]).sort()).toEqual(
+      ['ava-stone', 'bobby', 'dev-tester-1', 'dev-tester-2', 'dev-tester-3', 'jose.alvarez', 'yamada-taro'],
+    );
+    const [inProduction, inStaging] = await Promise.all(
+      ['1', '2'].map((p) => runInProcess(['get', 'ava-stone', '--project', p, '--fields', 'uuid'], { sandbox, env: { POSTHOG_PROJECT_ID: undefined } })),
+    );
+    expect(inProduction!.stdout).not.toBe(inStaging!.stdout);
+    expect(sandbox.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
   it('needs no project setting: it is how you find one', async () => {
     const r = await runInProcess(['projects', '--fields', 'id'], { sandbox, env: { POSTHOG_PROJECT_ID: undefined } });
     expect(r).toMatchObject({ code: 0, stdout: '1\n3\n2\n', stderr: '' });
