@@ -15,6 +15,7 @@ export const SANDBOX_KEYS: {
   write: SandboxKey;
   legacy: SandboxKey;
   otherProject: SandboxKey;
+  projectPersons: SandboxKey;
 } = {
   all: { key: 'phx_sandboxAllXAjg4rbW9cRXplcNNPEtEMuPikcJGG', label: 'all', scopes: ['*'] },
   read: {
@@ -33,6 +34,13 @@ export const SANDBOX_KEYS: {
     key: 'phx_sandboxOtherProjectoT8AIvCeSzOEH4itcOxS7',
     label: 'otherProject',
     scopes: ['*'],
+    scopedTeams: [SANDBOX_OTHER_PROJECT_ID],
+  },
+  /** What a GDPR job would get: person scopes only, limited to project 2 (it may list nothing). */
+  projectPersons: {
+    key: 'phx_sandboxProjectPersonsW4kZr9TqY2mLc7NvB3x',
+    label: 'projectPersons',
+    scopes: ['person:write'],
     scopedTeams: [SANDBOX_OTHER_PROJECT_ID],
   },
 };

@@ -106,6 +106,13 @@ describe('projects', () => {
     );
   });
 
+  it('a key limited to a project with person scopes only: exit 4, the scope named', async () => {
+    const r = await runInProcess(['projects'], { sandbox, key: SANDBOX_KEYS.projectPersons.key });
+    expect(r.code).toBe(4);
+    expect(r.stderr.split('\n')[0]).toBe("error: PostHog refused the request (403): API key missing required scope 'project:read'");
+    expect(paths()).toEqual(['/api/personal_api_keys/@current/', '/api/environments/2/']);
+  });
+
   it('a key PostHog does not know: exit 4', async () => {
     const r = await runInProcess(['projects'], { sandbox, key: 'phx_notAKeyOfThisSandbox1234567890abcdefgh' });
     expect(r.code).toBe(4);

@@ -187,6 +187,22 @@ describe('resolveProjects with a key that may not list projects (person scopes o
     expect(sb.writes()).toEqual([]);
   });
 
+  it('a person-scoped key limited to project 2: 2 passes, 1 is refused (exit 4) after checking both', async () => {
+    const api = await apiFor(SANDBOX_KEYS.projectPersons.key);
+    expect((await resolveProjects(api, ['2'])).map((p) => p.id)).toEqual([2]);
+    const error = await resolveProjects(api, ['1', '2', '3']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).message).toBe('projects 1, 3 are not open to this key (this key may not list projects, so each id was checked through its persons)');
+    expect(sb.requests.filter((r) => r.path.endsWith('/persons/')).map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/api/projects/2/persons/ 200',
+      '/api/projects/1/persons/ 403',
+      '/api/projects/2/persons/ 200',
+      '/api/projects/3/persons/ 403',
+    ]);
+    const listing = await all(api).catch((e: unknown) => e);
+    expect((listing as AuthError).message).toBe("PostHog refused the request (403): API key missing required scope 'project:read'");
+  });
+
   it('all still needs the listing: exit 4 naming the scopes', async () => {
     const error = await resolveProjects(await apiFor(SANDBOX_KEYS.write.key), 'all').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
