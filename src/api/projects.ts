@@ -120,7 +120,14 @@ export class ProjectsApi {
     try {
       if (key === undefined) key = (await this.currentKey()) ?? null;
       if (key && key.scoped_teams.length > 0) {
-        for (const id of key.scoped_teams) yield fromTeam(await this.environment(id), null);
+        for (const id of key.scoped_teams) {
+          const team = await this.environment(id).catch((error: unknown) => {
+            // A key keeps the ids of projects deleted since it was made: they are simply gone.
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          });
+          if (team) yield fromTeam(team, null);
+        }
         return;
       }
       for await (const org of this.organizations()) yield* fromOrganization(org);

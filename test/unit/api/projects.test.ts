@@ -84,6 +84,11 @@ describe('ProjectsApi.reachable', () => {
     expect(routes()).toEqual(['GET /api/personal_api_keys/@current/', 'GET /api/environments/2/']);
   });
 
+  it('a project of a limited key that no longer exists (404) is left out, not an error', async () => {
+    sb.script({ method: 'GET', path: '/api/environments/2/', kind: 'status', status: 404 });
+    expect(await all(await apiFor(SANDBOX_KEYS.otherProject.key))).toEqual([]);
+  });
+
   it('a key without organization:read is refused with the scopes to ask for (exit 4)', async () => {
     const error = await all(await apiFor(SANDBOX_KEYS.read.key)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
