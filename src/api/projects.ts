@@ -9,7 +9,7 @@
 // endpoints"), so its projects are read one by one (`/api/environments/{id}/`, project:read).
 // Any other key lists its organizations (`/api/organizations/`, organization:read), each of which
 // carries the projects and environments (teams) the key's owner can see.
-import { AuthError, CliError, NotFoundError, UsageError } from '../errors.js';
+import { ApiError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { escapeForTerminal } from '../output/escape.js';
 import type { PersonsApi } from './persons.js';
 
@@ -107,7 +107,7 @@ export class ProjectsApi {
   /** One environment (team), with its project and organization. */
   async environment(id: number): Promise<TeamSummary> {
     const res = await this.api.http.request<TeamSummary>({ method: 'GET', path: `/api/environments/${id}/`, retry: 'safe' });
-    if (!res.data || typeof res.data.id !== 'number') throw new CliError(`PostHog's answer for environment ${id} holds no id`, 1);
+    if (!res.data || typeof res.data.id !== 'number') throw new ApiError(`PostHog's answer for environment ${id} holds no id`, { status: res.status });
     return res.data;
   }
 
@@ -137,15 +137,20 @@ export class ProjectsApi {
   }
 }
 
+/** A name as text: a server leaving it out (or null) gives an empty one, not a crash later. */
+function nameOf(name: unknown): string {
+  return typeof name === 'string' ? name : '';
+}
+
 function fromTeam(team: TeamSummary, org: OrganizationSummary | null): ReachableProject {
   const projectId = typeof team.project_id === 'number' ? team.project_id : team.id;
   return {
     id: team.id,
-    name: team.name,
+    name: nameOf(team.name),
     kind: projectId === team.id ? 'project' : 'environment',
     project_id: projectId,
     organization_id: org?.id ?? team.organization ?? null,
-    organization_name: org?.name ?? null,
+    organization_name: org ? nameOf(org.name) : null,
   };
 }
 
@@ -156,7 +161,7 @@ function fromOrganization(org: OrganizationSummary): ReachableProject[] {
   const rows: ReachableProject[] = [];
   const listed = new Set<number>();
   for (const project of org.projects) {
-    rows.push({ id: project.id, name: project.name, kind: 'project', project_id: project.id, organization_id: org.id, organization_name: org.name });
+    rows.push({ id: project.id, name: nameOf(project.name), kind: 'project', project_id: project.id, organization_id: org.id, organization_name: nameOf(org.name) });
     listed.add(project.id);
     for (const env of teams) {
       if (env.kind === 'environment' && env.project_id === project.id) {
