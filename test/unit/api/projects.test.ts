@@ -155,6 +155,12 @@ describe('resolveProjects', () => {
     );
   });
 
+  it('a name the server leaves null is empty text, in the listing and in errors', async () => {
+    sb.script({ method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, body: { count: 1, next: null, previous: null, results: [{ id: ORG, name: null, projects: [{ id: 1, name: null }], teams: [] }] } });
+    const error = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), ['2']).catch((e: unknown) => e);
+    expect((error as NotFoundError).message).toBe('project 2 is not among the projects this key reaches: 1 ()');
+  });
+
   it('names from the server are escaped in the error', async () => {
     sb.script({ method: 'GET', path: '/api/organizations/', kind: 'status', status: 200, body: { count: 1, next: null, previous: null, results: [{ id: ORG, name: 'O', projects: [{ id: 1, name: 'A\x1b]0;owned\x07' }], teams: [] }] } });
     const error = await resolveProjects(await apiFor(SANDBOX_KEYS.all.key), ['2']).catch((e: unknown) => e);
