@@ -71,6 +71,16 @@ describe('organizations, projects and environments', () => {
     expect((await call(sb, '/api/environments/99/')).status).toBe(404);
   });
 
+  it('retrieves an organization by id or @current; an unknown one is a 404; only GET is served', async () => {
+    const byId = await call(sb, `/api/organizations/${ORG}/`);
+    expect(byId.json).toMatchObject({ id: ORG, name: 'Sandbox Organization' });
+    expect((await call(sb, '/api/organizations/@current')).json.id).toBe(ORG);
+    expect((await call(sb, '/api/organizations/01900000-0000-7000-8000-000000000000/')).status).toBe(404);
+    expect((await call(sb, '/api/organizations/', { method: 'POST', body: { name: 'New' } })).status).toBe(405);
+    expect((await call(sb, '/api/projects/9/environments/')).json).toMatchObject({ detail: 'Project not found.' });
+    expect((await call(sb, '/api/personal_api_keys/')).json).toEqual(forbidden('This action does not support Personal API Key access'));
+  });
+
   it('tells a personal key about itself at /api/personal_api_keys/@current/ (no scope needed)', async () => {
     const scoped = await call(sb, '/api/personal_api_keys/@current/', { key: SANDBOX_KEYS.otherProject });
     expect(scoped.status).toBe(200);
