@@ -56,6 +56,12 @@ export interface Factory {
   store(): Promise<ProfileStore>;
   settings(): Promise<ConnectionSettings>;
   api(): Promise<PersonsApi>;
+  /**
+   * For commands that name their projects themselves (`projects`, and runs over several projects
+   * through `forProject`): api() when a project is set, else a client for @current, so no
+   * --project is required. Either way one client, one rate limiter.
+   */
+  apiAnyProject(): Promise<PersonsApi>;
   /** An API client for explicit settings (auth login checks a key before saving it). */
   createApi(connection: { host: string; apiKey: string; project: string }): Promise<PersonsApi>;
   prompter(): Promise<Prompter>;
@@ -99,6 +105,7 @@ export function createFactory(init: FactoryInit): Factory {
   let storePromise: Promise<ProfileStore> | undefined;
   let settingsPromise: Promise<ConnectionSettings> | undefined;
   let apiPromise: Promise<PersonsApi> | undefined;
+  let anyProjectPromise: Promise<PersonsApi> | undefined;
   let prompterPromise: Promise<Prompter> | undefined;
   const cleanups: Array<() => Promise<void>> = [];
   let interrupted = false;
@@ -168,6 +175,15 @@ export function createFactory(init: FactoryInit): Factory {
         return factory.createApi({ host: settings.host.value, apiKey, project });
       })();
       return apiPromise;
+    },
+    apiAnyProject() {
+      anyProjectPromise ??= (async () => {
+        const settings = await factory.settings();
+        if (settings.project) return factory.api();
+        const { requireKey } = await import('./settings/resolve.js');
+        return factory.createApi({ host: settings.host.value, apiKey: requireKey(settings), project: '@current' });
+      })();
+      return anyProjectPromise;
     },
     async createApi({ host, apiKey, project }) {
       secrets.add(apiKey);

@@ -13,6 +13,7 @@ import { createDeletionStatusCommand } from './commands/deletion-status.js';
 import { createVerifyCommand } from './commands/verify.js';
 import { createTimelineCommand } from './commands/timeline.js';
 import { createActivityCommand } from './commands/activity.js';
+import { createProjectsCommand } from './commands/projects.js';
 import { createAuthCommand } from './commands/auth.js';
 import { createProfileCommand } from './commands/profile.js';
 import { createSandboxCommand } from './commands/sandbox.js';
@@ -52,6 +53,7 @@ export function createProgram(factory: Factory): Command {
     createDeletionStatusCommand(factory),
     createTimelineCommand(factory),
     createActivityCommand(factory),
+    createProjectsCommand(factory),
     createAuthCommand(factory),
     createProfileCommand(factory),
     createSandboxCommand(factory),

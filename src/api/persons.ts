@@ -80,6 +80,16 @@ export class PersonsApi {
     }
   }
 
+  /**
+   * The same client for another project or environment id: one HTTP pool and one rate limiter,
+   * since PostHog counts requests per key, not per project.
+   */
+  forProject(project: string | number): PersonsApi {
+    const id = String(project);
+    if (!/^\d+$/.test(id) && id !== '@current') throw new Error(`not a project id: ${JSON.stringify(id)}`);
+    return new PersonsApi(this.http, id);
+  }
+
   get base(): string {
     return `/api/projects/${this.project}/persons`; // validated: digits or @current
   }
@@ -108,8 +118,13 @@ export class PersonsApi {
     return normalizePage(res.data);
   }
 
+  /** A path from the host's root, with the host's own path prefix. */
+  private hostPath(path: string): string {
+    return `${new URL(this.http.host).pathname.replace(/\/+$/, '')}${path}`;
+  }
+
   /** `from`: the path of the request that answered with this link (default: the persons list). */
-  private nextPath(next: string, from = `${new URL(this.http.host).pathname.replace(/\/+$/, '')}${this.base}/`): string {
+  private nextPath(next: string, from = this.hostPath(`${this.base}/`)): string {
     let url: URL;
     try {
       url = new URL(next, new URL(from, this.http.host));
@@ -123,8 +138,14 @@ export class PersonsApi {
    * Every page of a listing, following `next` until it is null. A short or empty page is not the
    * end (docs/posthog-api-notes.md, "Paging"): only `next` says so. The following page is requested while the
    * caller is still writing the current one, unless `more` says the caller has enough.
+   * `firstPath`: the path (from the host's root) the first page came from, when it is not the
+   * persons list, so a relative link on it is resolved against the right listing.
    */
-  async *pages<T>(first: () => Promise<Page<T>>, more: (page: Page<T>) => boolean = () => true): AsyncGenerator<Page<T>> {
+  async *pages<T>(
+    first: () => Promise<Page<T>>,
+    more: (page: Page<T>) => boolean = () => true,
+    firstPath?: string,
+  ): AsyncGenerator<Page<T>> {
     // A server that ignores the offset, or links back to a page already read, would keep this
     // loop going for ever: every link is followed once, and a page identical to the one before
     // it (same items, in order) ends the listing with an error instead of being printed again.
@@ -147,7 +168,7 @@ export class PersonsApi {
         // This page is good; a bad link only ends the listing after it.
         let badLink: unknown;
         try {
-          nextPath = this.nextPath(page.next, requested);
+          nextPath = this.nextPath(page.next, requested ?? (firstPath === undefined ? undefined : this.hostPath(firstPath)));
           if (followed.has(nextPath)) {
             badLink = new ApiError(
               `the server's next link asks again for a page already read (${nextPath}); stopped, as following it would never end`,

@@ -63,7 +63,7 @@ export function createSandboxCommand(factory: Factory): Command {
 }
 
 export async function runSandbox(factory: Factory, options: SandboxCommandOptions): Promise<void> {
-  const { startSandbox, formatEnvLines, SANDBOX_KEYS } = await import('../sandbox/index.js');
+  const { startSandbox, formatEnvLines, SANDBOX_KEYS, SANDBOX_ENVIRONMENT_ID, SANDBOX_OTHER_PROJECT_ID } = await import('../sandbox/index.js');
   const rate = factory.globals().rateLimit;
   const port = options.port ?? 8010;
   const sandbox = await startSandbox({
@@ -89,6 +89,11 @@ export async function runSandbox(factory: Factory, options: SandboxCommandOption
   const generation = options.legacy ? 'older' : (options.generation ?? 'newest');
   const like = generation === 'newest' ? '' : `, answering like the ${generation} PostHog generation`;
   factory.io.err(`Sandbox serving ${plural(sandbox.store.count(sandbox.projectId), 'person')} at ${sandbox.url} (project ${sandbox.projectId}${like}). Ctrl-C stops it.`);
+  const count = (id: number) => plural(sandbox.store.count(id), 'person');
+  factory.io.err(
+    `Also project ${SANDBOX_OTHER_PROJECT_ID} "Staging" (${count(SANDBOX_OTHER_PROJECT_ID)}) and environment ${SANDBOX_ENVIRONMENT_ID} "Development" of project ${sandbox.projectId} (${count(SANDBOX_ENVIRONMENT_ID)}), ` +
+      `some sharing distinct_ids with project ${sandbox.projectId} (\`projects\` lists them); a key limited to project ${SANDBOX_OTHER_PROJECT_ID}: ${SANDBOX_KEYS.otherProject.key}.`,
+  );
   factory.io.err(
     `Other keys: read-only ${SANDBOX_KEYS.read.key}, write ${SANDBOX_KEYS.write.key}, all-scopes ${SANDBOX_KEYS.all.key}.`,
   );

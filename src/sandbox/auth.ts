@@ -46,7 +46,7 @@ export function authenticate(found: FoundKey | null, sandboxUrl: string): Sandbo
   return key;
 }
 
-function grants(scopes: readonly string[], needed: string): boolean {
+export function grants(scopes: readonly string[], needed: string): boolean {
   if (scopes.includes('*') || scopes.includes(needed)) return true;
   const [object, access] = needed.split(':');
   return access === 'read' && scopes.includes(`${object}:write`);

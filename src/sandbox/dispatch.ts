@@ -16,6 +16,7 @@ import {
 import { methodNotAllowed, notFound, projectNotFound, throttled, type Reply } from './http.js';
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { handleList } from './list.js';
+import { handleDirectory } from './projects-routes.js';
 import type { RuntimeOptions } from './options.js';
 import { OLDER_USER_LIMITS, type SandboxThrottle } from './rate-limit.js';
 import { resolveRoute, throttleBucket, type RouteName } from './routes.js';
@@ -77,6 +78,9 @@ function projectId(segment: string): number | null {
 }
 
 export function handleApi(req: ApiRequest, deps: ApiDeps): ApiOutcome {
+  // Organizations, projects and environments first: their paths are not persons routes.
+  const directory = handleDirectory(req, deps);
+  if (directory) return directory;
   let route = resolveRoute(req.method, req.path);
   if (!route) return { reply: notFound(), route: 'unknown', keyLabel: null };
   // The older generation has no deletion_status action: the router reads it as a person id.

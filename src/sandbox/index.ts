@@ -6,7 +6,9 @@ import { SANDBOX_KEYS, SANDBOX_PROJECT_ID } from './keys.js';
 import type { Sandbox } from './handle.js';
 import type { SandboxKey } from './types.js';
 
-export { SANDBOX_KEYS, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
+export { SANDBOX_ENVIRONMENT_ID, SANDBOX_KEYS, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
+export { SANDBOX_ORGANIZATION, SANDBOX_TEAMS } from './projects.js';
+export type { SandboxOrganizationRecord, SandboxTeamRecord } from './projects.js';
 export { startSandbox } from './server.js';
 export { sandboxProjectToken } from './project-detail.js';
 export { SandboxStore } from './store.js';

@@ -6,6 +6,8 @@ import type { SandboxKey } from './types.js';
 export const SANDBOX_PROJECT_ID = 1;
 /** A second project, so cross-team 404s and project-scoped 403s can be exercised. */
 export const SANDBOX_OTHER_PROJECT_ID = 2;
+/** An environment of project 1 ("Development"): a team of its own, with persons of its own. */
+export const SANDBOX_ENVIRONMENT_ID = 3;
 
 export const SANDBOX_KEYS: {
   all: SandboxKey;
@@ -13,6 +15,7 @@ export const SANDBOX_KEYS: {
   write: SandboxKey;
   legacy: SandboxKey;
   otherProject: SandboxKey;
+  projectPersons: SandboxKey;
 } = {
   all: { key: 'phx_sandboxAllXAjg4rbW9cRXplcNNPEtEMuPikcJGG', label: 'all', scopes: ['*'] },
   read: {
@@ -31,6 +34,13 @@ export const SANDBOX_KEYS: {
     key: 'phx_sandboxOtherProjectoT8AIvCeSzOEH4itcOxS7',
     label: 'otherProject',
     scopes: ['*'],
+    scopedTeams: [SANDBOX_OTHER_PROJECT_ID],
+  },
+  /** What a GDPR job would get: person scopes only, limited to project 2 (it may list nothing). */
+  projectPersons: {
+    key: 'phx_sandboxProjectPersonsW4kZr9TqY2mLc7NvB3x',
+    label: 'projectPersons',
+    scopes: ['person:write'],
     scopedTeams: [SANDBOX_OTHER_PROJECT_ID],
   },
 };

@@ -1,9 +1,8 @@
-// GET /api/projects/{id}/ (and /api/environments/{id}/): the project's detail, whose `api_token`
+// GET /api/projects/{id}/: the project's detail, whose `api_token`
 // is the token its capture endpoint takes. Each project has its own token, derived from its id so
 // that it is stable across restarts and needs nothing stored. Authentication and the
 // `project:read` scope are checked as PostHog's ProjectViewSet does.
 
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { authenticate, findKey } from './auth.js';
@@ -12,13 +11,10 @@ import { SANDBOX_PROJECT_ID } from './keys.js';
 import type { SandboxThrottle } from './rate-limit.js';
 import type { SandboxStore } from './store.js';
 
-const PROJECT_DETAIL = /^\/api\/(?:projects|environments)\/([^/]+)\/?$/;
+const PROJECT_DETAIL = /^\/api\/projects\/([^/]+)\/?$/;
 
-/** The project token (phc_…) of a sandbox project: public, like every project token. */
-export function sandboxProjectToken(projectId: number): string {
-  const digest = createHash('sha256').update(`posthog-persons sandbox project ${projectId}`).digest('base64').replace(/[^A-Za-z0-9]/g, '');
-  return `phc_sandbox${projectId}x${digest.slice(0, 28)}`;
-}
+export { sandboxProjectToken } from './projects.js';
+import { sandboxProjectToken } from './projects.js';
 
 /** The project a token belongs to, or null for a token of no sandbox project. */
 export function projectOfToken(token: string, store: SandboxStore): number | null {

@@ -1,7 +1,8 @@
 // Deterministic demo data: persons for project 1 (tricky ones first, then generated ones),
-// a handful for project 2, optional ghost entries for the list index, and some past activity.
+// a handful for project 2 and environment 3 (some sharing distinct_ids with project 1), optional
+// ghost entries for the list index, and some past activity.
 
-import { SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
+import { SANDBOX_ENVIRONMENT_ID, SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
 import type { ActivityEntry, IndexEntry, PersonRecord, Properties } from './model.js';
 import { mixSeed, mulberry32, pick, randomInt, uuidV4, uuidV5, uuidV7, type Rng } from './random.js';
 import {
@@ -108,6 +109,36 @@ function otherProjectPersons(rng: Rng, firstPk: number): PersonRecord[] {
   return out;
 }
 
+/**
+ * Persons of project 2 and environment 3 whose distinct_ids other projects use too, as one
+ * person's data spreads over an organization's projects: three of project 1's tricky persons are
+ * also in both (a different person, with its own UUID, in each), one is also in environment 3,
+ * and a few live in environment 3 only. Their pks come from a range of their own and their UUIDs
+ * from their names, so project 1's persons, the next pk and every random draw stay as they were.
+ */
+const SHARED_PK_BASE = 1_000_000_000;
+const SHARED_NAMESPACE = '2f1c8f6e-3b7a-4d2e-9c55-8a0e6b1d4f73';
+
+function sharedPersons(): PersonRecord[] {
+  const everywhere: Array<[string, string, string]> = [
+    ['jose.alvarez', 'jose.alvarez@example.com', 'José Álvarez-Núñez'],
+    ['yamada-taro', 'yamada.taro@example.jp', '山田 太郎'],
+    ['ava-stone', 'ava.stone@example.com', 'Ava 🚀 Stone'],
+  ];
+  const specs: Array<{ teamId: number; distinctId: string; email: string; name: string }> = [];
+  for (const teamId of [SANDBOX_OTHER_PROJECT_ID, SANDBOX_ENVIRONMENT_ID]) {
+    for (const [distinctId, email, name] of everywhere) specs.push({ teamId, distinctId, email, name });
+  }
+  specs.push({ teamId: SANDBOX_ENVIRONMENT_ID, distinctId: 'bobby', email: 'bobby.tables@example.com', name: 'Robert "Bobby" Tables' });
+  for (let i = 1; i <= 3; i++) specs.push({ teamId: SANDBOX_ENVIRONMENT_ID, distinctId: `dev-tester-${i}`, email: `tester${i}@dev.example`, name: `Dev Tester ${i}` });
+  return specs.map((spec, i) => {
+    const createdAt = SEED_EPOCH - (20 - i) * DAY;
+    const uuid = uuidV5(SHARED_NAMESPACE, `${spec.teamId}:${spec.distinctId}`);
+    const plan = spec.teamId === SANDBOX_ENVIRONMENT_ID ? 'free' : 'startup';
+    return person(spec.teamId, SHARED_PK_BASE + i, uuid, createdAt, createdAt, true, { email: spec.email, name: spec.name, plan }, [spec.distinctId]);
+  });
+}
+
 /** Ghost index entries: each shares the creation time of a real person, spread evenly. */
 function ghostEntries(rng: Rng, count: number, persons: readonly PersonRecord[]): IndexEntry[] {
   const ghosts: IndexEntry[] = [];
@@ -159,5 +190,7 @@ export function generateSeed(options: SeedOptions): SeedData {
   const ghosts = ghostEntries(rng, options.ghosts, persons);
   for (const p of tricky) persons.push({ ...p, pk: persons.length + 1 });
   persons.push(...otherProjectPersons(rng, persons.length + 1));
-  return { persons, ghosts, activity: pastActivity(options.seed, persons), nextPk: persons.length + 1 };
+  const nextPk = persons.length + 1;
+  persons.push(...sharedPersons());
+  return { persons, ghosts, activity: pastActivity(options.seed, persons), nextPk };
 }

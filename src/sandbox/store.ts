@@ -2,12 +2,13 @@
 // queue with due times and are applied lazily, at the start of each request and on every store
 // read, so behaviour depends only on the clock and the request sequence, never on timers.
 
-import { SANDBOX_OTHER_PROJECT_ID, SANDBOX_PROJECT_ID } from './keys.js';
+import { SANDBOX_PROJECT_ID } from './keys.js';
 import { indexEntryOf, ListIndex, listOrder } from './list-index.js';
 import type { ActivityEntry, IndexEntry, PendingWrite, PersonRecord, Properties } from './model.js';
 import type { RuntimeOptions } from './options.js';
 import { uuidFromDistinctId, uuidV5, uuidV7, mulberry32 } from './random.js';
 import type { SeedData } from './seed.js';
+import { SANDBOX_TEAM_IDS } from './projects.js';
 import { applyWrite } from './store-apply.js';
 import type { TeamState } from './team.js';
 
@@ -59,7 +60,7 @@ export class SandboxStore {
   ) {
     this.nextPk = seed.nextPk;
     this.uuidRng = mulberry32(options.seed ^ 0x55aa);
-    for (const id of [SANDBOX_PROJECT_ID, SANDBOX_OTHER_PROJECT_ID]) {
+    for (const id of SANDBOX_TEAM_IDS) {
       const members = seed.persons.filter((p) => p.teamId === id);
       const entries = members.map(indexEntryOf);
       if (id === SANDBOX_PROJECT_ID) entries.push(...seed.ghosts);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/in-process.js';
 
 const LEAF_COMMANDS = [
-  'list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity',
+  'list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity', 'projects',
   'auth login', 'auth status', 'auth logout', 'profile list', 'profile use', 'profile remove', 'sandbox', 'completion',
 ];
 
@@ -19,7 +19,7 @@ describe('--help', () => {
 
   it('the top-level help lists every command; --version prints the version', async () => {
     const help = await runInProcess(['--help']);
-    for (const name of ['list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity', 'auth', 'profile', 'sandbox', 'completion']) {
+    for (const name of ['list', 'get', 'set-prop', 'unset-prop', 'split', 'delete', 'deletion-status', 'timeline', 'activity', 'projects', 'auth', 'profile', 'sandbox', 'completion']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
     const version = await runInProcess(['--version']);

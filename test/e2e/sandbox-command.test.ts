@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_KEYS } from '../../src/sandbox/index.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
@@ -34,6 +35,9 @@ describe('posthog-persons sandbox', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
     expect(stderr).toMatch(/Sandbox serving 50 persons at http:\/\/127\.0\.0\.1:\d+ \(project 1\)\. Ctrl-C stops it\./);
+    expect(stderr).toContain(
+      `Also project 2 "Staging" (8 persons) and environment 3 "Development" of project 1 (7 persons), some sharing distinct_ids with project 1 (\`projects\` lists them); a key limited to project 2: ${SANDBOX_KEYS.otherProject.key}.\n`,
+    );
     expect(stderr).toContain('Sandbox stopped.');
   });
 

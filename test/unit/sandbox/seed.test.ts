@@ -52,7 +52,7 @@ describe('seed data', () => {
       const spanDays = (everyone[0]!.createdAt - everyone.at(-1)!.createdAt) / 86_400_000;
       expect(spanDays).toBeGreaterThan(600);
 
-      expect(sb.store.count(2)).toBe(5);
+      expect(sb.store.count(2)).toBe(8); // 5 of its own, 3 shared with project 1 and environment 3
       expect(sb.store.byDistinctId('shared-distinct-id', 2)!.uuid).not.toBe(sb.store.byDistinctId('shared-distinct-id', 1)!.uuid);
     } finally {
       await sb.close();
