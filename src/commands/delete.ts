@@ -38,7 +38,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
     .addOption(byOption('delete'))
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
-    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
+    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one; an email column needs --by email when there are others)')
     .option('--delete-events', "also queue the persons' events for deletion")
     .option('--delete-recordings', "also delete the persons' session recordings")
     .option('--keep-person', 'with --delete-events/--delete-recordings: remove only that data, keep the persons')
@@ -54,6 +54,7 @@ export function createDeleteCommand(factory: Factory): Command {
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
+    ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
     ["remove a person's events but keep the person", 'posthog-persons delete 019704b5-dfbb-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
   ]);
@@ -69,10 +70,12 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
   if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
     throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
   }
-  const refBy = parseByFlag(options.by);
-  let fileBy: IdKind | undefined;
+  // Emails are read from a file only: each is looked up, and every person holding it is a target.
+  if (options.by === 'email' && options.fromFile === undefined) throw new UsageError('--by email reads emails from --from-file PATH; named persons are UUIDs or distinct_ids');
+  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
+  let fileBy: IdKind | undefined = options.by === 'email' ? 'email' : undefined;
   if (options.fromFile !== undefined) {
-    if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
+    if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
     if (refBy === 'uuid') fileBy = 'uuid';
     if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }

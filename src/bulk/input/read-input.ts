@@ -25,6 +25,7 @@ import { BlockHashes, changed, type InputDigest } from './snapshot.js';
 import { decodeText, peekFirstLine, splitLines } from './text.js';
 
 export type { IdKind } from './rows.js';
+export { sentAs } from './rows.js';
 export type { InputDigest } from './snapshot.js';
 export type InputFormat = 'csv' | 'jsonl' | 'plain';
 
@@ -259,7 +260,7 @@ async function guessFormat(firstLine: string | undefined, ctx: ParseContext): Pr
   if (line.startsWith('{')) return 'jsonl';
   // Columns were asked for: read CSV, so a missing column is an error rather than a silent guess.
   if (ctx.column !== undefined || ctx.withProperties) return 'csv';
-  const known = (cell: string): boolean => ['distinct_id', 'uuid', 'person_uuid'].includes(cell.trim().toLowerCase());
+  const known = (cell: string): boolean => ['distinct_id', 'uuid', 'person_uuid', 'email'].includes(cell.trim().toLowerCase());
   if (!line.includes(',') && !line.includes('"')) return known(line) ? 'csv' : 'plain';
   const { parse } = await import('csv-parse/sync');
   let records: string[][];

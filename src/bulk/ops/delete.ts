@@ -15,8 +15,11 @@ import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
-import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
+import { readInput, sentAs, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
+
+/** What a batch is sent by: an email run sends the persons its emails resolved to, by UUID. */
+type SendKind = ReturnType<typeof sentAs>;
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -53,7 +56,7 @@ export interface DeleteRunOptions {
 /** What deleting does to each batch, whichever way the persons were named. */
 type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind, inputPath?: string, single?: string): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -166,13 +169,13 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   const path = options.fromFile!;
   const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
-    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, input.kind), input, { ...options, fromFile: path }, settingsOf(plan));
+    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, sentAs(input.kind)), input, { ...options, fromFile: path }, settingsOf(plan));
   } finally {
     await input.close();
   }
 }
 
-function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind): BulkOperation<DeleteSummary> {
+function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind): BulkOperation<DeleteSummary> {
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
@@ -245,7 +248,7 @@ async function printPersons(factory: Factory, persons: RetrievedPerson[], output
 }
 
 /** The bulk_delete body: only the flags that are on (PostHog reads any present value as true). */
-export function bulkDeleteBody(ids: string[], by: IdKind, flags: DeleteFlags): BulkDeleteBody {
+export function bulkDeleteBody(ids: string[], by: SendKind, flags: DeleteFlags): BulkDeleteBody {
   return {
     [by === 'uuid' ? 'ids' : 'distinct_ids']: ids,
     ...(flags.deleteEvents ? { delete_events: true } : {}),

@@ -22,7 +22,7 @@ import { runFromInput } from '../engine/run.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
 import type { IdLookup } from '../input/id-set.js';
-import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
+import { readInput, sentAs, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
 
 export interface PropertyFileOptions {
@@ -67,9 +67,10 @@ export interface PropertyWrite {
 }
 
 export async function runPropertyFile(factory: Factory, options: PropertyFileOptions, write: PropertyWrite): Promise<void> {
-  const refBy = parseByFlag(options.by);
-  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
-  const explicitBy: IdKind | undefined = refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
+  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
+  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
+  // --by email: each email is looked up and every person holding it gets the write.
+  const explicitBy: IdKind | undefined = options.by === 'email' ? 'email' : refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
   const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -108,7 +109,8 @@ export function propertyOperation(
   },
 ): BulkOperation<WriteSummary> {
   const { factory, api, options, input } = run;
-  const by = input.kind;
+  // An email run writes to the persons its emails resolved to, by UUID.
+  const by = sentAs(input.kind);
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   return {
     command: write.command,
@@ -164,7 +166,7 @@ export function propertyOperation(
 }
 
 /** The rows of one batch, one request each; stops between rows when the run is stopping. */
-export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: IdKind, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
+export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: ReturnType<typeof sentAs>, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
   const persons = await api.lookupPersons(batch.ids, by);
   const queued: string[] = [];
   const missing: string[] = [];
