@@ -8,6 +8,7 @@ import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resol
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
+import { parseMaxNotFound } from '../bulk/engine/not-found-guard.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 
@@ -25,6 +26,7 @@ export interface DeleteOptions {
   journal?: string;
   resume?: boolean;
   backup?: string;
+  maxNotFound?: string;
   output?: OutputFormat;
 }
 
@@ -48,6 +50,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
     .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
+    .option('--max-not-found <n>', 'with --from-file: look every identifier up first and stop (exit 3, nothing deleted) when more than N, or P% (e.g. 5%), match no person')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   examples(command, [
@@ -79,6 +82,10 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }
   for (const ref of refs) validatePersonRef(ref, refBy);
+  if (options.maxNotFound !== undefined && options.fromFile === undefined) {
+    throw new UsageError('--max-not-found only applies to --from-file (named persons are each looked up, and one that is missing stops the run)');
+  }
+  const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   return {
     mode: options.fromFile !== undefined ? 'file' : 'named',
     refs: [...new Set(refs)],
@@ -88,6 +95,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     flags: { deleteEvents: Boolean(options.deleteEvents), deleteRecordings: Boolean(options.deleteRecordings), keepPerson: Boolean(options.keepPerson) },
     json: options.output === 'json' || options.output === 'jsonl',
+    maxNotFound,
   };
 }
 

@@ -22,7 +22,8 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('--journal <path>', 'with --from-file: where to keep the run journal, a new file or a journal of this tool (default: beside the input file)')
     .option('--resume', 'with --from-file: continue the run recorded in the journal, skipping persons recorded done')
     .option('--batch-size <n>', 'with --from-file: persons per lookup request and journal line, 1-200 (default 100)', intInRange('--batch-size', 1, 200))
-    .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16));
+    .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16))
+    .option('--max-not-found <n>', 'with --from-file: look every person up first and stop (exit 3, nothing written) when more than N, or P% (e.g. 5%), match no person');
 }
 
 const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
@@ -33,6 +34,7 @@ const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
   ['resume', '--resume'],
   ['batchSize', '--batch-size'],
   ['concurrency', '--concurrency'],
+  ['maxNotFound', '--max-not-found'],
 ];
 
 /** Without --from-file, the file-only flags are mistakes; say so rather than ignore them. */

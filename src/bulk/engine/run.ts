@@ -6,6 +6,7 @@ import type { PersonsApi } from '../../api/persons.js';
 import { confirmRun, planNotice, type ConsentFlags } from '../../io/confirm.js';
 import { sentAs, type IdKind, type InputResult, type RowSource } from '../input/read-input.js';
 import { emailTargets, recordMatches } from './email-targets.js';
+import { countNotFound, enforceNotFound, notFoundNote, type NotFoundCheck, type NotFoundLimit } from './not-found-guard.js';
 import { inputNotes } from '../input/notes.js';
 import type { BulkOperation, RunPlan } from './operation.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
@@ -18,6 +19,8 @@ export interface FileRunFlags extends ConsentFlags {
   column?: string;
   journal?: string;
   resume?: boolean;
+  /** --max-not-found, parsed: look every identifier up first and stop (exit 3) past it */
+  maxNotFound?: NotFoundLimit;
 }
 
 export interface RunSettings {
@@ -81,6 +84,14 @@ export async function runFromInput<S extends BulkSummary>(
     journal: journalPlan.path,
     input: { path: flags.fromFile, source: flags.fromFile === '-' ? 'stdin' : flags.fromFile, read: input },
   };
+  if (flags.maxNotFound !== undefined) {
+    const limit = flags.maxNotFound;
+    const check: NotFoundCheck = emails
+      ? { notFound: emails.notFound, total: emails.emails, noun: 'email', limit, by: 'email' }
+      : { notFound: await countNotFound(api, rows, journalPlan.done, sentAs(by)), total: toSend, noun: 'identifier', limit, by: sentAs(by) };
+    plan.notes.unshift(notFoundNote(check, Boolean(flags.dryRun)));
+    if (!flags.dryRun) enforceNotFound(check);
+  }
   const withEmails: BulkOperation<S> =
     emails === undefined ? operation : { ...operation, format: (summary) => [...operation.format(summary), `Emails: ${emails.notes[0]}.`] };
   await runPlanned(factory, withEmails, plan, flags, settings, {

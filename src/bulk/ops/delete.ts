@@ -17,6 +17,7 @@ import { planJournal } from '../engine/run-journal.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
 import { readInput, sentAs, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
+import type { NotFoundLimit } from '../engine/not-found-guard.js';
 
 /** What a batch is sent by: an email run sends the persons its emails resolved to, by UUID. */
 type SendKind = ReturnType<typeof sentAs>;
@@ -38,6 +39,8 @@ export interface DeletePlan {
   concurrency: number;
   flags: DeleteFlags;
   json: boolean;
+  /** --max-not-found, for a file run */
+  maxNotFound?: NotFoundLimit;
 }
 
 /** The flags of a delete run that the plan does not normalise. */
@@ -169,7 +172,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   const path = options.fromFile!;
   const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
-    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, sentAs(input.kind)), input, { ...options, fromFile: path }, settingsOf(plan));
+    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, sentAs(input.kind)), input, { ...options, fromFile: path, maxNotFound: plan.maxNotFound }, settingsOf(plan));
   } finally {
     await input.close();
   }

@@ -19,6 +19,7 @@ import type { OutputFormat } from '../../output/render.js';
 import { plural } from '../../output/message-text.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { runFromInput } from '../engine/run.js';
+import { parseMaxNotFound } from '../engine/not-found-guard.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
 import type { IdLookup } from '../input/id-set.js';
@@ -39,6 +40,8 @@ export interface PropertyFileOptions {
   /** persons per batch (1-200, default 100): one lookup request and one journal line each */
   batchSize?: number;
   concurrency?: number;
+  /** --max-not-found N or P% */
+  maxNotFound?: string;
   output?: OutputFormat;
 }
 
@@ -74,6 +77,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   write.check(options);
   requireConsentPossible(factory, options, write.consent);
 
@@ -82,7 +86,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   try {
     const operation = write.operation({ factory, api, options, input, batchSize, concurrency });
     const json = options.output === 'json' || options.output === 'jsonl';
-    await runFromInput(factory, api, operation, input, options, { batchSize, concurrency, json });
+    await runFromInput(factory, api, operation, input, { ...options, maxNotFound }, { batchSize, concurrency, json });
   } finally {
     await input.close();
   }
