@@ -9,6 +9,7 @@ import { createSetPropCommand } from './commands/set-prop.js';
 import { createUnsetPropCommand } from './commands/unset-prop.js';
 import { createSplitCommand } from './commands/split.js';
 import { createDeleteCommand } from './commands/delete.js';
+import { createResetDistinctIdCommand } from './commands/reset-distinct-id.js';
 import { createDeletionStatusCommand } from './commands/deletion-status.js';
 import { createTimelineCommand } from './commands/timeline.js';
 import { createActivityCommand } from './commands/activity.js';
@@ -47,6 +48,7 @@ export function createProgram(factory: Factory): Command {
     createUnsetPropCommand(factory),
     createSplitCommand(factory),
     createDeleteCommand(factory),
+    createResetDistinctIdCommand(factory),
     createDeletionStatusCommand(factory),
     createTimelineCommand(factory),
     createActivityCommand(factory),

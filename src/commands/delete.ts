@@ -8,7 +8,7 @@ import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resol
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
-import { parseMaxNotFound } from '../bulk/engine/not-found-guard.js';
+import { parseMaxNotFound } from '../bulk/engine/max-not-found.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 
@@ -27,6 +27,7 @@ export interface DeleteOptions {
   resume?: boolean;
   backup?: string;
   maxNotFound?: string;
+  resetDistinctIds?: boolean;
   output?: OutputFormat;
 }
 
@@ -50,6 +51,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
     .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
+    .option('--reset-distinct-ids', "after each batch is deleted, reset the distinct_ids the input named (reset_person_distinct_id, one request each), so they start new persons if they come back")
     .option('--max-not-found <n>', 'with --from-file: look every identifier up first and stop (exit 3, nothing deleted) when more than N, or P% (e.g. 5%), match no person')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
@@ -69,6 +71,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH');
   }
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
+  if (options.resetDistinctIds && options.keepPerson) throw new UsageError('--reset-distinct-ids is for deleted persons; --keep-person keeps them');
   if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
     throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
   }
@@ -96,6 +99,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     flags: { deleteEvents: Boolean(options.deleteEvents), deleteRecordings: Boolean(options.deleteRecordings), keepPerson: Boolean(options.keepPerson) },
     json: options.output === 'json' || options.output === 'jsonl',
     maxNotFound,
+    resetDistinctIds: Boolean(options.resetDistinctIds),
   };
 }
 

@@ -4,35 +4,14 @@
 // flag allows. It is the guard against a file of the wrong kind of identifier (emails read as
 // distinct_ids, say), which would otherwise "complete" with nothing done. The dry run does the
 // same lookups (reads only) and says whether the run would stop.
-import { CliError, ExitCode, UsageError } from '../../errors.js';
+import { CliError, ExitCode } from '../../errors.js';
+import { allowedNotFound, type NotFoundLimit } from './max-not-found.js';
+
+export type { NotFoundLimit } from './max-not-found.js';
 import { LOOKUP_BATCH, type PersonsApi } from '../../api/persons.js';
 import { plural } from '../../output/message-text.js';
 import type { IdLookup } from '../input/id-set.js';
 import { rowGroups, type RowSource } from '../input/read-input.js';
-
-/** What --max-not-found allows: a number of identifiers, or a percentage of the unique ones. */
-export type NotFoundLimit = { count: number; text: string } | { percent: number; text: string };
-
-/** Parses --max-not-found before any request: `10`, `0`, `5%`, `2.5%` (at most 100%). */
-export function parseMaxNotFound(value: string): NotFoundLimit {
-  const text = value.trim();
-  const bad = () => new UsageError(`invalid --max-not-found "${value}": give a number of identifiers (10) or a percentage of them (5%)`);
-  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  if (percent) {
-    const n = Number(percent[1]);
-    if (!(n <= 100)) throw bad();
-    return { percent: n, text };
-  }
-  if (!/^\d+$/.test(text)) throw bad();
-  const count = Number(text);
-  if (!Number.isSafeInteger(count)) throw bad();
-  return { count, text };
-}
-
-/** How many of `total` identifiers may match no person. */
-export function allowedNotFound(limit: NotFoundLimit, total: number): number {
-  return 'count' in limit ? limit.count : Math.floor((limit.percent * total) / 100);
-}
 
 /** The identifiers of `rows` not yet done that match no person: one lookup request per 200. */
 export async function countNotFound(api: PersonsApi, rows: RowSource, done: IdLookup, by: 'uuid' | 'distinct_id'): Promise<number> {

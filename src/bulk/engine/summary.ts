@@ -9,7 +9,7 @@ import type { BatchReport, RunOutcome } from './runner.js';
 
 /** What every bulk run's summary holds, whatever its operation: one JSON object (stdout with -o json, the journal's footer). */
 export interface BulkSummary {
-  command: 'delete' | 'set-prop' | 'unset-prop';
+  command: 'delete' | 'set-prop' | 'unset-prop' | 'reset-distinct-id';
   outcome: RunOutcome;
   by: string;
   requested: number;

@@ -19,7 +19,7 @@ import type { OutputFormat } from '../../output/render.js';
 import { plural } from '../../output/message-text.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { runFromInput } from '../engine/run.js';
-import { parseMaxNotFound } from '../engine/not-found-guard.js';
+import { parseMaxNotFound } from '../engine/max-not-found.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
 import type { IdLookup } from '../input/id-set.js';
