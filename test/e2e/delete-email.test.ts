@@ -137,3 +137,25 @@ describe('email lookups', () => {
     }
   });
 });
+
+describe('set-prop and unset-prop by email', () => {
+  it('set-prop --from-file with an email column writes every person holding each email, by UUID', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'plans.csv'), 'email,plan\nada@x.com,scale\nnobody@x.com,free\n');
+    const r = await runInProcess(['set-prop', '--from-file', 'plans.csv', '--by', 'email', '--yes'], { sandbox, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1 email matches more than one person: ada@x.com (2 persons)');
+    const patches = sandbox.requests.filter((q) => q.route === 'partial_update');
+    expect(patches.map((q) => q.path.split('/')[5]).sort()).toEqual([uuid(1), uuid(2)]);
+    expect(patches.every((q) => JSON.stringify(q.body) === '{"properties":{"plan":"scale"}}')).toBe(true);
+    expect(r.stderr).toContain('Emails: 2 emails: 1 matches 2 persons, 1 matches no person.');
+  });
+
+  it('unset-prop --from-file JSON Lines with --by email', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'who.jsonl'), '{"email":"grace@x.com"}\n');
+    const r = await runInProcess(['unset-prop', '--from-file', 'who.jsonl', 'plan', '--by', 'email', '--yes'], { sandbox, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(sandbox.requests.filter((q) => q.route === 'delete_property').map((q) => q.path.split('/')[5])).toEqual([uuid(3)]);
+  });
+});

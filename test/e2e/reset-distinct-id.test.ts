@@ -106,3 +106,27 @@ describe('delete --reset-distinct-ids', () => {
     expect(sandbox.requests).toEqual([]);
   });
 });
+
+describe('delete --reset-distinct-ids: named persons and resume', () => {
+  it('named persons: the arguments that were distinct_ids are reset after the delete', async () => {
+    const r = await runInProcess(['delete', did(3), uuidOf(4), '--reset-distinct-ids', '--yes'], { sandbox, cwd: tempDir() });
+    expect(r.code).toBe(0);
+    expect(resetIds()).toEqual([did(3)]);
+    expect(sandbox.store.person(uuidOf(3))).toBeUndefined();
+    expect(sandbox.store.person(uuidOf(4))).toBeUndefined();
+  });
+
+  it('a reset that fails leaves its batch failed, saying the persons were deleted; --resume deletes again harmlessly and finishes the resets', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n${did(1)}\n`);
+    sandbox.script({ method: 'POST', path: '/persons/reset_person_distinct_id/', kind: 'status', status: 500 });
+    const first = await runInProcess(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--reset-distinct-ids', '--yes'], { sandbox, cwd: dir });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('error: nothing succeeded: deleted, but reset_person_distinct_id failed: PostHog answered 500: A server error occurred. (1 distinct_id not reset)');
+    expect(sandbox.store.person(uuidOf(0))).toBeUndefined();
+    sandbox.clearRequests();
+    const second = await runInProcess(['delete', '--from-file', 'ids.txt', '--reset-distinct-ids', '--yes', '--resume'], { sandbox, cwd: dir });
+    expect(second.code).toBe(0);
+    expect(resetIds()).toEqual([did(0), did(1)]);
+  });
+});

@@ -104,7 +104,7 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
         if (reset < resets.length) {
           const first = reports.find((report) => report.status === 'failed');
           const why = first ? `failed: ${first.error}` : 'was stopped';
-          return [{ ids: batch.ids, status: 'failed', http_status: first?.http_status, error: `deleted, but reset_person_distinct_id ${why} (${plural(resets.length - reset, 'distinct_id')} not reset)`, cause: first?.cause }];
+          return [{ ids: batch.ids, status: 'failed', http_status: first?.http_status, error: `deleted, but reset_person_distinct_id ${why} (${plural(resets.length - reset, 'distinct_id')} not reset)` }];
         }
       }
       return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
