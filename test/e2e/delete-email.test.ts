@@ -91,6 +91,13 @@ describe('delete --from-file with an email column', () => {
     expect(sandbox.requests).toEqual([]);
   });
 
+  it('--by email on named persons is refused before any request: emails come from a file', async () => {
+    const r = await runInProcess(['delete', 'ada@x.com', '--by', 'email', '--yes'], { sandbox, cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--by email reads emails from --from-file PATH');
+    expect(sandbox.requests).toEqual([]);
+  });
+
   it('--resume re-uses the journal\'s resolve entries instead of looking the emails up again', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'emails.csv'), 'email\nada@x.com\ngrace@x.com\n');
