@@ -36,14 +36,23 @@ export function emailQuery(emails: readonly string[], offset?: number): ListQuer
 
 /** The emails cut into requests whose URLs stay under MAX_URL_BYTES (one email always makes a request). */
 export function packEmails(api: Pick<PersonsApi, 'http' | 'base'>, emails: readonly string[]): string[][] {
-  const root = `${api.http.host.replace(/\/+$/, '')}${api.base}/`;
-  const fits = (group: readonly string[]) => Buffer.byteLength(root + formatQuery(emailQuery(group) as Record<string, string | number>)) + NEXT_LINK_ROOM <= MAX_URL_BYTES;
+  // Form encoding works character by character, so each email adds the encoded length of its JSON
+  // string and a comma to the URL of the empty list: the length is counted as the group grows.
+  const encoded = (text: string) => new URLSearchParams({ q: text }).toString().length - 2;
+  const empty = Buffer.byteLength(`${api.http.host.replace(/\/+$/, '')}${api.base}/${formatQuery(emailQuery([]) as Record<string, string | number>)}`);
+  const comma = encoded(',');
   const groups: string[][] = [];
   let group: string[] = [];
+  let length = empty;
   for (const email of emails) {
-    if (group.length > 0 && !fits([...group, email])) {
+    const adds = encoded(JSON.stringify(email)) + (group.length > 0 ? comma : 0);
+    if (group.length > 0 && length + adds + NEXT_LINK_ROOM > MAX_URL_BYTES) {
       groups.push(group);
       group = [];
+      length = empty;
+      length += encoded(JSON.stringify(email));
+    } else {
+      length += adds;
     }
     group.push(email);
   }
