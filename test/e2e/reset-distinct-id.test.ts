@@ -75,6 +75,15 @@ describe('reset-distinct-id', () => {
     expect(resets()).toEqual([]);
   });
 
+  it('a uuid column is refused before any request: only distinct_ids can be reset', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.csv'), `uuid\n${uuidOf(1)}\n`);
+    const r = await runInProcess(['reset-distinct-id', '--from-file', 'ids.csv', '--yes'], { sandbox, cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: ids.csv line 1: the column "uuid" holds person UUIDs, and reset-distinct-id resets distinct_ids');
+    expect(sandbox.requests).toEqual([]);
+  });
+
   it('--dry-run sends nothing and says how many requests it would take', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ids.txt'), 'a-1\na-2\n');

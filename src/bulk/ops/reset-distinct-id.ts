@@ -141,7 +141,13 @@ export async function resetNamed(factory: Factory, api: PersonsApi, ids: string[
 }
 
 export async function resetFromFile(factory: Factory, api: PersonsApi, options: ResetOptions & { fromFile: string }): Promise<void> {
-  const input = await readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: 'distinct_id', column: options.column });
+  const input = await readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: 'distinct_id', column: options.column }).catch((error: unknown) => {
+    // The reader words a UUID column as contradicting --by, which this command has not got.
+    if (error instanceof UsageError && error.message.includes(', but --by distinct-id says distinct_ids')) {
+      throw new UsageError(error.message.replace(/, but --by distinct-id says distinct_ids$/, ', and reset-distinct-id resets distinct_ids'), 'Give it the distinct_ids of the persons (a distinct_id column).');
+    }
+    throw error;
+  });
   let journal: string | undefined;
   const operation = resetOperation(factory, api, options, options.fromFile === '-' ? 'stdin' : options.fromFile);
   const watched: BulkOperation<ResetSummary> = {
