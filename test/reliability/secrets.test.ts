@@ -91,6 +91,7 @@ const cases = (): Case[] => [
     args: ['delete', '--from-file', 'ids.csv', '--yes', '--journal', 'journal.jsonl', '--backup', 'backup.jsonl'],
     code: 0,
   },
+  { label: 'reset-distinct-id', args: ['reset-distinct-id', 'sec-gone-1'], code: 0 },
   { label: 'deletion-status', args: ['deletion-status', '--status', 'all'], code: 0 },
   { label: 'timeline', args: ['timeline', 'sec-main'], code: 0 },
   { label: 'activity of a person', args: ['activity', 'sec-main'], code: 0 },
