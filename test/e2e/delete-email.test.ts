@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { ON_A_TERMINAL, runInProcess, screenOf } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
 const uuid = (i: number) => `01920000-0000-7000-8000-${String(i).padStart(12, '0')}`;
@@ -68,6 +68,19 @@ describe('delete --from-file with an email column', () => {
       'nobody@x.com': [],
     });
     expect(lines[2]!.by).toBe('uuid');
+  });
+
+  it('on a terminal the confirmation names the shared email and asks for the count of persons; a wrong count writes nothing', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'emails.csv'), 'email\nada@x.com\ngrace@x.com\n');
+    const t = await runInProcess(['delete', '--from-file', 'emails.csv'], { sandbox, cwd: dir, ...ON_A_TERMINAL, stdin: '2\r' });
+    expect(t.code).toBe(3);
+    const screen = screenOf(t);
+    expect(screen).toContain('About to delete 3 persons from emails.csv');
+    expect(screen).toContain('  Note: 1 email matches more than one person: ada@x.com (2 persons); every one of them is a target.');
+    expect(screen).toContain('Type 3 to delete 3 persons:');
+    expect(writes()).toEqual([]);
+    expect(alive()).toHaveLength(5);
   });
 
   it('--by email reads plain lines as emails; the dry run does the lookups, says what matched, and writes nothing', async () => {
