@@ -83,6 +83,17 @@ describe('delete --from-file with an email column', () => {
     expect(alive()).toHaveLength(5);
   });
 
+  it('-o json: the summary (and the journal\'s footer) counts the emails too', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'emails.csv'), 'email\nada@x.com\ngrace@x.com\nnobody@x.com\n');
+    const r = await runInProcess(['delete', '--from-file', 'emails.csv', '--yes', '-o', 'json'], { sandbox, cwd: dir });
+    expect(r.code).toBe(0);
+    const emails = { count: 3, matched: 2, not_found: 1, matching_several: 1 };
+    expect(JSON.parse(r.stdout)).toMatchObject({ by: 'uuid', requested: 3, deleted: 3, emails });
+    const footer = journalLines(join(dir, 'emails.csv.delete.journal.jsonl')).at(-1) as { summary: { emails: unknown } };
+    expect(footer.summary.emails).toEqual(emails);
+  });
+
   it('--by email reads plain lines as emails; the dry run does the lookups, says what matched, and writes nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'emails.txt'), 'ada@x.com\ngrace@x.com\nnobody@x.com\n');

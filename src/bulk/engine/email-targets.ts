@@ -25,6 +25,8 @@ export interface EmailTargets {
   persons: number;
   emails: number;
   notFound: number;
+  /** emails that match more than one person */
+  matchingSeveral: number;
   /** what the plan says about the emails (without the trailing full stop) */
   notes: string[];
 }
@@ -47,6 +49,7 @@ export async function emailTargets(api: PersonsApi, input: InputResult, journal:
     persons: persons.size,
     emails: matches.size,
     notFound,
+    matchingSeveral: [...matches.values()].filter((uuids) => uuids.length > 1).length,
     notes: emailNotes(matches, persons.size, notFound, recorded !== undefined),
   };
 }

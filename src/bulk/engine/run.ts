@@ -92,8 +92,19 @@ export async function runFromInput<S extends BulkSummary>(
     plan.notes.unshift(notFoundNote(check, Boolean(flags.dryRun)));
     if (!flags.dryRun) enforceNotFound(check);
   }
+  // An email run's summary (stderr, -o json and the journal's footer) also counts its emails.
   const withEmails: BulkOperation<S> =
-    emails === undefined ? operation : { ...operation, format: (summary) => [...operation.format(summary), `Emails: ${emails.notes[0]}.`] };
+    emails === undefined
+      ? operation
+      : {
+          ...operation,
+          format: (summary) => [...operation.format(summary), `Emails: ${emails.notes[0]}.`],
+          tally(kind) {
+            const tally = operation.tally(kind);
+            const counts = { count: emails.emails, matched: emails.emails - emails.notFound, not_found: emails.notFound, matching_several: emails.matchingSeveral };
+            return { add: (report) => tally.add(report), summarize: (run) => ({ ...tally.summarize(run), emails: counts }) };
+          },
+        };
   await runPlanned(factory, withEmails, plan, flags, settings, {
     rows,
     journalPlan,

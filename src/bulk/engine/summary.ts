@@ -23,6 +23,8 @@ export interface BulkSummary {
   backup?: string;
   /** persons the server said it could not delete (delete only): exit 7 even when every request succeeded */
   deletion_errors?: string[];
+  /** an email run: its emails, how many matched a person, none, or several */
+  emails?: { count: number; matched: number; not_found: number; matching_several: number };
 }
 
 /** The summary of `delete`: counts are null where the server did not say (unknown, not zero). */
