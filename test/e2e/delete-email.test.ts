@@ -42,6 +42,7 @@ describe('delete --from-file with an email column', () => {
     const r = await runInProcess(['delete', '--from-file', 'emails.csv', '--yes'], { sandbox, cwd: dir });
     expect(r.stderr).toContain('1 email matches more than one person: ada@x.com (2 persons)');
     expect(r.stderr).toContain('3 emails: 2 match 3 persons, 1 matches no person.');
+    expect(r.stderr).toContain('  Note: matching no person: nobody@x.com.');
     expect(r.code).toBe(0);
     expect(alive()).toEqual(['bystander', 'ada-upper']);
 

@@ -13,7 +13,7 @@ import type { JournalPlan, JournalPlanOptions } from './run-journal.js';
 
 /** Emails a `resolve` journal entry holds: a long list is recorded in several lines. */
 const EMAILS_PER_ENTRY = 1000;
-/** How many of the emails matching several persons the plan names. */
+/** How many of the emails matching several persons (or none) the plan names. */
 const SHOWN_SHARED = 5;
 
 export interface EmailTargets {
@@ -69,6 +69,11 @@ export function emailNotes(matches: EmailMatches, persons: number, notFound: num
     `${plural(matches.size, 'email')}: ${found.toLocaleString('en-US')} ${found === 1 ? 'matches' : 'match'} ${plural(persons, 'person')}, ` +
       `${notFound.toLocaleString('en-US')} ${notFound === 1 ? 'matches' : 'match'} no person${fromJournal ? ' (as looked up by the run this one resumes, recorded in the journal)' : ''}`,
   ];
+  const none = [...matches].filter(([, uuids]) => uuids.length === 0).map(([email]) => email);
+  if (none.length > 0) {
+    const more = none.length > SHOWN_SHARED ? `, … (${(none.length - SHOWN_SHARED).toLocaleString('en-US')} more)` : '';
+    notes.push(`matching no person: ${none.slice(0, SHOWN_SHARED).map(escapeForTerminal).join(', ')}${more}`);
+  }
   const shared = [...matches].filter(([, uuids]) => uuids.length > 1);
   if (shared.length > 0) {
     const shown = shared.slice(0, SHOWN_SHARED).map(([email, uuids]) => `${escapeForTerminal(email)} (${plural(uuids.length, 'person')})`);
