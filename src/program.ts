@@ -9,6 +9,7 @@ import { createSetPropCommand } from './commands/set-prop.js';
 import { createUnsetPropCommand } from './commands/unset-prop.js';
 import { createSplitCommand } from './commands/split.js';
 import { createDeleteCommand } from './commands/delete.js';
+import { createResetDistinctIdCommand } from './commands/reset-distinct-id.js';
 import { createDeletionStatusCommand } from './commands/deletion-status.js';
 import { createVerifyCommand } from './commands/verify.js';
 import { createTimelineCommand } from './commands/timeline.js';
@@ -50,6 +51,7 @@ export function createProgram(factory: Factory): Command {
     createSplitCommand(factory),
     createDeleteCommand(factory),
     createVerifyCommand(factory),
+    createResetDistinctIdCommand(factory),
     createDeletionStatusCommand(factory),
     createTimelineCommand(factory),
     createActivityCommand(factory),

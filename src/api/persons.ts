@@ -272,6 +272,19 @@ export class PersonsApi {
   }
 
   /**
+   * reset_person_distinct_id: lets a distinct_id of a deleted person start a new person when it
+   * comes back in new events (PostHog raises the id's version past the deletion's). Answered 202
+   * with an empty body, also for an id that was never deleted (the server then only logs it); a
+   * missing or empty id is a 400 "distinct_id is required". Repeating it does nothing more, so it
+   * is retried like a read. It counts against the per-minute budget of reads and writes, not the
+   * delete budget.
+   */
+  async resetDistinctId(distinctId: string): Promise<number> {
+    const res = await this.request({ method: 'POST', path: `${this.base}/reset_person_distinct_id/`, body: { distinct_id: distinctId }, retry: 'safe' });
+    return res.status;
+  }
+
+  /**
    * Event-deletion rows. The older generation has no such action: its router reads
    * "deletion_status" as a person id and answers 400, which is reported as what it means.
    */

@@ -8,6 +8,7 @@ import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resol
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
+import { parseMaxNotFound } from '../bulk/engine/max-not-found.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 
@@ -25,6 +26,8 @@ export interface DeleteOptions {
   journal?: string;
   resume?: boolean;
   backup?: string;
+  maxNotFound?: string;
+  resetDistinctIds?: boolean;
   output?: OutputFormat;
 }
 
@@ -38,7 +41,7 @@ export function createDeleteCommand(factory: Factory): Command {
     .argument('[person...]', 'person UUIDs or distinct_ids (each is looked up first)')
     .addOption(byOption('delete'))
     .option('--from-file <path>', 'identifiers to delete: CSV with a header, JSON Lines, or one a line (- = stdin)')
-    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
+    .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one; an email column needs --by email when there are others)')
     .option('--delete-events', "also queue the persons' events for deletion")
     .option('--delete-recordings', "also delete the persons' session recordings")
     .option('--keep-person', 'with --delete-events/--delete-recordings: remove only that data, keep the persons')
@@ -48,14 +51,16 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--concurrency <n>', `requests in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY))
     .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
+    .option('--reset-distinct-ids', "after each batch is deleted, reset the distinct_ids the input named (reset_person_distinct_id, one request each), so they start new persons if they come back")
+    .option('--max-not-found <n>', 'with --from-file: look every identifier up first and stop (exit 3, nothing deleted) when more than N, or P% (e.g. 5%), match no person')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
+    ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
-    ["remove a person's events but keep the person", 'posthog-persons delete 019704b5-dfbb-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
@@ -66,17 +71,24 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH');
   }
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
+  if (options.resetDistinctIds && options.keepPerson) throw new UsageError('--reset-distinct-ids is for deleted persons; --keep-person keeps them');
   if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
     throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
   }
-  const refBy = parseByFlag(options.by);
-  let fileBy: IdKind | undefined;
+  // Emails are read from a file only: each is looked up, and every person holding it is a target.
+  if (options.by === 'email' && options.fromFile === undefined) throw new UsageError('--by email reads emails from --from-file PATH; named persons are UUIDs or distinct_ids');
+  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
+  let fileBy: IdKind | undefined = options.by === 'email' ? 'email' : undefined;
   if (options.fromFile !== undefined) {
-    if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
+    if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
     if (refBy === 'uuid') fileBy = 'uuid';
     if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }
   for (const ref of refs) validatePersonRef(ref, refBy);
+  if (options.maxNotFound !== undefined && options.fromFile === undefined) {
+    throw new UsageError('--max-not-found only applies to --from-file (named persons are each looked up, and one that is missing stops the run)');
+  }
+  const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   return {
     mode: options.fromFile !== undefined ? 'file' : 'named',
     refs: [...new Set(refs)],
@@ -86,6 +98,8 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     flags: { deleteEvents: Boolean(options.deleteEvents), deleteRecordings: Boolean(options.deleteRecordings), keepPerson: Boolean(options.keepPerson) },
     json: options.output === 'json' || options.output === 'jsonl',
+    maxNotFound,
+    resetDistinctIds: Boolean(options.resetDistinctIds),
   };
 }
 

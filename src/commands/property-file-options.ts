@@ -26,7 +26,8 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16))
     .addOption(new Option('--via <how>', "with --from-file: api (one REST write a person) or capture ($set events through PostHog's capture endpoint, up to 1,000 persons a request)").choices(['api', 'capture']))
     .option('--wait-all', 'with --via capture --wait: read back every person, not a sample of 100')
-    .option('--capture-host <url>', 'with --via capture: the capture host (default: us.i.posthog.com / eu.i.posthog.com for Cloud, else the API host)');
+    .option('--capture-host <url>', 'with --via capture: the capture host (default: us.i.posthog.com / eu.i.posthog.com for Cloud, else the API host)')
+    .option('--max-not-found <n>', 'with --from-file: look every person up first and stop (exit 3, nothing written) when more than N, or P% (e.g. 5%), match no person');
 }
 
 const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
@@ -40,6 +41,7 @@ const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
   ['via', '--via'],
   ['captureHost', '--capture-host'],
   ['waitAll', '--wait-all'],
+  ['maxNotFound', '--max-not-found'],
 ];
 
 /** Without --from-file, the file-only flags are mistakes; say so rather than ignore them. */

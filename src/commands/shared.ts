@@ -37,9 +37,9 @@ export function fieldNames<T>(schema: RecordSchema<T>): string {
 const BY_HELP = {
   person: 'read <person> only as: uuid, distinct-id or id (the integer primary key)',
   'person-or-file':
-    'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid or distinct-id, for a column whose name (uuid, person_uuid, distinct_id) does not say',
+    'read <person> only as: uuid, distinct-id or id (the integer primary key); with --from-file: uuid, distinct-id or email, for a column whose name (uuid, person_uuid, distinct_id, email) does not say',
   delete:
-    'read the identifiers only as: uuid or distinct-id (named persons also: id); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by',
+    'read the identifiers only as: uuid or distinct-id (named persons also: id; --from-file also: email, each looked up and every person holding it deleted); in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, an email column emails, any other column needs --by',
 } as const;
 
 /** `--by <kind>`, declared once for every command that takes a person (parsed by parseByFlag). */

@@ -7,9 +7,8 @@ import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import { isUuid, parseByFlag, validatePersonRef } from '../api/resolve-person.js';
-import type { LookupKind } from '../api/persons.js';
 import type { IdKind } from '../bulk/input/read-input.js';
-import type { PresentRow, VerifyInput } from '../bulk/ops/verify.js';
+import type { PresentRow, VerifyInput, VerifyKind } from '../bulk/ops/verify.js';
 import { addOutputOptions, examples, intInRange, openRenderer, type OutputFlags } from './shared.js';
 import { addWaitOption, waitMs, type WaitFlag } from './wait-option.js';
 
@@ -32,7 +31,7 @@ export function createVerifyCommand(factory: Factory): Command {
   const command = new Command('verify')
     .description('Check that persons are gone: look identifiers up (never a write) and list those that still resolve (exit 8)')
     .argument('[person...]', 'person UUIDs or distinct_ids (a UUID-shaped value is checked both ways unless --by says)')
-    .option('--by <kind>', 'read the identifiers only as: uuid or distinct-id; in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, any other column needs --by')
+    .option('--by <kind>', 'read the identifiers only as: uuid, distinct-id or email; in a file, a uuid/person_uuid column holds UUIDs, a distinct_id column distinct_ids, an only column named email emails, any other column needs --by')
     .option('--from-file <path>', 'identifiers to check: CSV with a header, JSON Lines, or one a line (- = stdin), read as delete reads them')
     .option('--column <name>', 'CSV column / JSON key holding the identifiers (default distinct_id, else uuid, else person_uuid, else the only one)')
     .option('--journal <path>', "an erasure's journal: check its hash chain, summarise its runs, and check every identifier it records as deleted or queued")
@@ -52,7 +51,7 @@ export function createVerifyCommand(factory: Factory): Command {
 
 interface Checked {
   source: 'args' | 'file' | 'journal';
-  argKinds?: (ref: string) => LookupKind[];
+  argKinds?: (ref: string) => VerifyKind[];
   fileBy?: IdKind;
 }
 
@@ -61,17 +60,20 @@ export function checkVerifyOptions(refs: string[], options: VerifyOptions): Chec
   if (given === 0) throw new UsageError('nothing to verify: give persons, --from-file PATH or --journal PATH');
   if (given > 1) throw new UsageError('give persons as arguments, --from-file or --journal: only one of them');
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
-  const by = parseByFlag(options.by);
-  if (by === 'id') throw new UsageError('verify looks persons up by person UUID or distinct_id: use --by uuid or --by distinct-id');
+  // --by email: an email still resolves while any person holds it (PostHog's email person filter).
+  const email = options.by === 'email';
+  const by = email ? 'auto' : parseByFlag(options.by);
+  if (by === 'id') throw new UsageError('verify looks persons up by person UUID, distinct_id or email: use --by uuid, --by distinct-id or --by email');
   if (options.journal !== undefined) {
     if (options.by !== undefined) throw new UsageError('--by does not apply to --journal: the journal records what each identifier is');
     return { source: 'journal' };
   }
-  if (options.fromFile !== undefined) return { source: 'file', fileBy: by === 'uuid' ? 'uuid' : by === 'distinct-id' ? 'distinct_id' : undefined };
+  if (options.fromFile !== undefined) return { source: 'file', fileBy: email ? 'email' : by === 'uuid' ? 'uuid' : by === 'distinct-id' ? 'distinct_id' : undefined };
+  if (email) return { source: 'args', argKinds: () => ['email'] };
   for (const ref of refs) validatePersonRef(ref, by);
   // An anonymous distinct_id is UUID-shaped too: without --by, such a value is checked both ways,
   // so a person still reachable by it is never reported gone.
-  const argKinds = (ref: string): LookupKind[] => (by === 'uuid' ? ['uuid'] : by === 'distinct-id' ? ['distinct_id'] : isUuid(ref) ? ['uuid', 'distinct_id'] : ['distinct_id']);
+  const argKinds = (ref: string): VerifyKind[] => (by === 'uuid' ? ['uuid'] : by === 'distinct-id' ? ['distinct_id'] : isUuid(ref) ? ['uuid', 'distinct_id'] : ['distinct_id']);
   return { source: 'args', argKinds };
 }
 

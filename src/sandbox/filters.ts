@@ -142,7 +142,12 @@ function valueTest(filter: PropertyFilter): ((v: unknown) => boolean) | FilterEr
 
 const NEGATED = new Set(['is_not', 'not_in', 'not_icontains', 'not_regex', 'is_not_set']);
 
+/** Operators whose list value HogQL hands on whole; for every other one an empty list is no condition. */
+const LIST_AS_IS = new Set(['between', 'not_between', 'icontains', 'not_icontains']);
+
 export function compileFilter(filter: PropertyFilter): Predicate | FilterError {
+  // property_to_expr turns a filter with an empty list into the constant 1: every person matches.
+  if (Array.isArray(filter.value) && filter.value.length === 0 && !LIST_AS_IS.has(filter.operator)) return () => true;
   const test = valueTest(filter);
   if (test instanceof FilterError) return test;
   const { key } = filter;

@@ -140,11 +140,15 @@ export function handleSplit(ctx: HandlerContext): Reply {
   return json(201, { success: true });
 }
 
-/** POST /reset_person_distinct_id/: only validates; there is no tombstone to lift here. */
+/**
+ * POST /reset_person_distinct_id/: 202 with an empty body for any non-empty string, a distinct_id
+ * never deleted too (PostHog then only logs it); the reset is recorded (store.resetDistinctIds).
+ */
 export function handleResetDistinctId(ctx: HandlerContext): Reply {
   const data = requestData(ctx);
   if (isReply(data)) return data;
   const distinctId = dataObject(data.data).distinct_id;
   if (typeof distinctId !== 'string' || distinctId === '') return validationError('distinct_id is required');
+  ctx.store.recordReset(ctx.team, distinctId);
   return empty(202);
 }

@@ -120,6 +120,16 @@ export class SandboxStore {
     return this.team(teamId).persons.size;
   }
 
+  /** The distinct_ids reset_person_distinct_id was called for, with the time of the last call. */
+  resetDistinctIds(teamId: number = SANDBOX_PROJECT_ID): ReadonlyMap<string, number> {
+    return this.team(teamId).resets ?? new Map();
+  }
+
+  /** Records a reset. Nothing else changes: the sandbox has no event ingestion for the id to come back through. */
+  recordReset(team: TeamState, distinctId: string, at: number = this.clock()): void {
+    (team.resets ??= new Map()).set(distinctId, at);
+  }
+
   pendingWrites(): readonly PendingWrite[] {
     this.tick();
     return [...this.pending];

@@ -13,4 +13,6 @@ export interface TeamState {
   index: ListIndex;
   activity: ActivityEntry[];
   deletions: DeletionStatusRow[];
+  /** reset_person_distinct_id calls: each distinct_id with when it was last reset (created on first use) */
+  resets?: Map<string, number>;
 }

@@ -93,6 +93,7 @@ const cases = (): Case[] => [
   },
   { label: 'verify --journal with a report', args: ['verify', '--journal', 'journal.jsonl', '--report', 'verified.csv'], code: 0 },
   { label: 'deletion-status --journal (its run deleted no events: no request)', args: ['deletion-status', '--journal', 'journal.jsonl'], code: 0, offline: true },
+  { label: 'reset-distinct-id', args: ['reset-distinct-id', 'sec-gone-1'], code: 0 },
   { label: 'deletion-status', args: ['deletion-status', '--status', 'all'], code: 0 },
   { label: 'timeline', args: ['timeline', 'sec-main'], code: 0 },
   { label: 'activity of a person', args: ['activity', 'sec-main'], code: 0 },

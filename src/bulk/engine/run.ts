@@ -4,7 +4,9 @@
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { confirmRun, planNotice, type ConsentFlags } from '../../io/confirm.js';
-import type { IdKind, InputResult, RowSource } from '../input/read-input.js';
+import { sentAs, type IdKind, type InputResult, type RowSource } from '../input/read-input.js';
+import { emailTargets, recordMatches } from './email-targets.js';
+import { countNotFound, enforceNotFound, notFoundNote, type NotFoundCheck, type NotFoundLimit } from './not-found-guard.js';
 import { inputNotes } from '../input/notes.js';
 import type { BulkOperation, RunPlan } from './operation.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
@@ -17,6 +19,8 @@ export interface FileRunFlags extends ConsentFlags {
   column?: string;
   journal?: string;
   resume?: boolean;
+  /** --max-not-found, parsed: look every identifier up first and stop (exit 3) past it */
+  maxNotFound?: NotFoundLimit;
 }
 
 export interface RunSettings {
@@ -63,23 +67,51 @@ export async function runFromInput<S extends BulkSummary>(
   const journalOptions = journalOptionsOf(api, operation, flags, by, { path: flags.fromFile, read: input });
   const journalPlan = await planJournal(factory, journalOptions);
   await operation.checkFiles?.(journalPlan.path);
-  const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
+  // Emails are looked up first (or taken from the journal on --resume); the run then works on the
+  // persons found, by UUID (src/bulk/engine/email-targets.ts).
+  const emails = by === 'email' ? await emailTargets(api, input, journalPlan, journalOptions) : undefined;
+  const rows = emails?.rows ?? input.rows;
+  const unique = emails?.persons ?? input.stats.unique;
+  const { toSend, first } = await planSend(rows, journalPlan.done, unique);
   const plan: RunPlan = {
-    by,
-    requested: input.stats.unique,
+    by: sentAs(by),
+    requested: unique,
     toSend,
-    skipped: input.stats.unique - toSend,
+    skipped: unique - toSend,
     done: journalPlan.done,
     first,
-    notes: inputNotes(input),
+    notes: [...(emails?.notes ?? []), ...inputNotes(input)],
     journal: journalPlan.path,
     input: { path: flags.fromFile, source: flags.fromFile === '-' ? 'stdin' : flags.fromFile, read: input },
   };
-  await runPlanned(factory, operation, plan, flags, settings, {
-    rows: input.rows,
+  if (flags.maxNotFound !== undefined) {
+    const limit = flags.maxNotFound;
+    const check: NotFoundCheck = emails
+      ? { notFound: emails.notFound, total: emails.emails, noun: 'email', limit, by: 'email' }
+      : { notFound: await countNotFound(api, rows, journalPlan.done, sentAs(by)), total: toSend, noun: 'identifier', limit, by: sentAs(by) };
+    plan.notes.unshift(notFoundNote(check, Boolean(flags.dryRun)));
+    if (!flags.dryRun) enforceNotFound(check);
+  }
+  // An email run's summary (stderr, -o json and the journal's footer) also counts its emails.
+  const withEmails: BulkOperation<S> =
+    emails === undefined
+      ? operation
+      : {
+          ...operation,
+          format: (summary) => [...operation.format(summary), `Emails: ${emails.notes[0]}.`],
+          tally(kind) {
+            const tally = operation.tally(kind);
+            const counts = { count: emails.emails, matched: emails.emails - emails.notFound, not_found: emails.notFound, matching_several: emails.matchingSeveral };
+            return { add: (report) => tally.add(report), summarize: (run) => ({ ...tally.summarize(run), emails: counts }) };
+          },
+        };
+  await runPlanned(factory, withEmails, plan, flags, settings, {
+    rows,
     journalPlan,
     journalOptions,
     input: { path: flags.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
+    beforeBatches:
+      emails === undefined || emails.fromJournal ? undefined : (journal, runId) => recordMatches(journal, runId, emails.matches, () => factory.now()),
   });
 }
 
@@ -89,6 +121,7 @@ export interface PlannedRows {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: SessionOptions['input'];
+  beforeBatches?: SessionOptions['beforeBatches'];
 }
 
 /** dry run → plan and confirmation → batches → summary, for a run whose plan is made. */
@@ -129,5 +162,6 @@ export async function runPlanned<S extends BulkSummary>(
     json: settings.json,
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
+    beforeBatches: planned.beforeBatches,
   });
 }

@@ -9,7 +9,7 @@ import type { BatchReport, RunOutcome } from './runner.js';
 
 /** What every bulk run's summary holds, whatever its operation: one JSON object (stdout with -o json, the journal's footer). */
 export interface BulkSummary {
-  command: 'delete' | 'set-prop' | 'unset-prop' | 'verify';
+  command: 'delete' | 'set-prop' | 'unset-prop' | 'verify' | 'reset-distinct-id';
   outcome: RunOutcome;
   by: string;
   requested: number;
@@ -23,6 +23,8 @@ export interface BulkSummary {
   backup?: string;
   /** persons the server said it could not delete (delete only): exit 7 even when every request succeeded */
   deletion_errors?: string[];
+  /** an email run: its emails, how many matched a person, none, or several */
+  emails?: { count: number; matched: number; not_found: number; matching_several: number };
 }
 
 /** The summary of `delete`: counts are null where the server did not say (unknown, not zero). */

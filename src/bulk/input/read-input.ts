@@ -25,6 +25,7 @@ import { BlockHashes, changed, type InputDigest } from './snapshot.js';
 import { decodeText, peekFirstLine, splitLines } from './text.js';
 
 export type { IdKind } from './rows.js';
+export { sentAs } from './rows.js';
 export type { InputDigest } from './snapshot.js';
 export type InputFormat = 'csv' | 'jsonl' | 'plain';
 
@@ -77,6 +78,8 @@ export interface InputChecks {
   spaced: number;
   /** Unique identifiers shaped like a UUID. */
   uuidShaped: number;
+  /** Unique identifiers shaped like an email address. */
+  emailShaped: number;
 }
 
 export interface InputResult {
@@ -123,6 +126,8 @@ const SENDING_CHUNK_BYTES = 16 * 1024;
 const EXTENSIONS: Record<string, InputFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.txt': 'plain' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINE_LIMIT = { maxChars: MAX_LINE_CHARS };
+/** What PostHog's search treats as a full email address. */
+const EMAIL_SHAPED = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 const openFile = promisify(openFd);
 const fstatFile = promisify(fstatFd);
@@ -259,7 +264,7 @@ async function guessFormat(firstLine: string | undefined, ctx: ParseContext): Pr
   if (line.startsWith('{')) return 'jsonl';
   // Columns were asked for: read CSV, so a missing column is an error rather than a silent guess.
   if (ctx.column !== undefined || ctx.withProperties) return 'csv';
-  const known = (cell: string): boolean => ['distinct_id', 'uuid', 'person_uuid'].includes(cell.trim().toLowerCase());
+  const known = (cell: string): boolean => ['distinct_id', 'uuid', 'person_uuid', 'email'].includes(cell.trim().toLowerCase());
   if (!line.includes(',') && !line.includes('"')) return known(line) ? 'csv' : 'plain';
   const { parse } = await import('csv-parse/sync');
   let records: string[][];
@@ -299,7 +304,7 @@ interface ValidateOptions {
 /** The first pass: reads everything, counts, and fails at the first malformed row. */
 async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, state: ParseState, { keep, retain, bytes }: ValidateOptions): Promise<FirstPass> {
   const stats: InputStats = { rows: 0, blank: 0, duplicates: 0, unique: 0 };
-  const checks: InputChecks = { spacesOnly: 0, spaced: 0, uuidShaped: 0 };
+  const checks: InputChecks = { spacesOnly: 0, spaced: 0, uuidShaped: 0, emailShaped: 0 };
   const filter = new RowFilter(ctx, state, bytes, retain);
   const skipped = new LineList();
   try {
@@ -318,6 +323,7 @@ async function validate(rows: AsyncIterable<RawRow[]>, ctx: ParseContext, state:
           stats.unique++;
           if (hasOuterSpace(verdict)) checks.spaced++;
           if (UUID.test(verdict)) checks.uuidShaped++;
+          else if (EMAIL_SHAPED.test(verdict)) checks.emailShaped++;
           keep?.push(asInputRow(raw, verdict));
         }
       }

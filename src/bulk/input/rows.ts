@@ -3,7 +3,13 @@
 
 import { UsageError } from '../../errors.js';
 
-export type IdKind = 'distinct_id' | 'uuid';
+/** What the identifiers of an input are. Emails are looked up (src/api/email-lookup.ts) and the run then works by person UUID. */
+export type IdKind = 'distinct_id' | 'uuid' | 'email';
+
+/** How identifiers of a kind are sent: emails are resolved to persons first, then sent by UUID. */
+export function sentAs(kind: IdKind): 'uuid' | 'distinct_id' {
+  return kind === 'email' ? 'uuid' : kind;
+}
 
 /** One data line or record as a format reader saw it. An empty `id` marks a blank row. */
 export interface RawRow {
@@ -48,14 +54,21 @@ export function lineTooLong(name: string, line: number): UsageError {
 
 /**
  * Picks the identifier column among `names`: the one the user asked for; else `distinct_id`, then
- * `uuid`, then `person_uuid` (with --by uuid, the UUID columns first); else the only one. An exact name wins over a case-insensitive match
+ * `uuid`, then `person_uuid` (with --by uuid the UUID columns first; with --by email the `email`
+ * column, and only it); else the only one. An `email` column among others is never picked
+ * without --by email or --column: a file of emails and distinct_ids is read by distinct_id. An exact name wins over a case-insensitive match
  * (spreadsheets like `Distinct_ID`). Returns undefined when nothing fits; the caller words the
  * error for its format.
  */
 export function chooseColumn(names: readonly string[], ctx: ParseContext): string | undefined {
   if (ctx.column !== undefined) return findName(names, ctx.column);
   // With --by uuid, a column of UUIDs is the one meant (distinct_id would contradict it).
-  const order = ctx.by === 'uuid' ? ['uuid', 'person_uuid', 'distinct_id'] : ['distinct_id', 'uuid', 'person_uuid'];
+  const order =
+    ctx.by === 'uuid'
+      ? ['uuid', 'person_uuid', 'distinct_id']
+      : ctx.by === 'email'
+        ? ['email']
+        : ['distinct_id', 'uuid', 'person_uuid'];
   for (const wanted of order) {
     const found = findName(names, wanted);
     if (found !== undefined) return found;
@@ -70,11 +83,12 @@ export function kindNamed(name: string): IdKind | undefined {
   // `distinct_ids` is what `list --fields distinct_ids` writes: distinct_ids, one array a cell,
   // which the reader then refuses with the hint to export UUIDs.
   if (lower === 'distinct_id' || lower === 'distinct_ids') return 'distinct_id';
+  if (lower === 'email') return 'email';
   return undefined;
 }
 
-const KIND_WORDS: Record<IdKind, string> = { uuid: 'person UUIDs', distinct_id: 'distinct_ids' };
-const KIND_FLAGS: Record<IdKind, string> = { uuid: '--by uuid', distinct_id: '--by distinct-id' };
+const KIND_WORDS: Record<IdKind, string> = { uuid: 'person UUIDs', distinct_id: 'distinct_ids', email: 'emails' };
+const KIND_FLAGS: Record<IdKind, string> = { uuid: '--by uuid', distinct_id: '--by distinct-id', email: '--by email' };
 
 /**
  * What the identifiers of column (or JSON key) `name` are. `uuid` and `person_uuid` hold person
@@ -93,6 +107,9 @@ export function kindOfColumn(name: string, ctx: ParseContext, where: string, nou
       'Pass --by distinct-id or --by uuid (or name the column distinct_id or uuid).',
     );
   }
+  // Some projects use the email as the distinct_id: an explicit --by distinct-id (or uuid) reads an
+  // `email` column as that kind; without --by it holds emails, looked up by the email property.
+  if (named === 'email' && ctx.by !== undefined) return ctx.by;
   if (ctx.by !== undefined && ctx.by !== named) {
     throw new UsageError(
       `${where}: ${what} holds ${KIND_WORDS[named]}, but ${KIND_FLAGS[ctx.by]} says ${KIND_WORDS[ctx.by]}`,

@@ -60,7 +60,20 @@ export interface JournalFooter extends ChainLink {
   summary: object;
 }
 
-export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;
+/**
+ * What the emails of an email run resolved to, written before its first write (in chunks, for a
+ * long list): each email with the UUIDs of the persons holding it (none: not found). The run then
+ * works by person UUID, and --resume re-uses these instead of looking the emails up again.
+ */
+export interface JournalResolve {
+  type: 'resolve';
+  run_id: string;
+  time: string;
+  by: 'email';
+  matches: Record<string, string[]>;
+}
+
+export type JournalEntry = JournalHeader | JournalBatch | JournalFooter | JournalResolve;
 
 /** A journal line as an entry, or what is wrong with it. */
 export function parseEntry(text: string): JournalEntry | string {
@@ -84,6 +97,9 @@ export function parseEntry(text: string): JournalEntry | string {
       return entry as unknown as JournalBatch;
     case 'end':
       return entry as unknown as JournalEntry;
+    case 'resolve':
+      if (entry.matches === null || typeof entry.matches !== 'object' || Array.isArray(entry.matches)) return 'a resolve entry without its matches';
+      return entry as unknown as JournalResolve;
     default:
       return `an entry of the unknown type ${JSON.stringify(entry.type)}`;
   }

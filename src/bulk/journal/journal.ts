@@ -10,11 +10,11 @@ import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../errors.js';
 import { lineHash } from './chain.js';
-import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader } from './entries.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader, type JournalResolve } from './entries.js';
 import { openRunFile } from './run-files.js';
 import { serializeEntry } from './redact.js';
 
-export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader } from './entries.js';
+export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader, JournalResolve } from './entries.js';
 
 export class Journal {
   readonly path: string;
@@ -67,6 +67,10 @@ export class Journal {
 
   async writeBatch(batch: Omit<JournalBatch, 'type'>): Promise<void> {
     await this.append({ type: 'batch', ...batch });
+  }
+
+  async writeResolve(resolve: Omit<JournalResolve, 'type'>): Promise<void> {
+    await this.append({ type: 'resolve', ...resolve });
   }
 
   async writeFooter(footer: Omit<JournalFooter, 'type'>): Promise<void> {

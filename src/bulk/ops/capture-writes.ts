@@ -227,7 +227,8 @@ async function sendBatch(
   eventOf: (distinctId: string, row: InputRow) => CaptureEvent,
   onQueued: (position: number, uuid: string, row: InputRow) => void,
 ): Promise<BatchReport[]> {
-  const persons = await api.lookupPersons(batch.ids, by);
+  // An email run's batches hold the person UUIDs its emails resolved to.
+  const persons = await api.lookupPersons(batch.ids, by === 'email' ? 'uuid' : by);
   const found: Record<string, string> = {};
   const missing: string[] = [];
   const reports: BatchReport[] = [];

@@ -5,6 +5,7 @@
 // lookup each, which would cost one request a person).
 import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
+import { UsageError } from '../../errors.js';
 import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
 import { resolvePerson, type PersonRefKind } from '../../api/resolve-person.js';
 import type { OutputFormat } from '../../output/render.js';
@@ -15,8 +16,13 @@ import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
-import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
+import { readInput, sentAs, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
+import type { NotFoundLimit } from '../engine/not-found-guard.js';
+import { resetBatch } from './reset-distinct-id.js';
+
+/** What a batch is sent by: an email run sends the persons its emails resolved to, by UUID. */
+type SendKind = ReturnType<typeof sentAs>;
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -35,6 +41,10 @@ export interface DeletePlan {
   concurrency: number;
   flags: DeleteFlags;
   json: boolean;
+  /** --max-not-found, for a file run */
+  maxNotFound?: NotFoundLimit;
+  /** --reset-distinct-ids: reset the distinct_ids the input named once their batch is deleted */
+  resetDistinctIds?: boolean;
 }
 
 /** The flags of a delete run that the plan does not normalise. */
@@ -53,7 +63,10 @@ export interface DeleteRunOptions {
 /** What deleting does to each batch, whichever way the persons were named. */
 type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+/** The distinct_ids to reset after a batch is deleted (--reset-distinct-ids), by the batch's identifiers. */
+type ResetsOf = (ids: readonly string[]) => string[];
+
+function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind, inputPath?: string, single?: string, resetsOf?: ResetsOf): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -69,18 +82,31 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
         concurrency: plan.concurrency,
         backup: options.backup ?? null,
         yes: Boolean(options.yes),
+        ...(plan.resetDistinctIds ? { reset_distinct_ids: true } : {}),
       },
-      sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
+      sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person', 'reset_distinct_ids'],
     }),
     checkFiles: (journal) => checkBackup(factory, options, journal, inputPath),
     async start() {
       backup = options.backup !== undefined ? await Backup.open(resolve(factory.cwd, options.backup)) : undefined;
       return { backup: backup?.path };
     },
-    async execute(batch) {
+    async execute(batch, context) {
       // The records are on disk before the request that deletes them is sent.
       if (backup) await backup.save(api, batch.ids, by);
       const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      // The batch is journaled done only once its distinct_ids are reset too: a resume sends a batch
+      // whose resets failed again (a second bulk_delete finds nothing, a second reset is harmless).
+      const resets = resetsOf?.(batch.ids) ?? [];
+      if (resets.length > 0) {
+        const reports = await resetBatch(api, resets, context);
+        const reset = reports.filter((report) => report.status === 'done').reduce((n, report) => n + report.ids.length, 0);
+        if (reset < resets.length) {
+          const first = reports.find((report) => report.status === 'failed');
+          const why = first ? `failed: ${first.error}` : 'was stopped';
+          return [{ ids: batch.ids, status: 'failed', http_status: first?.http_status, error: `deleted, but reset_person_distinct_id ${why} (${plural(resets.length - reset, 'distinct_id')} not reset)` }];
+        }
+      }
       return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
     },
     tally(kind) {
@@ -113,8 +139,11 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
+  // --reset-distinct-ids: the arguments that named their person by distinct_id, by person.
+  const named = new Map<string, string[]>();
   for (const ref of plan.refs) {
-    const { person } = await resolvePerson(api, ref, plan.refBy);
+    const { person, matchedBy } = await resolvePerson(api, ref, plan.refBy);
+    if (matchedBy === 'distinct-id') named.set(person.uuid, [...(named.get(person.uuid) ?? []), ref]);
     if (seen.has(person.uuid)) continue;
     seen.add(person.uuid);
     persons.push(person);
@@ -122,8 +151,10 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   const done = journalPlan?.done ?? new Set<string>();
   const pending = persons.filter((p) => !done.has(p.uuid));
   const single = persons.length === 1 ? personLabel(persons[0]!, plan.refs[0]!) : undefined;
+  const resetsOf = plan.resetDistinctIds ? (uuids: readonly string[]) => uuids.flatMap((uuid) => named.get(uuid) ?? []) : undefined;
+  if (plan.resetDistinctIds && named.size === 0) factory.io.err('Note: --reset-distinct-ids: no person was named by a distinct_id, so there is nothing to reset.');
   const operation: BulkOperation<DeleteSummary> = {
-    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single),
+    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single, resetsOf),
     async dryRun(run) {
       await printPersons(factory, persons, options.output);
       const batches = Math.ceil(run.toSend / plan.batchSize);
@@ -166,13 +197,19 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   const path = options.fromFile!;
   const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
-    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, input.kind), input, { ...options, fromFile: path }, settingsOf(plan));
+    if (plan.resetDistinctIds && input.kind !== 'distinct_id') {
+      throw new UsageError(
+        `--reset-distinct-ids resets the distinct_ids the input names, and ${path === '-' ? 'stdin' : path} names persons by ${input.kind === 'uuid' ? 'UUID' : 'email'}`,
+        'Reset the persons\' distinct_ids with reset-distinct-id once they are deleted, or give the erasure list as distinct_ids.',
+      );
+    }
+    await runFromInput(factory, api, fileDeleteOperation(factory, api, plan, options, sentAs(input.kind)), input, { ...options, fromFile: path, maxNotFound: plan.maxNotFound }, settingsOf(plan));
   } finally {
     await input.close();
   }
 }
 
-function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind): BulkOperation<DeleteSummary> {
+function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind): BulkOperation<DeleteSummary> {
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
@@ -183,8 +220,10 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       `${plural(stats.duplicates, 'duplicate')}${run.skipped > 0 ? `; ${run.skipped.toLocaleString('en-US')} already done in the journal` : ''}`
     );
   };
+  const resetsOf = plan.resetDistinctIds && by === 'distinct_id' ? (ids: readonly string[]) => [...ids] : undefined;
+  const resetLine = (run: RunPlan) => `  then reset_person_distinct_id for each distinct_id (${plural(run.toSend, 'request')}), so they start new persons if they come back.`;
   return {
-    ...deleteCore(factory, api, plan, options, by, options.fromFile),
+    ...deleteCore(factory, api, plan, options, by, options.fromFile, undefined, resetsOf),
     async dryRun(run) {
       const { source, read } = run.input!;
       if (plan.json) {
@@ -209,6 +248,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
       factory.io.err(`  ${rowsNote(run)}`);
       for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
+      if (resetsOf) factory.io.err(resetLine(run));
       if (run.first.length > 0) factory.io.err(`First ${noun}: ${run.first.map(escapeForTerminal).join(', ')}${run.toSend > run.first.length ? ', …' : ''}`);
     },
     announce(run, { say, tell }) {
@@ -216,6 +256,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       say(`  ${rowsNote(run)}`);
       for (const note of run.notes) tell(`  Note: ${note}.`);
       say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+      if (resetsOf) say(resetLine(run));
       say(`Journal: ${run.journal}`);
     },
     confirmation(run) {
@@ -245,7 +286,7 @@ async function printPersons(factory: Factory, persons: RetrievedPerson[], output
 }
 
 /** The bulk_delete body: only the flags that are on (PostHog reads any present value as true). */
-export function bulkDeleteBody(ids: string[], by: IdKind, flags: DeleteFlags): BulkDeleteBody {
+export function bulkDeleteBody(ids: string[], by: SendKind, flags: DeleteFlags): BulkDeleteBody {
   return {
     [by === 'uuid' ? 'ids' : 'distinct_ids']: ids,
     ...(flags.deleteEvents ? { delete_events: true } : {}),

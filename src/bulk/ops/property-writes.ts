@@ -19,10 +19,11 @@ import type { OutputFormat } from '../../output/render.js';
 import { plural } from '../../output/message-text.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { runFromInput } from '../engine/run.js';
+import { parseMaxNotFound } from '../engine/max-not-found.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/summary.js';
 import type { IdLookup } from '../input/id-set.js';
-import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
+import { readInput, sentAs, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
 
 export interface PropertyFileOptions {
@@ -47,6 +48,8 @@ export interface PropertyFileOptions {
   /** --wait-all: read back every person, not a sample */
   waitAll?: boolean;
   concurrency?: number;
+  /** --max-not-found N or P% */
+  maxNotFound?: string;
   output?: OutputFormat;
 }
 
@@ -77,9 +80,10 @@ export interface PropertyWrite {
 }
 
 export async function runPropertyFile(factory: Factory, options: PropertyFileOptions, write: PropertyWrite): Promise<void> {
-  const refBy = parseByFlag(options.by);
-  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
-  const explicitBy: IdKind | undefined = refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
+  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
+  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
+  // --by email: each email is looked up and every person holding it gets the write.
+  const explicitBy: IdKind | undefined = options.by === 'email' ? 'email' : refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
   const via = options.via ?? 'api';
   if (via !== 'api' && via !== 'capture') throw new UsageError(`--via must be api or capture (got ${JSON.stringify(via)})`);
   if (options.captureHost !== undefined && via !== 'capture') throw new UsageError('--capture-host only applies with --via capture');
@@ -90,6 +94,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
     throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   write.check(options);
   requireConsentPossible(factory, options, write.consent);
 
@@ -102,7 +107,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
     const rest = write.operation(run);
     const viaCapture = capture?.captureOperation(run, rest, write.unsetKeys ? { kind: 'unset', keys: write.unsetKeys } : { kind: 'set' });
     const json = options.output === 'json' || options.output === 'jsonl';
-    await runFromInput(factory, api, viaCapture ?? rest, input, options, { batchSize, concurrency, json });
+    await runFromInput(factory, api, viaCapture ?? rest, input, { ...options, maxNotFound }, { batchSize, concurrency, json });
     if (viaCapture && options.waitMs !== undefined && !options.dryRun) await viaCapture.readBack(options.waitMs);
   } finally {
     await input.close();
@@ -130,7 +135,8 @@ export function propertyOperation(
   },
 ): BulkOperation<WriteSummary> {
   const { factory, api, options, input } = run;
-  const by = input.kind;
+  // An email run writes to the persons its emails resolved to, by UUID.
+  const by = sentAs(input.kind);
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   return {
     command: write.command,
@@ -186,7 +192,7 @@ export function propertyOperation(
 }
 
 /** The rows of one batch, one request each; stops between rows when the run is stopping. */
-export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: IdKind, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
+export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchContext, by: ReturnType<typeof sentAs>, unsetKeys: string[] | undefined): Promise<BatchReport[]> {
   const persons = await api.lookupPersons(batch.ids, by);
   const queued: string[] = [];
   const missing: string[] = [];

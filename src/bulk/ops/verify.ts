@@ -13,12 +13,18 @@ import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { journalOptionsOf, runPlanned } from '../engine/run.js';
 import type { BulkSummary } from '../engine/summary.js';
 import { rowGroups, type RowSource } from '../input/read-input.js';
+import { resolveEmails } from '../../api/email-lookup.js';
+
+/** How verify looks an identifier up: by person UUID, distinct_id, or the persons holding an email. */
+export type VerifyKind = LookupKind | 'email';
+const VERIFY_KINDS: readonly VerifyKind[] = ['uuid', 'distinct_id', 'email'];
 import { openReport } from '../report/report-file.js';
 
 /** A row of verify's stdout: an identifier that still resolves, and to whom. */
 export interface PresentRow {
   identifier: string;
-  kind: LookupKind;
+  kind: VerifyKind;
+  /** an email held by several persons: their UUIDs, space-separated */
   person_uuid: string;
   name: string | null;
   distinct_ids: string[];
@@ -42,7 +48,7 @@ export interface VerifyInput {
   rows: RowSource;
   unique: number;
   /** lookups for one identifier: one kind, or both for a UUID-shaped argument without --by */
-  kindsOf(id: string): readonly LookupKind[];
+  kindsOf(id: string): readonly VerifyKind[];
   /** the person a journal recorded for an identifier (for the report of one that is gone) */
   personOf?(id: string): string | undefined;
   /** repeated identifiers: each repeat (arguments) or only their count (a file) */
@@ -85,17 +91,17 @@ type VerifySummary = BulkSummary & { command: 'verify' };
 
 /** Checks every identifier; prints those that still resolve; writes the report. Throws StillPresent (exit 8) when some do. */
 export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input: VerifyInput, options: VerifyOptions): Promise<VerifyResult> {
-  const present = new Map<string, { kind: LookupKind; person: RetrievedPerson }>();
+  const present = new Map<string, { kind: VerifyKind; person: RetrievedPerson }>();
   /** the last lookup that checked each identifier (1-based), and each lookup's time and status */
   const checkedBy = new Map<string, number>();
   const lookups: Lookup[] = [];
-  const lookUp = async (ids: string[], kind: LookupKind): Promise<Map<string, RetrievedPerson>> => {
-    const found = await api.lookupPersons(ids, kind);
+  const lookUp = async (ids: string[], kind: VerifyKind): Promise<Map<string, RetrievedPerson>> => {
+    const found = kind === 'email' ? await emailHolders(api, ids) : await api.lookupPersons(ids, kind);
     lookups.push({ time: factory.now().toISOString(), http_status: 200 });
     for (const id of ids) checkedBy.set(id, lookups.length);
     return found;
   };
-  const keyOf = (id: string, kind: LookupKind) => (kind === 'uuid' ? id.toLowerCase() : id);
+  const keyOf = (id: string, kind: VerifyKind) => (kind === 'uuid' ? id.toLowerCase() : id);
 
   // Read-only: no journal (nothing to resume: a verify is simply run again), no dry run, no plan
   // and no confirmation (the run is started with yes), so those parts of the interface are empty.
@@ -107,7 +113,7 @@ export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input
     announce() {},
     confirmation: () => ({ count: input.unique, single: '', many: '', nothingDone: '' }),
     async execute(batch) {
-      for (const kind of ['uuid', 'distinct_id'] as const) {
+      for (const kind of VERIFY_KINDS) {
         const ids = batch.ids.filter((id) => input.kindsOf(id).includes(kind) && !present.has(id));
         if (ids.length === 0) continue;
         const found = await lookUp(ids, kind);
@@ -169,9 +175,9 @@ export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input
 /** Re-checks what is still present, 5 s then doubling to 60 s between rounds, until it is gone or time is up. */
 async function waitUntilGone(
   factory: Factory,
-  present: Map<string, { kind: LookupKind; person: RetrievedPerson }>,
+  present: Map<string, { kind: VerifyKind; person: RetrievedPerson }>,
   waitMs: number,
-  lookUp: (ids: string[], kind: LookupKind) => Promise<Map<string, RetrievedPerson>>,
+  lookUp: (ids: string[], kind: VerifyKind) => Promise<Map<string, RetrievedPerson>>,
 ): Promise<{ elapsedMs: number }> {
   const started = factory.clock.now();
   const deadline = started + waitMs;
@@ -186,7 +192,7 @@ async function waitUntilGone(
     }
     await factory.clock.sleep(pause);
     delay = Math.min(delay * 2, MAX_RECHECK_MS);
-    for (const kind of ['uuid', 'distinct_id'] as const) {
+    for (const kind of VERIFY_KINDS) {
       const ids = [...present].filter(([, hit]) => hit.kind === kind).map(([id]) => id);
       for (let at = 0; at < ids.length; at += LOOKUP_BATCH) {
         const chunk = ids.slice(at, at + LOOKUP_BATCH);
@@ -202,7 +208,7 @@ async function waitUntilGone(
   return { elapsedMs: factory.clock.now() - started };
 }
 
-function presentRow(identifier: string, kind: LookupKind, person: RetrievedPerson): PresentRow {
+function presentRow(identifier: string, kind: VerifyKind, person: RetrievedPerson): PresentRow {
   return {
     identifier,
     kind,
@@ -217,7 +223,7 @@ function presentRow(identifier: string, kind: LookupKind, person: RetrievedPerso
 async function writeReport(
   path: string,
   input: VerifyInput,
-  present: Map<string, { kind: LookupKind; person: RetrievedPerson }>,
+  present: Map<string, { kind: VerifyKind; person: RetrievedPerson }>,
   checkedBy: Map<string, number>,
   lookups: Lookup[],
 ): Promise<void> {
@@ -255,4 +261,16 @@ async function writeReport(
     await report.abort();
     throw error;
   }
+}
+
+/**
+ * The persons holding each email (PostHog's email person filter, many emails a request): an email
+ * still resolves when any person holds it; several persons show as their UUIDs, space-separated.
+ */
+async function emailHolders(api: PersonsApi, emails: string[]): Promise<Map<string, RetrievedPerson>> {
+  const holders = new Map<string, RetrievedPerson>();
+  for (const [email, uuids] of await resolveEmails(api, emails)) {
+    if (uuids.length > 0) holders.set(email, { id: 0, uuid: [...uuids].sort().join(' '), name: null, distinct_ids: [], properties: { email }, created_at: null } as unknown as RetrievedPerson);
+  }
+  return holders;
 }

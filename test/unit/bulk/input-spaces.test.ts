@@ -11,7 +11,7 @@ describe('spaces around identifiers', () => {
     const input = await readInput({ path, by: 'distinct_id' });
     expect(await ids(input.rows)).toEqual(['  plain-id  ', '  padded-id  ', 'plain-id']);
     expect(input.stats).toEqual({ rows: 4, blank: 1, duplicates: 0, unique: 3 });
-    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 2, uuidShaped: 0 });
+    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 2, uuidShaped: 0, emailShaped: 0 });
   });
 
   it('CSV with properties: the identifier and the values keep their spaces', async () => {
@@ -25,13 +25,13 @@ describe('spaces around identifiers', () => {
     const input = await readInput({ path, by: 'distinct_id' });
     expect(await ids(input.rows)).toEqual(['  padded-id  ', 'x']);
     expect(input.stats.blank).toBe(1);
-    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0 });
+    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0, emailShaped: 0 });
   });
 
   it('plain text: a line is the identifier as written, but for its line break (CRLF too)', async () => {
     const path = await inputFile('people.txt', '  a  \r\nb\r\n\t\r\na\r\n');
     const input = await readInput({ path, by: 'distinct_id' });
     expect(await ids(input.rows)).toEqual(['  a  ', 'b', 'a']);
-    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0 });
+    expect(input.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0, emailShaped: 0 });
   });
 });

@@ -133,7 +133,7 @@ describe('plain', () => {
     const result = await readInput({ path, by: 'distinct_id' });
     expect(result.column).toBeUndefined();
     expect(result.stats).toEqual({ rows: 7, blank: 2, duplicates: 1, unique: 4 });
-    expect(result.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0 });
+    expect(result.checks).toEqual({ spacesOnly: 1, spaced: 1, uuidShaped: 0, emailShaped: 0 });
     expect(await collect(result.rows)).toEqual([
       { id: ' a ', line: 1 },
       { id: 'b', line: 3 },

@@ -162,6 +162,14 @@ describe('filters and search', () => {
     expect(await names('email=c%40x.com')).toEqual([]);
   });
 
+  it('exact with a list value matches any of them, case-sensitively; one element is that value; an empty list is no condition (as in PostHog)', async () => {
+    const emailIn = (value: unknown) => names(filterQuery([{ key: 'email', value, operator: 'exact', type: 'person' }]));
+    expect(await emailIn(['a@x.com', 'e@x.com', 'c@x.com', 'nobody@x.com'])).toEqual(['A', 'E']);
+    expect(await emailIn(['C@X.com'])).toEqual(['C']);
+    // HogQL drops a filter whose list is empty: every person matches (a client must never send one).
+    expect(await emailIn([])).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+  });
+
   it('looks up distinct_id exactly, with next null', async () => {
     const answer = await call(sb, `${P}/?distinct_id=b-second&include_total`);
     expect(answer.json.results.map((r: { uuid: string }) => r.uuid)).toEqual([people.B!.uuid]);
