@@ -10,8 +10,9 @@ import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
+import { addQueryOptions, checkQuerySource, type QueryFlags } from './query-options.js';
 
-export interface DeleteOptions {
+export interface DeleteOptions extends QueryFlags {
   by?: string;
   fromFile?: string;
   column?: string;
@@ -50,21 +51,25 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
+  addQueryOptions(command, 'to delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
     ["remove a person's events but keep the person", 'posthog-persons delete 019704b5-dfbb-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
+    ['every person a query selects, in CI, only if it selects exactly 1,200', "posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect 1200 --yes"],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
 
 export function checkDeleteOptions(refs: string[], options: DeleteOptions): DeletePlan {
   if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
-  if (refs.length === 0 && options.fromFile === undefined) {
-    throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH');
+  const query = checkQuerySource(options, { args: refs.length > 0, file: options.fromFile !== undefined });
+  if (refs.length === 0 && options.fromFile === undefined && query === undefined) {
+    throw new UsageError('nothing to delete: give one or more persons, --from-file PATH, or a query (--where, --email, --search, --properties)');
   }
+  if (query !== undefined && options.by !== undefined) throw new UsageError('--by does not apply to a query: the persons it selects are deleted by UUID');
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
   if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
     throw new UsageError('--keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)');
@@ -93,6 +98,11 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const plan = checkDeleteOptions(refs, options);
   requireConsentPossible(factory, options, 'delete persons');
   const api = await factory.api();
+  const query = checkQuerySource(options, { args: false, file: false });
+  if (query !== undefined) {
+    await (await import('../bulk/ops/delete-selected.js')).deleteSelected(factory, api, plan, options, query);
+    return;
+  }
   const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
   else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });

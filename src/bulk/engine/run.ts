@@ -89,6 +89,8 @@ export interface PlannedRows {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: SessionOptions['input'];
+  /** journaled after the header, before any batch (a query's snapshot) */
+  beforeBatches?: SessionOptions['beforeBatches'];
 }
 
 /** dry run → plan and confirmation → batches → summary, for a run whose plan is made. */
@@ -129,5 +131,6 @@ export async function runPlanned<S extends BulkSummary>(
     json: settings.json,
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
+    beforeBatches: planned.beforeBatches,
   });
 }

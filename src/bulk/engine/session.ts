@@ -9,6 +9,7 @@ import type { Factory } from '../../factory.js';
 import { plural } from '../../output/message-text.js';
 import type { IdLookup } from '../input/id-set.js';
 import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
+import type { Journal } from '../journal/journal.js';
 import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
@@ -38,6 +39,8 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   /** called once the batches are over, before the summary (closes the backup file) */
   cleanup?: () => Promise<void>;
   progressUnit: string;
+  /** entries to journal after the run's header and before any batch (a query's snapshot) */
+  beforeBatches?: (journal: Journal, runId: string) => Promise<void>;
 }
 
 export interface SessionResult<S extends BulkSummary = BulkSummary> {
@@ -50,6 +53,14 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
   // Whatever happens to stdout's reader, this run ends with its journal footer and its own exit code.
   factory.keepExitCodeOnBrokenPipe();
   const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
+  if (opened && o.beforeBatches) {
+    try {
+      await o.beforeBatches(opened.journal, opened.runId);
+    } catch (error) {
+      await opened.journal.close().catch(() => undefined);
+      throw error;
+    }
+  }
   const progress = await startProgress(factory, o.toSend, o.progressUnit);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;

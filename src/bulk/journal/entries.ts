@@ -47,7 +47,23 @@ export interface JournalFooter {
   summary: object;
 }
 
-export type JournalEntry = JournalHeader | JournalBatch | JournalFooter;
+/**
+ * A query-selected run's snapshot: the UUIDs the query matched, listed before any write (deleting
+ * while paging by offset would skip persons), in chunks of at most 10,000; --resume works on these
+ * instead of running the query again.
+ */
+export interface JournalSelection {
+  type: 'selection';
+  run_id: string;
+  time: string;
+  /** the query flags as given (--where, --email, --search, --properties) */
+  query: Record<string, unknown>;
+  /** persons in the whole snapshot (the sum of every chunk's uuids) */
+  total: number;
+  uuids: string[];
+}
+
+export type JournalEntry = JournalHeader | JournalBatch | JournalFooter | JournalSelection;
 
 /** A journal line as an entry, or what is wrong with it. */
 export function parseEntry(text: string): JournalEntry | string {
@@ -71,6 +87,9 @@ export function parseEntry(text: string): JournalEntry | string {
       return entry as unknown as JournalBatch;
     case 'end':
       return entry as unknown as JournalEntry;
+    case 'selection':
+      if (!Array.isArray(entry.uuids) || !entry.uuids.every((id) => typeof id === 'string') || typeof entry.total !== 'number') return 'a selection without its total or list of UUIDs';
+      return entry as unknown as JournalSelection;
     default:
       return `an entry of the unknown type ${JSON.stringify(entry.type)}`;
   }

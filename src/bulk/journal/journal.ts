@@ -8,11 +8,11 @@
 import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../errors.js';
-import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader } from './entries.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader, type JournalSelection } from './entries.js';
 import { openRunFile } from './run-files.js';
 import { serializeEntry } from './redact.js';
 
-export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader } from './entries.js';
+export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader, JournalSelection } from './entries.js';
 
 export class Journal {
   readonly path: string;
@@ -59,6 +59,10 @@ export class Journal {
 
   async writeFooter(footer: Omit<JournalFooter, 'type'>): Promise<void> {
     await this.append({ type: 'end', ...footer });
+  }
+
+  async writeSelection(selection: Omit<JournalSelection, 'type'>): Promise<void> {
+    await this.append({ type: 'selection', ...selection });
   }
 
   /** Waits for pending writes, then closes the file. Safe to call twice. */

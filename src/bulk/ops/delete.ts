@@ -51,9 +51,9 @@ export interface DeleteRunOptions {
 }
 
 /** What deleting does to each batch, whichever way the persons were named. */
-type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
+export type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -103,7 +103,7 @@ async function checkBackup(factory: Factory, options: DeleteRunOptions, journal:
   if (note) factory.io.err(note);
 }
 
-const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
+export const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
 
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
