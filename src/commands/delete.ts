@@ -57,8 +57,7 @@ export function createDeleteCommand(factory: Factory): Command {
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
-    ["remove a person's events but keep the person", 'posthog-persons delete 019704b5-dfbb-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
-    ['every person a query selects, in CI, only if it selects exactly 1,200', "posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect 1200 --yes"],
+    ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
@@ -67,7 +66,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
   if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
   const query = checkQuerySource(options, { args: refs.length > 0, file: options.fromFile !== undefined });
   if (refs.length === 0 && options.fromFile === undefined && query === undefined) {
-    throw new UsageError('nothing to delete: give one or more persons, --from-file PATH, or a query (--where, --email, --search, --properties)');
+    throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH, or a query (--where, --email, --search, --properties)');
   }
   if (query !== undefined && options.by !== undefined) throw new UsageError('--by does not apply to a query: the persons it selects are deleted by UUID');
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');

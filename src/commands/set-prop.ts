@@ -56,10 +56,9 @@ export function createSetPropCommand(factory: Factory): Command {
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],
-    ['set an object property on a person given by UUID', `posthog-persons set-prop 019704b5-dfbb-70bf-9a46-bbd4c825e918 address '{"city":"Berlin"}' --json`],
     ['clear a value to null (the key stays)', 'posthog-persons set-prop user_472 trial_ends null --json'],
     ['many persons: a CSV with a distinct_id column and one column per property', 'posthog-persons set-prop --from-file plans.csv --yes'],
-    ['every person a query selects (the arguments are then KEY VALUE), only if it selects exactly 250', "posthog-persons set-prop --where plan=free --where 'seats>10' plan team --expect 250 --yes"],
+    ['every person a query selects (the arguments are then KEY VALUE)', "posthog-persons set-prop --where plan=free --where 'email~@old-domain.com' plan legacy --yes"],
   ]);
   return command.action(async (person: string | undefined, key: string | undefined, value: string | undefined, options: SetPropOptions) => {
     const query = checkQuerySource(options, { args: false, file: options.fromFile !== undefined });
