@@ -8,7 +8,7 @@ import { Cancelled } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { describeQuery, personListQuery, queryRecord, type PersonQueryFlags } from '../../filters/person-query.js';
-import type { ConsentFlags } from '../../io/confirm.js';
+import { planNotice, type ConsentFlags } from '../../io/confirm.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { plural } from '../../output/message-text.js';
 import { stringifyExact } from '../../json/exact.js';
@@ -64,7 +64,7 @@ export async function runFromSelection<S extends BulkSummary>(
   await core.checkFiles?.(journalPlan.path);
 
   const kept = journalPlan.resume ? await readSelection(journalPlan.path, { command: core.command, host: api.http.host, project: api.project }) : undefined;
-  if (kept) factory.io.err(`Resuming with the snapshot of ${plural(kept.uuids.length, 'person')} kept in the journal; the query is not run again.`);
+  if (kept) planNotice(factory, flags)(`Resuming with the snapshot of ${plural(kept.uuids.length, 'person')} kept in the journal; the query is not run again.`);
   const selection = kept ?? (await listSelection(api, record, filters));
   const total = selection.uuids.length;
   if (flags.expect !== undefined && total !== flags.expect) {
