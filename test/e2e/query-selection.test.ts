@@ -1,7 +1,7 @@
 // Query-selected bulk runs: `delete`, `set-prop` and `unset-prop` with --where/--email/--search/
 // --properties. The selection is listed first (page size 1000), kept in the journal as a snapshot
 // of UUIDs before any write, and the run works on that snapshot by UUID; --expect N guards it.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -178,6 +178,23 @@ describe('--resume works on the snapshot, not a new listing', () => {
     sandbox.store.removePerson(uuidOf('0004', 1));
   });
 
+  it('a snapshot cut short (the run stopped while writing it, before any batch): --resume lists the query again', async () => {
+    const dir = tempDir();
+    sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 500 });
+    await runInProcess(['--retries', '0', 'delete', '--where', 'plan=trial', '--yes', '--journal', 'q.jsonl'], { sandbox, cwd: dir });
+    // Keep the header and a selection entry holding only part of its total: what a kill between two chunks leaves.
+    const [header, selection] = readFileSync(join(dir, 'q.jsonl'), 'utf8').split('\n');
+    const cut = { ...JSON.parse(selection!), uuids: JSON.parse(selection!).uuids.slice(0, 1) };
+    writeFileSync(join(dir, 'q.jsonl'), `${header}\n${JSON.stringify(cut)}\n`);
+    sandbox.clearRequests();
+    const r = await runInProcess(['delete', '--where', 'plan=trial', '--yes', '--journal', 'q.jsonl', '--resume'], { sandbox, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(routes()).toEqual(['list', 'bulk_delete']);
+    expect(r.stderr).not.toContain('Resuming with the snapshot');
+    expect(alive(range(TRIAL).map(trial))).toEqual([]);
+    expect(journalLines(join(dir, 'q.jsonl')).map((e) => e.type)).toEqual(['run', 'selection', 'run', 'selection', 'batch', 'end']);
+  });
+
   it('--resume with another query is refused, naming both', async () => {
     const dir = tempDir();
     sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 500 });
@@ -201,6 +218,25 @@ describe('set-prop and unset-prop by query', () => {
     expect(routes()).toEqual(['list', 'batch_by_uuids', 'partial_update', 'partial_update', 'partial_update']);
     expect(new Set(sandbox.requests.filter((q) => q.route === 'partial_update').map((q) => q.path.split('/').at(-2)))).toEqual(new Set(range(TRIAL).map(trial)));
     expect(journalLines(join(dir, 'j.jsonl')).map((e) => e.type).slice(0, 2)).toEqual(['run', 'selection']);
+  });
+
+  it('set-prop --dry-run by query: the write, the query, the requests and the first persons', async () => {
+    const r = await runInProcess(['set-prop', '--where', 'plan=trial', 'tier', 'gold', '--dry-run'], { sandbox, cwd: tempDir() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      [
+        'Dry run: nothing was sent.',
+        'Would set tier = "gold" on 3 persons selected by --where plan=trial, in 3 requests, one a person, after 1 lookup.',
+        '  3 persons matched (1 list request of up to 1,000).',
+        'First persons:',
+        `  ${trial(2)}  trial-2  trial-2`,
+        `  ${trial(1)}  Bob \\x1b[2J  trial-1`,
+        `  ${trial(0)}  ada@example.com  trial-0`,
+        '',
+      ].join('\n'),
+    );
+    expect(routes()).toEqual(['list']);
   });
 
   it('set-prop --json by query: typed values', async () => {
