@@ -44,8 +44,8 @@ export const setPropResultSchema: RecordSchema<SetPropResult> = {
 export function createSetPropCommand(factory: Factory): Command {
   const command = new Command('set-prop')
     .description('Set one property of a person (queued by PostHog; --wait to see it applied)')
-    .argument('[person]', 'a person UUID or a distinct_id (not with --from-file)')
-    .argument('[key]', 'the property key')
+    .argument('[person]', 'a person UUID or a distinct_id (not with --from-file; with a query, the key: set-prop --where EXPR KEY VALUE)')
+    .argument('[key]', 'the property key (with a query, the value)')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
     .addOption(byOption('person-or-file'));

@@ -38,7 +38,7 @@ export const unsetPropResultSchema: RecordSchema<UnsetPropResult> = {
 export function createUnsetPropCommand(factory: Factory): Command {
   const command = new Command('unset-prop')
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
-    .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
+    .argument('[person]', 'a person UUID or a distinct_id (with --from-file or a query: the first key)')
     .argument('[key...]', 'the property keys to remove')
     .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the properties are gone');
