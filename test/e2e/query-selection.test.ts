@@ -135,6 +135,21 @@ describe('delete --where: the selection, the snapshot and --expect', () => {
   });
 });
 
+describe('every PostHog generation', () => {
+  it.each(['mid', 'older'] as const)('%s: delete and set-prop by query select and write the same persons', async (generation) => {
+    sandbox.setOptions({ generation });
+    const dir = tempDir();
+    const set = await runInProcess(['set-prop', '--where', 'plan=trial', 'tier', 'gold', '--expect', '3', '--yes', '--journal', 'set.jsonl'], { sandbox, cwd: dir });
+    expect(set.code).toBe(0);
+    for (const i of range(TRIAL)) expect(sandbox.store.person(trial(i))!.properties.tier).toBe('gold');
+    const del = await runInProcess(['delete', '--where', 'tier=gold', '--expect', '3', '--yes', '--journal', 'del.jsonl'], { sandbox, cwd: dir });
+    expect(del.code).toBe(0);
+    expect(alive(range(TRIAL).map(trial))).toEqual([]);
+    expect(alive(range(SCALE).map(scale))).toHaveLength(SCALE);
+    sandbox.setOptions({ generation: 'newest' });
+  });
+});
+
 describe('query flags refused before any request', () => {
   const cases: Array<[string, string[], string]> = [
     ['a malformed --where', ['delete', '--where', 'plan', '--yes'], 'error: invalid --where expression "plan"'],
