@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { getCase, startupCase } from './cases/startup.mjs';
 import { exportCase } from './cases/export.mjs';
 import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
+import { queryDeleteCase } from './cases/query-delete.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'query-delete'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -113,6 +114,9 @@ if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteM
   });
 if (config.cases.includes('rate')) {
   results.rate = await rateLimitCase({ ...context, persons: config.ratePersons, batchSize: config.rateBatch, limit: config.rateLimit });
+}
+if (config.cases.includes('query-delete')) {
+  results.queryDelete = await queryDeleteCase({ ...context, runs: quick ? 1 : 3, scaled: !quick, memorySizes: quick ? [40_000] : [40_000, 200_000] });
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;
