@@ -8,6 +8,7 @@
 //   - peak RSS of the same command at two sizes of selection (`--where plan=free`).
 // Every run checks that exactly the selected persons are gone.
 import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -69,6 +70,8 @@ async function deleteByQuery({ cli, bin, persons, plan, serverLimits, clientLimi
 
 export async function queryDeleteCase({ cli, bin, persons = 46_500, plan = 'startup', runs = 3, scaledLimit = 6, scaled = true, memorySizes = [40_000, 200_000], log }) {
   log(`query delete: delete --where plan=${plan} of a sandbox of ${int(persons)}, Cloud limits, ${runs} runs`);
+  // The machine may be shared: its load is part of what a wall time means.
+  const loadBefore = os.loadavg()[0];
   const cloud = [];
   for (let i = 0; i < runs; i++) {
     const r = await deleteByQuery({ cli, bin, persons, plan, serverLimits: CLOUD });
@@ -89,12 +92,12 @@ export async function queryDeleteCase({ cli, bin, persons = 46_500, plan = 'star
     log(`  memory: ${int(r.selected)} selected of ${int(size)}: ${Math.round(r.peakRssKiB / 1024)} MiB`);
     memory.push({ persons: size, selected: r.selected, peakRssKiB: r.peakRssKiB });
   }
-  return { persons, plan, cloud, bound, memory };
+  return { persons, plan, cloud, bound, memory, load: [loadBefore, os.loadavg()[0]] };
 }
 
 /** The "Query-selected delete" section of docs/benchmarks.md. */
 export function queryDeleteSection(result) {
-  const { persons, plan, cloud, bound, memory } = result;
+  const { persons, plan, cloud, bound, memory, load } = result;
   const first = cloud[0];
   const cloudBound = boundMs(first.pages, CLOUD.read) + boundMs(first.bulk, CLOUD.delete);
   const walls = cloud.map((r) => r.wallMs);
@@ -123,7 +126,7 @@ export function queryDeleteSection(result) {
     `  ${first.bulk} \`bulk_delete\` requests. A selection of an exact multiple of 1,000 costs one more list request:`,
     '  PostHog answers a full last page with a `next` link to an empty page, and only `next` says the list',
     '  is over.',
-    `- **PostHog Cloud's limits** ${cloudBound === 0 ? 'do not bind a run of this size: every request fits in the first minute\'s budget, so the wall time is the work itself' : 'bind this run'} (from spawning the CLI to its exit, start-up and the sandbox's own deleting included).`,
+    `- **PostHog Cloud's limits** ${cloudBound === 0 ? 'do not bind a run of this size: every request fits in the first minute\'s budget, so the wall time is the work itself' : 'bind this run'} (from spawning the CLI to its exit, start-up and the sandbox's own deleting included; 1-minute load average ${load[0].toFixed(1)} before the case, ${load[1].toFixed(1)} after it, on ${os.cpus().length} cores).`,
     ...(bound
       ? [
           `- **Limits that bind, scaled.** Both sides set to ${bound.limit} reads and ${bound.limit} deletes a minute (an hour-long`,

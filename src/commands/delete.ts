@@ -10,6 +10,7 @@ import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
+import { hasPersonQuery, queryRecord } from '../filters/person-query.js';
 import { addQueryOptions, checkQuerySource, type QueryFlags } from './query-options.js';
 
 export interface DeleteOptions extends QueryFlags {
@@ -97,9 +98,9 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const plan = checkDeleteOptions(refs, options);
   requireConsentPossible(factory, options, 'delete persons');
   const api = await factory.api();
-  const query = checkQuerySource(options, { args: false, file: false });
-  if (query !== undefined) {
-    await (await import('../bulk/ops/delete-selected.js')).deleteSelected(factory, api, plan, options, query);
+  // A query was checked with the other flags (checkDeleteOptions): the persons are its selection.
+  if (hasPersonQuery(options)) {
+    await (await import('../bulk/ops/delete-selected.js')).deleteSelected(factory, api, plan, options, queryRecord(options));
     return;
   }
   const run = await import('../bulk/ops/delete.js');
