@@ -129,8 +129,9 @@ export function queryDeleteSection(result) {
     `- **PostHog Cloud's limits** ${cloudBound === 0 ? 'do not bind a run of this size: every request fits in the first minute\'s budget, so the wall time is the work itself' : 'bind this run'} (from spawning the CLI to its exit, start-up and the sandbox's own deleting included; 1-minute load average ${load[0].toFixed(1)} before the case, ${load[1].toFixed(1)} after it, on ${os.cpus().length} cores).`,
     ...(bound
       ? [
-          `- **Limits that bind, scaled.** Both sides set to ${bound.limit} reads and ${bound.limit} deletes a minute (an hour-long`,
-          `  window would take too long to measure): the ${bound.pages} list pages and then the ${bound.bulk} deletes (which start once`,
+          `- **Limits that bind, scaled.** Both sides set to ${bound.limit} reads and ${bound.limit} deletes a minute (Cloud's reads divided`,
+          `  by ${CLOUD.read / bound.limit}, its deletes by ${CLOUD.delete / bound.limit}; at Cloud's own limits nothing binds, and an hour-long window would take too`,
+          `  long to measure): the ${bound.pages} list pages and then the ${bound.bulk} deletes (which start once`,
           `  the snapshot is complete) need ${seconds(bound.boundMs)} by the limits; the run took ${seconds(bound.wallMs)} (${ratio(bound.wallMs / bound.boundMs)}), with`,
           `  ${bound.throttled === 0 ? 'no request refused' : `${bound.throttled} requests refused with 429`}.`,
         ]
