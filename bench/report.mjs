@@ -3,6 +3,7 @@
 import { int, mib, ms, msRange, percent, ratio, seconds, verdict } from './lib/stats.mjs';
 import { notesFor } from './notes.mjs';
 import { propsSection } from './report-props.mjs';
+import { queryDeleteSection } from './cases/query-delete.mjs';
 
 const MIB = 1024;
 
@@ -16,6 +17,7 @@ export function renderReport({ config, machine, date, results, version }) {
   if (results.deleteMemory) sections.push(deleteMemorySection(results.deleteMemory, bars));
   if (results.rate) sections.push(rateSection(results.rate, bars));
   if (results.props) sections.push(propsSection(results.props, bars));
+  if (results.queryDelete) sections.push(queryDeleteSection(results.queryDelete));
   const failing = bars.filter((b) => !b.holds).map((b) => b.id);
 
   return `# Benchmarks

@@ -9,10 +9,11 @@ import { getCase, startupCase } from './cases/startup.mjs';
 import { exportCase } from './cases/export.mjs';
 import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
 import { propertyWriteCase } from './cases/property-write.mjs';
+import { queryDeleteCase } from './cases/query-delete.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props', 'query-delete'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -128,6 +129,9 @@ if (config.cases.includes('rate')) {
 }
 if (config.cases.includes('props')) {
   results.props = await propertyWriteCase({ ...context, sizes: config.propsSizes, restSizes: config.propsRestSizes, scale: config.propsScale });
+}
+if (config.cases.includes('query-delete')) {
+  results.queryDelete = await queryDeleteCase({ ...context, runs: quick ? 1 : 3, scaled: !quick, memorySizes: quick ? [40_000] : [40_000, 200_000] });
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;

@@ -11,8 +11,10 @@ import type { DeletePlan } from '../bulk/ops/delete.js';
 import { parseMaxNotFound } from '../bulk/engine/max-not-found.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
+import { hasPersonQuery, queryRecord } from '../filters/person-query.js';
+import { addQueryOptions, checkQuerySource, type QueryFlags } from './query-options.js';
 
-export interface DeleteOptions {
+export interface DeleteOptions extends QueryFlags {
   by?: string;
   fromFile?: string;
   column?: string;
@@ -55,21 +57,24 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--max-not-found <n>', 'with --from-file: look every identifier up first and stop (exit 3, nothing deleted) when more than N, or P% (e.g. 5%), match no person')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
+  addQueryOptions(command, 'to delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
-    ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
     ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
+    ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
 }
 
 export function checkDeleteOptions(refs: string[], options: DeleteOptions): DeletePlan {
   if (refs.length > 0 && options.fromFile !== undefined) throw new UsageError('give persons as arguments or --from-file, not both');
-  if (refs.length === 0 && options.fromFile === undefined) {
-    throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH');
+  const query = checkQuerySource(options, { args: refs.length > 0, file: options.fromFile !== undefined });
+  if (refs.length === 0 && options.fromFile === undefined && query === undefined) {
+    throw new UsageError('nothing to delete: give one or more persons, or --from-file PATH, or a query (--where, --email, --search, --properties)');
   }
+  if (query !== undefined && options.by !== undefined) throw new UsageError('--by does not apply to a query: the persons it selects are deleted by UUID');
   if (options.column !== undefined && options.fromFile === undefined) throw new UsageError('--column only applies to --from-file');
   if (options.resetDistinctIds && options.keepPerson) throw new UsageError('--reset-distinct-ids is for deleted persons; --keep-person keeps them');
   if (options.keepPerson && !options.deleteEvents && !options.deleteRecordings) {
@@ -107,6 +112,11 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const plan = checkDeleteOptions(refs, options);
   requireConsentPossible(factory, options, 'delete persons');
   const api = await factory.api();
+  // A query was checked with the other flags (checkDeleteOptions): the persons are its selection.
+  if (hasPersonQuery(options)) {
+    await (await import('../bulk/ops/delete-selected.js')).deleteSelected(factory, api, plan, options, queryRecord(options));
+    return;
+  }
   const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
   else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });

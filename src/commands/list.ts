@@ -2,8 +2,7 @@
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { ApiError, UsageError } from '../errors.js';
-import { parseWhereList, type PropertyFilter } from '../filters/where.js';
-import { parsePropertiesJson } from '../filters/properties.js';
+import { personListQuery } from '../filters/person-query.js';
 import type { ListPerson, ListQuery } from '../api/persons.js';
 import { writePages } from './page-loop.js';
 import { addOutputOptions, collect, examples, exclusive, intInRange, openRenderer, outputFormat, type OutputFlags } from './shared.js';
@@ -65,16 +64,7 @@ export async function runList(factory: Factory, options: ListOptions): Promise<v
   if (options.count && (options.fields || options.output)) {
     throw new UsageError('--count prints a single number; it cannot be combined with --fields or --output');
   }
-  const filters: PropertyFilter[] = [
-    ...(options.properties !== undefined ? parsePropertiesJson(options.properties) : []),
-    ...parseWhereList(options.where ?? []),
-  ];
-  const query: ListQuery = {
-    email: options.email,
-    distinct_id: options.distinctId,
-    search: options.search,
-    properties: filters.length > 0 ? JSON.stringify(filters) : undefined,
-  };
+  const query: ListQuery = personListQuery(options);
   const format = outputFormat(factory, options.output);
   const { personSchema } = await import('../output/person-schema.js');
   const renderer = options.count ? undefined : await openRenderer<ListPerson>(factory, { output: format, schema: personSchema, fields: options.fields });

@@ -11,7 +11,8 @@ import { parseByFlag, resolvePerson, validatePersonRef } from '../api/resolve-pe
 import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { byOption, examples, type OutputFlags } from './shared.js';
-import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
+import { addPropertyFileOptions, addPropertyQueryOptions, rejectFileOnlyFlags, runPropertyFile, runPropertyQuery, type PropertyFileFlags } from './property-file-options.js';
+import { checkQuerySource } from './query-options.js';
 import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
 import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
 import { validatePropertyKey, writeAndWait } from './property-write.js';
@@ -43,22 +44,33 @@ export const setPropResultSchema: RecordSchema<SetPropResult> = {
 export function createSetPropCommand(factory: Factory): Command {
   const command = new Command('set-prop')
     .description('Set one property of a person (queued by PostHog; --wait to see it applied)')
-    .argument('[person]', 'a person UUID or a distinct_id (not with --from-file)')
-    .argument('[key]', 'the property key')
+    .argument('[person]', 'a person UUID or a distinct_id (not with --from-file; with a query, the key: set-prop --where EXPR KEY VALUE)')
+    .argument('[key]', 'the property key (with a query, the value)')
     .argument('[value]', 'the value: a string, or JSON with --json')
     .option('--json', 'parse the value as JSON (numbers, true/false, null, arrays, objects); with --from-file: every CSV cell')
     .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the new value is visible');
   addPropertyFileOptions(command, 'set the properties of its columns');
+  addPropertyQueryOptions(command, 'to set KEY VALUE on (then the arguments are KEY VALUE)');
   addResultOutputOptions(command, setPropResultSchema);
   examples(command, [
     ['set a string property', 'posthog-persons set-prop user_472 plan scale'],
     ['set a number, and wait until PostHog shows it', 'posthog-persons set-prop user_472 seats 25 --json --wait'],
-    ['clear a value to null (the key stays)', 'posthog-persons set-prop user_472 trial_ends null --json'],
     ['many persons: a CSV with a distinct_id column and one column per property', 'posthog-persons set-prop --from-file plans.csv --yes'],
     ["50,000 persons in about 300 requests through PostHog's capture endpoint, then read 100 back", 'posthog-persons set-prop --from-file plans.csv --via capture --yes --wait=120'],
+    ['every person a query selects (the arguments are then KEY VALUE)', "posthog-persons set-prop --where plan=free --where 'email~@old-domain.com' plan legacy --yes"],
   ]);
   return command.action(async (person: string | undefined, key: string | undefined, value: string | undefined, options: SetPropOptions) => {
+    const query = checkQuerySource(options, { args: false, file: options.fromFile !== undefined });
+    if (query !== undefined) {
+      // With a query the persons come from it, so the two arguments are KEY VALUE.
+      if (value !== undefined) throw new UsageError('with a query, give KEY VALUE: the persons come from the query', 'Usage: posthog-persons set-prop --where EXPR <key> <value>');
+      if (person === undefined || key === undefined) {
+        throw new UsageError(`missing required argument '${person === undefined ? 'key' : 'value'}'`, 'Usage: posthog-persons set-prop --where EXPR <key> <value>');
+      }
+      validatePropertyKey(person);
+      return runPropertyQuery(factory, options, query, { set: { key: person, value: await parsePropertyValue(key, options.json) } });
+    }
     if (options.fromFile !== undefined) {
       if (person !== undefined) throw new UsageError('with --from-file, the persons and properties come from the file: give no arguments');
       return runPropertyFile(factory, options);

@@ -9,7 +9,8 @@ import type { PersonsApi, RetrievedPerson } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
 import { byOption, examples, type OutputFlags } from './shared.js';
 import { validatePropertyKey, writeAndWait } from './property-write.js';
-import { addPropertyFileOptions, rejectFileOnlyFlags, runPropertyFile, type PropertyFileFlags } from './property-file-options.js';
+import { addPropertyFileOptions, addPropertyQueryOptions, rejectFileOnlyFlags, runPropertyFile, runPropertyQuery, type PropertyFileFlags } from './property-file-options.js';
+import { checkQuerySource } from './query-options.js';
 import { addWaitOption, waitMs, waitTimedOut, type WaitFlag, type WaitOutcome } from './wait-option.js';
 import { addResultOutputOptions, printResult, resultRenderer, type WriteStatus } from './write-result.js';
 import { personLabel, displayValue } from '../output/message-text.js';
@@ -37,20 +38,28 @@ export const unsetPropResultSchema: RecordSchema<UnsetPropResult> = {
 export function createUnsetPropCommand(factory: Factory): Command {
   const command = new Command('unset-prop')
     .description('Remove one or more properties of a person (queued by PostHog; --wait to see it applied)')
-    .argument('[person]', 'a person UUID or a distinct_id (with --from-file: the first key)')
+    .argument('[person]', 'a person UUID or a distinct_id (with --from-file or a query: the first key)')
     .argument('[key...]', 'the property keys to remove')
     .addOption(byOption('person-or-file'));
   addWaitOption(command, 'until the properties are gone');
   addPropertyFileOptions(command, 'remove the KEYs');
+  addPropertyQueryOptions(command, 'to remove the KEYs from (then every argument is a KEY)');
   addResultOutputOptions(command, unsetPropResultSchema);
   examples(command, [
     ['remove one property', 'posthog-persons unset-prop user_472 trial_ends'],
     ['remove several (one delete_property request a key, which every PostHog version applies)', 'posthog-persons unset-prop user_472 utm_source utm_medium utm_campaign'],
-    ['remove and wait until PostHog shows them gone', 'posthog-persons unset-prop user_472 phone --wait'],
     ['from every person in a file (a distinct_id column)', 'posthog-persons unset-prop --from-file churned.csv phone address --yes'],
     ["the same through PostHog's capture endpoint: one request per 1,000 persons", 'posthog-persons unset-prop --from-file churned.csv phone address --via capture --yes'],
+    ['from every person a query selects (every argument is then a key)', "posthog-persons unset-prop --where 'plan=churned' phone address --yes"],
   ]);
   return command.action(async (person: string | undefined, keys: string[], options: UnsetPropOptions) => {
+    const query = checkQuerySource(options, { args: false, file: options.fromFile !== undefined });
+    if (query !== undefined) {
+      // The persons come from the query, so every argument is a key.
+      const all = person === undefined ? keys : [person, ...keys];
+      all.forEach(validatePropertyKey);
+      return runPropertyQuery(factory, options, query, { unset: all });
+    }
     if (options.fromFile !== undefined) {
       // The persons come from the file, so every argument is a key.
       return runPropertyFile(factory, options, person === undefined ? keys : [person, ...keys]);

@@ -188,7 +188,7 @@ describe('delete: safety before any request', () => {
   it.each([
     [['delete', 'ada-device'], 'error: refusing to delete persons without confirmation: there is no terminal to confirm on\nPass --yes to confirm, or --dry-run to see what would happen without sending anything.\n'],
     [['delete', '--keep-person', 'ada-device', '--yes'], 'error: --keep-person keeps the persons: use it with --delete-events or --delete-recordings (alone it would delete nothing)\n'],
-    [['delete', '--yes'], 'error: nothing to delete: give one or more persons, or --from-file PATH\n'],
+    [['delete', '--yes'], 'error: nothing to delete: give one or more persons, or --from-file PATH, or a query (--where, --email, --search, --properties)\n'],
     [['delete', 'ada-device', '--from-file', 'x.csv', '--yes'], 'error: give persons as arguments or --from-file, not both\n'],
     [['delete', 'ada-device', '--column', 'email', '--yes'], 'error: --column only applies to --from-file\n'],
     [['delete', 'ada-device', '--by', 'uuid', '--yes'], 'error: "ada-device" is not a UUID (--by uuid)\n'],

@@ -74,7 +74,7 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'count-and-fields', category: 'conflicts', args: ['list', '--count', '--fields', 'uuid'], message: '--count prints a single number; it cannot be combined with --fields or --output' },
   { id: 'split-keep-and-only', category: 'conflicts', args: ['split', 'someone', '--keep', 'a', '--only', 'b', '--yes'], message: '--keep and --only cannot be used together' },
   { id: 'delete-args-and-file', category: 'conflicts', args: ['delete', 'someone', '--from-file', 'ids.txt', '--yes'], files: { 'ids.txt': 'a\n' }, message: 'give persons as arguments or --from-file, not both' },
-  { id: 'delete-nothing', category: 'conflicts', args: ['delete', '--yes'], message: 'nothing to delete: give one or more persons, or --from-file PATH' },
+  { id: 'delete-nothing', category: 'conflicts', args: ['delete', '--yes'], message: 'nothing to delete: give one or more persons, or --from-file PATH, or a query (--where, --email, --search, --properties)' },
   { id: 'keep-person-alone', category: 'conflicts', args: ['delete', 'someone', '--keep-person', '--yes'], message: '--keep-person keeps the persons: use it with --delete-events or --delete-recordings' },
   { id: 'column-without-file', category: 'conflicts', args: ['delete', 'someone', '--column', 'email', '--yes'], message: '--column only applies to --from-file' },
   { id: 'file-by-id', category: 'conflicts', args: ['delete', '--from-file', 'ids.txt', '--by', 'id', '--yes'], files: { 'ids.txt': 'a\n' }, message: '--from-file reads distinct_ids or person UUIDs' },
@@ -184,4 +184,9 @@ export const BAD_INPUTS: BadInput[] = [
   { id: 'field-unknown', category: 'fields', args: ['list', '--fields', 'uuid,emial'], message: 'unknown field "emial" in --fields; valid fields: uuid, id, name' },
   { id: 'field-empty', category: 'fields', args: ['list', '--fields', ''], message: '--fields is empty' },
   { id: 'field-twice', category: 'fields', args: ['get', 'someone', '--fields', 'uuid,uuid'], message: 'field "uuid" is given twice in --fields' },
+
+  // query-selected bulk runs (delete/set-prop/unset-prop --where …)
+  { id: 'delete-query-and-file', category: 'conflicts', args: ['delete', '--from-file', 'ids.txt', '--where', 'plan=free', '--yes'], files: { 'ids.txt': 'a\n' }, message: 'give persons as arguments, --from-file or a query (--where, --email, --search, --properties), only one of them: got --from-file and a query' },
+  { id: 'expect-without-query', category: 'conflicts', args: ['delete', 'someone', '--expect', '3', '--yes'], message: '--expect applies to a query selection' },
+  { id: 'delete-where-no-operator', category: '--where', args: ['delete', '--where', 'plan', '--yes'], message: 'invalid --where expression "plan": no operator' },
 ];

@@ -121,6 +121,7 @@ export interface PlannedRows {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: SessionOptions['input'];
+  /** journaled after the header, before any batch (an email run's resolve entries, a query's snapshot) */
   beforeBatches?: SessionOptions['beforeBatches'];
 }
 

@@ -9,8 +9,8 @@ import type { Factory } from '../../factory.js';
 import { plural } from '../../output/message-text.js';
 import type { IdLookup } from '../input/id-set.js';
 import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
-import { startProgress } from './progress.js';
 import type { Journal } from '../journal/journal.js';
+import { startProgress } from './progress.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
 import type { BulkSummary, RunContext } from './summary.js';
@@ -39,7 +39,7 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   /** called once the batches are over, before the summary (closes the backup file) */
   cleanup?: () => Promise<void>;
   progressUnit: string;
-  /** entries written after the journal's header, before the first batch (an email run's resolve entries) */
+  /** entries to journal after the run's header and before any batch (an email run's resolve entries, a query's snapshot) */
   beforeBatches?: (journal: Journal, runId: string) => Promise<void>;
 }
 

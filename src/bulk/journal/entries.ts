@@ -73,7 +73,23 @@ export interface JournalResolve {
   matches: Record<string, string[]>;
 }
 
-export type JournalEntry = JournalHeader | JournalBatch | JournalFooter | JournalResolve;
+/**
+ * A query-selected run's snapshot: the UUIDs the query matched, listed before any write (deleting
+ * while paging by offset would skip persons), in chunks of at most 10,000; --resume works on these
+ * instead of running the query again.
+ */
+export interface JournalSelection {
+  type: 'selection';
+  run_id: string;
+  time: string;
+  /** the query flags as given (--where, --email, --search, --properties) */
+  query: Record<string, unknown>;
+  /** persons in the whole snapshot (the sum of every chunk's uuids) */
+  total: number;
+  uuids: string[];
+}
+
+export type JournalEntry = JournalHeader | JournalBatch | JournalFooter | JournalResolve | JournalSelection;
 
 /** A journal line as an entry, or what is wrong with it. */
 export function parseEntry(text: string): JournalEntry | string {
@@ -100,6 +116,9 @@ export function parseEntry(text: string): JournalEntry | string {
     case 'resolve':
       if (entry.matches === null || typeof entry.matches !== 'object' || Array.isArray(entry.matches)) return 'a resolve entry without its matches';
       return entry as unknown as JournalResolve;
+    case 'selection':
+      if (!Array.isArray(entry.uuids) || !entry.uuids.every((id) => typeof id === 'string') || typeof entry.total !== 'number') return 'a selection without its total or list of UUIDs';
+      return entry as unknown as JournalSelection;
     default:
       return `an entry of the unknown type ${JSON.stringify(entry.type)}`;
   }

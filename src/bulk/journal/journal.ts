@@ -10,11 +10,11 @@ import { mkdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../errors.js';
 import { lineHash } from './chain.js';
-import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader, type JournalResolve } from './entries.js';
+import { parseEntry, type JournalBatch, type JournalEntry, type JournalFooter, type JournalHeader, type JournalResolve, type JournalSelection } from './entries.js';
 import { openRunFile } from './run-files.js';
 import { serializeEntry } from './redact.js';
 
-export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader, JournalResolve } from './entries.js';
+export type { JournalBatch, JournalEntry, JournalFooter, JournalHeader, JournalResolve, JournalSelection } from './entries.js';
 
 export class Journal {
   readonly path: string;
@@ -75,6 +75,10 @@ export class Journal {
 
   async writeFooter(footer: Omit<JournalFooter, 'type'>): Promise<void> {
     await this.append({ type: 'end', ...footer });
+  }
+
+  async writeSelection(selection: Omit<JournalSelection, 'type'>): Promise<void> {
+    await this.append({ type: 'selection', ...selection });
   }
 
   /** Waits for pending writes, then closes the file. Safe to call twice. */

@@ -61,12 +61,12 @@ export interface DeleteRunOptions {
 }
 
 /** What deleting does to each batch, whichever way the persons were named. */
-type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
+export type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
 /** The distinct_ids to reset after a batch is deleted (--reset-distinct-ids), by the batch's identifiers. */
 type ResetsOf = (ids: readonly string[]) => string[];
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind, inputPath?: string, single?: string, resetsOf?: ResetsOf): DeleteCore {
+export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind, inputPath?: string, single?: string, resetsOf?: ResetsOf): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -129,7 +129,7 @@ async function checkBackup(factory: Factory, options: DeleteRunOptions, journal:
   if (note) factory.io.err(note);
 }
 
-const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
+export const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSize, concurrency: plan.concurrency, json: plan.json });
 
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.

@@ -26,8 +26,8 @@ import type { IdLookup } from '../input/id-set.js';
 import { readInput, sentAs, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
 
-export interface PropertyFileOptions {
-  fromFile: string;
+/** The flags of a property-write run, whatever selects its persons (a file or a query). */
+export interface PropertyRunOptions {
   column?: string;
   /** uuid or distinct-id (default distinct-id) */
   by?: string;
@@ -53,15 +53,19 @@ export interface PropertyFileOptions {
   output?: OutputFormat;
 }
 
-export const DEFAULT_PROPERTY_BATCH = 100;
-const DEFAULT_CONCURRENCY = 4;
+export interface PropertyFileOptions extends PropertyRunOptions {
+  fromFile: string;
+}
 
-/** One property-write run, its flags checked and its input open. */
+export const DEFAULT_PROPERTY_BATCH = 100;
+export const DEFAULT_PROPERTY_CONCURRENCY = 4;
+
+/** One property-write run, its flags checked and its input open (a file, or a query's snapshot: UUIDs, no file). */
 export interface PropertyRun {
   factory: Factory;
   api: PersonsApi;
-  options: PropertyFileOptions;
-  input: InputResult;
+  options: PropertyRunOptions;
+  input: Pick<InputResult, 'kind' | 'rows'> & Partial<Pick<InputResult, 'format' | 'stats'>>;
   batchSize: number;
   concurrency: number;
 }
@@ -93,7 +97,7 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
     throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
   }
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = options.concurrency ?? DEFAULT_PROPERTY_CONCURRENCY;
   const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   write.check(options);
   requireConsentPossible(factory, options, write.consent);

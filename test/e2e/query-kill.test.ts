@@ -1,0 +1,62 @@
+// A query-selected delete killed mid-run (SIGKILL, a real process): --resume works on the snapshot
+// in the journal (no list request), skips what was recorded done, and never touches a person who
+// started matching the query after the snapshot.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
+import { BIN, cliEnv, run } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+const PERSONS = 1000;
+const { uuidOf } = useBulkSandbox(PERSONS, 'qkill', '193', (started) => (sandbox = started));
+
+const entries = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+
+async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`the journal never reached ${n} batches`);
+}
+
+it('SIGKILL after two batches, then --resume: the snapshot is used, nothing recorded done is sent again, a late match is untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-query-kill-'));
+  const journal = join(dir, 'q.jsonl');
+  const args = ['delete', '--search', 'qkill-', '--yes', '--journal', 'q.jsonl', '--batch-size', '100', '--concurrency', '2'];
+  sandbox.setOptions({ latencyMs: 60 });
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv({ sandbox }), cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  await waitForBatches(journal, 2);
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+
+  const afterKill = entries(journal);
+  const snapshot = afterKill.filter((e) => e.type === 'selection').flatMap((e) => e.uuids as string[]);
+  expect(new Set(snapshot)).toEqual(new Set(Array.from({ length: PERSONS }, (_, i) => uuidOf(i))));
+  const recordedDone = afterKill.filter((e) => e.type === 'batch' && e.status === 'done').flatMap((e) => e.ids as string[]);
+  expect(recordedDone.length).toBeGreaterThanOrEqual(200);
+
+  // Matches the query now, but was not in the snapshot.
+  sandbox.store.addPerson({ uuid: '01930000-0000-7000-8000-999999999999', distinctIds: ['qkill-late'] });
+  sandbox.setOptions({ latencyMs: 0 });
+  sandbox.clearRequests();
+  const resumed = await run([...args, '--resume'], { sandbox, cwd: dir });
+  expect(resumed.code).toBe(0);
+  expect(resumed.stderr).toContain('Resuming with the snapshot of 1,000 persons kept in the journal; the query is not run again.');
+  expect(sandbox.requests.every((q) => q.route === 'bulk_delete')).toBe(true);
+  const sent = sandbox.requests.flatMap((q) => (q.body as { ids: string[] }).ids);
+  for (const id of recordedDone) expect(sent).not.toContain(id);
+  expect(Array.from({ length: PERSONS }, (_, i) => uuidOf(i)).filter((u) => sandbox.store.person(u))).toEqual([]);
+  expect(sandbox.store.person('01930000-0000-7000-8000-999999999999')).toBeDefined();
+  sandbox.store.removePerson('01930000-0000-7000-8000-999999999999');
+}, 30_000);
