@@ -37,7 +37,7 @@ export interface CaptureRun {
   factory: Factory;
   api: PersonsApi;
   options: { captureHost?: string; dryRun?: boolean; output?: string; waitAll?: boolean };
-  input: InputResult;
+  input: Pick<InputResult, 'kind' | 'rows'> & Partial<Pick<InputResult, 'stats' | 'format'>>;
   batchSize: number;
 }
 
@@ -101,7 +101,7 @@ export function captureOperation(run: CaptureRun, rest: BulkOperation<WriteSumma
           first_ids: plan.first,
           notes: plan.notes,
           ...(write.kind === 'unset' ? { keys: write.keys } : {}),
-          input: { path: plan.input!.source, format: input.format, ...input.stats },
+          ...(plan.input ? { input: { path: plan.input.source, format: input.format, ...input.stats } } : {}),
           journal: plan.journal,
         };
         factory.io.stdout.write(`${stringifyExact(dryRun, 2)}\n`);

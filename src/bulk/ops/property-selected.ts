@@ -23,7 +23,7 @@ export interface PropertyQueryOptions extends PropertyRunOptions {
 /** Every selected person gets `key` = `value` (one PATCH each). */
 export async function setPropSelected(factory: Factory, options: PropertyQueryOptions, query: PersonQueryFlags, key: string, value: unknown): Promise<void> {
   const what = `set ${displayValue(key)} = ${shortJson(value)} on`;
-  await runSelected(factory, options, query, 'set properties of the persons a query selects', (run) => setPropOperation(run), {
+  await runSelected(factory, options, query, 'set properties of the persons a query selects', (run) => setPropOperation(run), { kind: 'set' }, {
     action: (whom) => `${what} ${whom}`,
     requests: (toSend, batch) => `${plural(toSend, 'request')}, one a person, after ${plural(Math.ceil(toSend / batch), 'lookup')}`,
     single: (uuid) => `${what.charAt(0).toUpperCase()}${what.slice(1)} person ${uuid}?`,
@@ -36,7 +36,7 @@ export async function unsetPropSelected(factory: Factory, options: PropertyQuery
   if (keys.length === 0 || keys.some((k) => k.trim() === '')) throw new UsageError('give the property keys to remove, none of them empty');
   if (options.json) throw new UsageError('--json only applies to set-prop');
   const what = `remove ${displayValue(keys.join(', '))} from`;
-  await runSelected(factory, options, query, 'remove properties of the persons a query selects', (run) => unsetPropOperation(run, keys), {
+  await runSelected(factory, options, query, 'remove properties of the persons a query selects', (run) => unsetPropOperation(run, keys), { kind: 'unset', keys }, {
     action: (whom) => `${what} ${whom}`,
     requests: (toSend, batch) => `${plural(toSend * keys.length, 'delete_property request')}, one a key and person, after ${plural(Math.ceil(toSend / batch), 'lookup')}`,
     single: (uuid) => `Remove ${displayValue(keys.join(', '))} from person ${uuid}?`,
@@ -49,25 +49,44 @@ async function runSelected(
   query: PersonQueryFlags,
   consent: string,
   operation: (run: PropertyRun) => BulkOperation<WriteSummary>,
+  write: { kind: 'set' } | { kind: 'unset'; keys: string[] },
   words: { action: SelectionWords['action']; requests(toSend: number, batch: number): string; single: SelectionWords['single'] },
   properties?: Record<string, unknown>,
 ): Promise<void> {
   if (options.column !== undefined) throw new UsageError('--column only applies to --from-file');
   if (options.by !== undefined) throw new UsageError('--by does not apply to a query: the persons it selects are written by UUID');
-  const batchSize = options.batchSize ?? DEFAULT_PROPERTY_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > LOOKUP_BATCH) throw new UsageError(`--batch-size must be between 1 and ${LOOKUP_BATCH} for property writes`);
+  const via = options.via ?? 'api';
+  if (via !== 'api' && via !== 'capture') throw new UsageError(`--via must be api or capture (got ${JSON.stringify(via)})`);
+  if (options.captureHost !== undefined && via !== 'capture') throw new UsageError('--capture-host only applies with --via capture');
+  // --via capture: the selected persons' $set / $unset events go through PostHog's capture
+  // endpoint, 1,000 a request, each batch looked up first as in a file run (src/bulk/ops/capture-writes.ts).
+  const capture = via === 'capture' ? await import('./capture-writes.js') : undefined;
+  const maxBatch = capture ? capture.DEFAULT_CAPTURE_BATCH : LOOKUP_BATCH;
+  const batchSize = options.batchSize ?? (capture ? capture.DEFAULT_CAPTURE_BATCH : DEFAULT_PROPERTY_BATCH);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
+    throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
+  }
   const concurrency = options.concurrency ?? DEFAULT_PROPERTY_CONCURRENCY;
   requireConsentPossible(factory, options, consent);
 
   const api = await factory.api();
+  if (capture) capture.checkCaptureHost(api.http.host, options.captureHost);
   // The rows come from the snapshot (runFromSelection); the operation only needs to know they are UUIDs.
-  const core = operation({ factory, api, options, input: { kind: 'uuid', rows: [] }, batchSize, concurrency });
+  const run: PropertyRun = { factory, api, options, input: { kind: 'uuid', rows: [] }, batchSize, concurrency };
+  const rest = operation(run);
+  const core = capture ? capture.captureOperation(run, rest, write) : rest;
+  const requests = capture
+    ? (toSend: number) => {
+        const counts = capture.requestCounts(toSend, batchSize);
+        return `${plural(counts.lookups, 'lookup')} and ${plural(counts.captures, 'capture request')} ($set/$unset events, no REST write)`;
+      }
+    : (toSend: number) => words.requests(toSend, batchSize);
   const json = options.output === 'json' || options.output === 'jsonl';
   await runFromSelection(
     factory,
     api,
     core,
-    { action: words.action, requests: (toSend) => words.requests(toSend, batchSize), done: 'changed', single: words.single, nothingDone: 'Nothing was changed.' },
+    { action: words.action, requests, done: 'changed', single: words.single, nothingDone: 'Nothing was changed.' },
     query,
     options,
     { batchSize, concurrency, json },
