@@ -25,6 +25,9 @@ export interface DeleteOptions {
   journal?: string;
   resume?: boolean;
   backup?: string;
+  /** --no-lookup: false */
+  lookup?: boolean;
+  report?: string;
   output?: OutputFormat;
 }
 
@@ -49,6 +52,8 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--journal <path>', 'where to keep the run journal: a new file, or a journal of this tool (default: beside the input file, or in the current folder); one run at a time per journal')
     .option('--resume', 'continue the run recorded in the journal: identifiers recorded done are skipped')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
+    .option('--report <path>', 'write one row per input identifier with its outcome (CSV, or JSON Lines for .jsonl), covering every run of the journal')
+    .option('--no-lookup', 'with --from-file: skip the lookup before each batch (fewer requests; no per-identifier outcomes, so no --report)')
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
@@ -76,6 +81,9 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     if (refBy === 'uuid') fileBy = 'uuid';
     if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }
+  if (options.lookup === false && options.report !== undefined) {
+    throw new UsageError('--report needs the lookup before each batch (it names what became of each identifier): drop --no-lookup');
+  }
   for (const ref of refs) validatePersonRef(ref, refBy);
   return {
     mode: options.fromFile !== undefined ? 'file' : 'named',
@@ -86,6 +94,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     flags: { deleteEvents: Boolean(options.deleteEvents), deleteRecordings: Boolean(options.deleteRecordings), keepPerson: Boolean(options.keepPerson) },
     json: options.output === 'json' || options.output === 'jsonl',
+    lookup: options.lookup !== false,
   };
 }
 

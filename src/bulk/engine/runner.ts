@@ -27,6 +27,8 @@ export interface BatchReport {
   http_status?: number;
   response?: unknown;
   error?: string;
+  /** the lookup made before the batch (journaled as `found` and `looked_up`): identifier → person UUID */
+  found?: Record<string, string>;
   /** the error behind a failed report (not journaled): decides the exit code when nothing succeeded */
   cause?: unknown;
 }
@@ -159,6 +161,7 @@ export async function runBatches(options: RunBatchesOptions): Promise<RunBatches
           http_status: report.http_status,
           response: report.response,
           error: report.error,
+          ...(report.found !== undefined ? { found: report.found, looked_up: true } : {}),
         });
       } catch (error) {
         // Without a record the run cannot promise anything about what follows: stop here.

@@ -36,6 +36,13 @@ export interface JournalBatch {
   response?: unknown;
   error?: string;
   attempts?: number;
+  /**
+   * The lookup made just before the batch: each identifier of the batch that resolved, with its
+   * person's UUID (an identifier absent from it matched no person). Batches of older journals
+   * have neither field: their outcome per identifier is unknown.
+   */
+  found?: Record<string, string>;
+  looked_up?: boolean;
 }
 
 export interface JournalFooter {

@@ -5,7 +5,7 @@
 // lookup each, which would cost one request a person).
 import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
-import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
+import { LOOKUP_BATCH, type BulkDeleteBody, type PersonsApi, type RetrievedPerson } from '../../api/persons.js';
 import { resolvePerson, type PersonRefKind } from '../../api/resolve-person.js';
 import type { OutputFormat } from '../../output/render.js';
 import { personLabel, plural } from '../../output/message-text.js';
@@ -35,6 +35,11 @@ export interface DeletePlan {
   concurrency: number;
   flags: DeleteFlags;
   json: boolean;
+  /**
+   * Look each batch up before deleting it (default on), so the journal names which identifiers
+   * resolved: bulk_delete answers with counts only. --no-lookup saves those requests.
+   */
+  lookup: boolean;
 }
 
 /** The flags of a delete run that the plan does not normalise. */
@@ -46,6 +51,8 @@ export interface DeleteRunOptions {
   journal?: string;
   resume?: boolean;
   backup?: string;
+  /** --report: the per-identifier report, written at the end of the run */
+  report?: string;
   /** how a dry run of named persons lists them (the command resolves the default: table on a terminal, tsv when piped) */
   output?: OutputFormat;
 }
@@ -53,7 +60,17 @@ export interface DeleteRunOptions {
 /** What deleting does to each batch, whichever way the persons were named. */
 type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce' | 'confirmation'>;
 
-function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: IdKind, inputPath?: string, single?: string): DeleteCore {
+function deleteCore(
+  factory: Factory,
+  api: PersonsApi,
+  plan: DeletePlan,
+  options: DeleteRunOptions,
+  by: IdKind,
+  inputPath?: string,
+  single?: string,
+  /** named persons: resolved just before the run, so they are their own lookup */
+  resolved?: ReadonlySet<string>,
+): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -79,9 +96,12 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
     },
     async execute(batch) {
       // The records are on disk before the request that deletes them is sent.
-      if (backup) await backup.save(api, batch.ids, by);
+      // One lookup serves both the backup and the record of which identifiers resolved.
+      const persons = backup !== undefined || (plan.lookup && resolved === undefined) ? await api.lookupPersons(batch.ids, by) : undefined;
+      if (backup) await backup.saveFound(api, persons!);
+      const found = resolved !== undefined ? foundAmong(batch.ids, resolved) : plan.lookup ? foundIn(persons!, batch.ids, by) : undefined;
       const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
-      return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
+      return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null, ...(found ? { found } : {}) }];
     },
     tally(kind) {
       const tally = new DeleteTally();
@@ -93,6 +113,31 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
       await backup?.close();
     },
   };
+}
+
+/**
+ * Which identifiers of a batch resolve to a person, and to which: what bulk_delete's counts cannot
+ * say. A failed lookup fails the batch before anything is deleted.
+ */
+function foundIn(persons: ReadonlyMap<string, RetrievedPerson>, ids: string[], by: IdKind): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const id of ids) {
+    const uuid = persons.get(by === 'uuid' ? id.toLowerCase() : id)?.uuid;
+    if (uuid !== undefined) found[id] = uuid;
+  }
+  return found;
+}
+
+function foundAmong(uuids: string[], resolved: ReadonlySet<string>): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const uuid of uuids) if (resolved.has(uuid)) found[uuid] = uuid;
+  return found;
+}
+
+/** Lookup requests for `toSend` identifiers in batches of `batchSize`: 200 identifiers a request, per batch. */
+export function lookupRequests(toSend: number, batchSize: number): number {
+  const full = Math.floor(toSend / batchSize);
+  return full * Math.ceil(batchSize / LOOKUP_BATCH) + Math.ceil((toSend % batchSize) / LOOKUP_BATCH);
 }
 
 /** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
@@ -123,7 +168,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   const pending = persons.filter((p) => !done.has(p.uuid));
   const single = persons.length === 1 ? personLabel(persons[0]!, plan.refs[0]!) : undefined;
   const operation: BulkOperation<DeleteSummary> = {
-    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single),
+    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single, new Set(persons.map((p) => p.uuid))),
     async dryRun(run) {
       await printPersons(factory, persons, options.output);
       const batches = Math.ceil(run.toSend / plan.batchSize);
@@ -176,6 +221,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
+  const lookupsOf = (run: RunPlan) => (plan.lookup ? lookupRequests(run.toSend, plan.batchSize) : 0);
+  const lookupNote = (run: RunPlan) => (plan.lookup && run.toSend > 0 ? ` + ${plural(lookupsOf(run), 'lookup')}` : '');
   const rowsNote = (run: RunPlan) => {
     const stats = run.input!.read.stats;
     return (
@@ -196,6 +243,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
           to_send: run.toSend,
           skipped: run.skipped,
           batches: batchesOf(run),
+          lookups: lookupsOf(run),
           batch_size: plan.batchSize,
           first_ids: run.first,
           notes: run.notes,
@@ -206,7 +254,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
         factory.io.stdout.write(`${JSON.stringify(dryRun, null, 2)}\n`);
       }
       factory.io.err(`Dry run: nothing was sent.`);
-      factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
+      factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}.`);
       factory.io.err(`  ${rowsNote(run)}`);
       for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
       if (run.first.length > 0) factory.io.err(`First ${noun}: ${run.first.map(escapeForTerminal).join(', ')}${run.toSend > run.first.length ? ', …' : ''}`);
@@ -215,7 +263,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       say(`About to ${describeDeletion(plan.flags, whom(run.toSend))} from ${run.input!.source}, in project ${api.project} at ${api.http.host}:`);
       say(`  ${rowsNote(run)}`);
       for (const note of run.notes) tell(`  Note: ${note}.`);
-      say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+      say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}, ${plan.concurrency} at a time.`);
       say(`Journal: ${run.journal}`);
     },
     confirmation(run) {
