@@ -21,6 +21,7 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('-y, --yes', 'with --from-file: do not ask for confirmation (required without a terminal)')
     .option('--journal <path>', 'with --from-file: where to keep the run journal, a new file or a journal of this tool (default: beside the input file)')
     .option('--resume', 'with --from-file: continue the run recorded in the journal, skipping persons recorded done')
+    .option('--report <path>', 'with --from-file: one row per input identifier with its outcome (CSV, or JSON Lines for .jsonl), covering every run of the journal')
     .option('--batch-size <n>', 'with --from-file: persons per lookup request and journal line, 1-200 (default 100)', intInRange('--batch-size', 1, 200))
     .option('--concurrency <n>', 'with --from-file: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16));
 }
@@ -31,6 +32,7 @@ const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
   ['yes', '--yes'],
   ['journal', '--journal'],
   ['resume', '--resume'],
+  ['report', '--report'],
   ['batchSize', '--batch-size'],
   ['concurrency', '--concurrency'],
 ];

@@ -149,7 +149,7 @@ export const FAULT_MATRIX: FaultRow[] = [
       stderr:
         'About to delete the persons of 400 distinct_ids from ids.txt, in project 1 at {url}:\n' +
         '  400 rows: 400 unique identifiers, 0 blank, 0 duplicates\n' +
-        '  8 bulk_delete requests of up to 50, 4 at a time.\n' +
+        '  8 bulk_delete requests of up to 50 + 8 lookups, 4 at a time.\n' +
         'Journal: {dir}/ids.txt.delete.journal.jsonl\n' +
         'Done (by distinct_id):\n' +
         '  requested            400\n' +

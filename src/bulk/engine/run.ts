@@ -4,7 +4,9 @@
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { confirmRun, planNotice, type ConsentFlags } from '../../io/confirm.js';
-import type { IdKind, InputResult, RowSource } from '../input/read-input.js';
+import { rowGroups, type IdKind, type InputResult, type RowSource } from '../input/read-input.js';
+import type { SourceRow } from '../report/report-rows.js';
+import { checkRunReport, finishRunReport, type RunReport } from '../report/run-report.js';
 import { inputNotes } from '../input/notes.js';
 import type { BulkOperation, RunPlan } from './operation.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
@@ -17,6 +19,10 @@ export interface FileRunFlags extends ConsentFlags {
   column?: string;
   journal?: string;
   resume?: boolean;
+  /** --report PATH: written at the end of the run */
+  report?: string;
+  /** --backup (delete): the report may not be it */
+  backup?: string;
 }
 
 export interface RunSettings {
@@ -63,6 +69,10 @@ export async function runFromInput<S extends BulkSummary>(
   const journalOptions = journalOptionsOf(api, operation, flags, by, { path: flags.fromFile, read: input });
   const journalPlan = await planJournal(factory, journalOptions);
   await operation.checkFiles?.(journalPlan.path);
+  const reportPath =
+    flags.report === undefined
+      ? undefined
+      : await checkRunReport(factory, flags.report, { input: input.rereadable ? flags.fromFile : undefined, journal: journalPlan.path, backup: flags.backup });
   const { toSend, first } = await planSend(input.rows, journalPlan.done, input.stats.unique);
   const plan: RunPlan = {
     by,
@@ -80,7 +90,16 @@ export async function runFromInput<S extends BulkSummary>(
     journalPlan,
     journalOptions,
     input: { path: flags.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
+    report: reportPath === undefined ? undefined : { path: reportPath, kind: by, rows: () => input.everyRow?.() ?? uniqueRows(input.rows) },
   });
+}
+
+/**
+ * A stream's rows for the report: it was read once, so only its unique identifiers are left (its
+ * duplicates are counted in the summary but get no row).
+ */
+async function* uniqueRows(rows: RowSource): AsyncGenerator<readonly SourceRow[]> {
+  for await (const group of rowGroups(rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
 }
 
 export interface PlannedRows {
@@ -89,6 +108,8 @@ export interface PlannedRows {
   journalPlan?: JournalPlan;
   journalOptions: JournalPlanOptions;
   input?: SessionOptions['input'];
+  /** --report: written once the run is over (also after a failure or an interruption) */
+  report?: RunReport;
 }
 
 /** dry run → plan and confirmation → batches → summary, for a run whose plan is made. */
@@ -110,7 +131,7 @@ export async function runPlanned<S extends BulkSummary>(
   }
   const started = (await operation.start?.()) ?? undefined;
   const tally = operation.tally(plan.by);
-  await runSession<S>({
+  const session = runSession<S>({
     factory,
     rows: planned.rows,
     requested: plan.requested,
@@ -130,4 +151,19 @@ export async function runPlanned<S extends BulkSummary>(
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
   });
+  const report = planned.report;
+  const journal = planned.journalPlan?.path;
+  if (report === undefined || journal === undefined) {
+    await session;
+    return;
+  }
+  const scope = { command: planned.journalOptions.command, host: planned.journalOptions.host, project: planned.journalOptions.project };
+  try {
+    await session;
+  } catch (error) {
+    // The run's own error decides the exit code; the report still says what the journal holds.
+    await finishRunReport(factory, report, journal, scope).catch((cause: unknown) => factory.io.err(`Note: the report ${report.path} could not be written: ${cause instanceof Error ? cause.message : String(cause)}`));
+    throw error;
+  }
+  await finishRunReport(factory, report, journal, scope);
 }

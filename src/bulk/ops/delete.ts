@@ -14,9 +14,12 @@ import { Backup } from '../engine/backup.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
+import { describeError, isFatal } from '../engine/runner.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
 import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
+import type { SourceRow } from '../report/report-rows.js';
+import { checkRunReport } from '../report/run-report.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -100,7 +103,14 @@ function deleteCore(
       const persons = backup !== undefined || (plan.lookup && resolved === undefined) ? await api.lookupPersons(batch.ids, by) : undefined;
       if (backup) await backup.saveFound(api, persons!);
       const found = resolved !== undefined ? foundAmong(batch.ids, resolved) : plan.lookup ? foundIn(persons!, batch.ids, by) : undefined;
-      const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      let answer: Awaited<ReturnType<PersonsApi['bulkDelete']>>;
+      try {
+        answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      } catch (error) {
+        // A failed batch keeps what its lookup found, so the report names the persons not deleted.
+        if (found === undefined || isFatal(error)) throw error;
+        return [{ ids: batch.ids, status: 'failed', ...describeError(error), cause: error, found }];
+      }
       return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null, ...(found ? { found } : {}) }];
     },
     tally(kind) {
@@ -153,13 +163,17 @@ const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.batchSi
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
   const journalOptions = journalOptionsOf(api, deleteCore(factory, api, plan, options, 'uuid'), options, 'uuid');
-  const journalPlan = plan.refs.length > 1 ? await planJournal(factory, journalOptions) : undefined;
+  // (--report is built from the journal, so one named person gets a journal too when it is asked for)
+  const journalPlan = plan.refs.length > 1 || options.report !== undefined ? await planJournal(factory, journalOptions) : undefined;
   await checkBackup(factory, options, journalPlan?.path, undefined);
+  const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { journal: journalPlan?.path, backup: options.backup });
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
+  const refRows: SourceRow[] = [];
   for (const ref of plan.refs) {
-    const { person } = await resolvePerson(api, ref, plan.refBy);
+    const { person, matchedBy } = await resolvePerson(api, ref, plan.refBy);
+    refRows.push({ id: ref, duplicate: false, key: person.uuid, kind: matchedBy === 'distinct-id' ? 'distinct_id' : 'uuid' });
     if (seen.has(person.uuid)) continue;
     seen.add(person.uuid);
     persons.push(person);
@@ -204,7 +218,8 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     notes: [],
     journal: journalPlan?.path,
   };
-  await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions });
+  const report = reportPath === undefined ? undefined : { path: reportPath, kind: 'uuid', rows: async function* () { yield refRows; } };
+  await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions, report });
 }
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {

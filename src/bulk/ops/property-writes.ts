@@ -36,6 +36,8 @@ export interface PropertyFileOptions {
   yes?: boolean;
   journal?: string;
   resume?: boolean;
+  /** --report PATH: one row per input identifier, written at the end of the run */
+  report?: string;
   /** persons per batch (1-200, default 100): one lookup request and one journal line each */
   batchSize?: number;
   concurrency?: number;
