@@ -64,6 +64,26 @@ describe('delete --from-file --report', () => {
     ]);
     const again = await runInProcess([...args, '--resume'], { sandbox, cwd: dir, clock: fakeClock() });
     expect(again.code).toBe(0);
+    // The summary covers the whole erasure, like the report.
+    const journal = join(dir, 'ids.txt.delete.journal.jsonl');
+    expect(again.stderr).toContain(
+      [
+        'Done across 2 runs (by distinct_id):',
+        '  requested            4',
+        '  found                3',
+        '  deleted              3',
+        '  queued for deletion  0',
+        '  not found            1',
+        '  failed               0',
+        '  skipped              2',
+        'Deleted 3 persons across 2 runs (the counts cover every run of the journal; skipped: done by an earlier run).',
+        `Journal: ${journal}`,
+        `Report: ${join(dir, 'r.jsonl')}: 4 rows (deleted 3, not_found 1)`,
+        '',
+      ].join('\n'),
+    );
+    const footer = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; summary?: object }).at(-1)!;
+    expect(footer.summary).toMatchObject({ runs: 2, requested: 4, found: 3, deleted: 3, not_found: 1, failed: 0, skipped: 2, not_sent: 0 });
     expect(rowsOf().map((r) => [r.identifier, r.outcome, r.batch, r.run])).toEqual([
       [did(4), 'deleted', 1, 2],
       [did(5), 'deleted', 1, 2],

@@ -146,6 +146,7 @@ export async function runPlanned<S extends BulkSummary>(
     execute: (batch, context) => operation.execute(batch, context),
     tally,
     summarize: (run) => tally.summarize(run),
+    wholeTally: () => operation.tally(plan.by),
     format: (summary) => operation.format(summary),
     json: settings.json,
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),

@@ -138,7 +138,7 @@ export async function* selectionChunks(path: string, scope: JournalScope): Async
  * each with its run's number; a torn or damaged line is skipped (the report says what the journal
  * holds; --resume is what refuses a damaged journal).
  */
-async function* scopedEntries(path: string, scope: JournalScope): AsyncGenerator<{ entry: Entry; run: number }> {
+export async function* scopedEntries(path: string, scope: JournalScope): AsyncGenerator<{ entry: Entry; run: number }> {
   const runs = new Map<string, number>();
   try {
     const stream = createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>;
