@@ -108,7 +108,8 @@ function deleteCore(
         answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
       } catch (error) {
         // A failed batch keeps what its lookup found, so the report names the persons not deleted.
-        if (found === undefined || isFatal(error)) throw error;
+        // (Named persons are known by their UUIDs already, and one alone reports the error itself.)
+        if (found === undefined || resolved !== undefined || isFatal(error)) throw error;
         return [{ ids: batch.ids, status: 'failed', ...describeError(error), cause: error, found }];
       }
       return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null, ...(found ? { found } : {}) }];
