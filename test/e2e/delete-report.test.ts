@@ -8,6 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { cliEnv } from '../helpers/cli.js';
+import { memoryIO } from '../../src/io/streams.js';
+import { runCli } from '../../src/main.js';
+import type { Factory } from '../../src/factory.js';
 
 let sandbox: Sandbox;
 const PERSONS = 20;
@@ -89,6 +93,44 @@ describe('delete --from-file --report', () => {
       [did(5), 'deleted', 1, 2],
       [did(6), 'deleted', 2, 1],
       ['ghost-2', 'not_found', 2, 1],
+    ]);
+  });
+
+  it('Ctrl-C: the report is written anyway, what was never sent is not_sent (exit 130)', async () => {
+    const dir = tempDir();
+    const ids = Array.from({ length: 8 }, (_, i) => did(i));
+    writeFileSync(join(dir, 'ids.txt'), `${ids.join('\n')}\n`);
+    const env = cliEnv({ sandbox });
+    const io = memoryIO({ env });
+    let factory: Factory | undefined;
+    const running = runCli(['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '2', '--concurrency', '1', '--report', 'r.csv'], {
+      io, env, cwd: dir, readStdin: async () => '', attach: (f) => ((factory = f), () => undefined),
+    });
+    const turn = () => new Promise((r) => setImmediate(r));
+    while (!sandbox.requests.some((q) => q.route === 'bulk_delete')) await turn();
+    factory!.interrupt('SIGINT');
+    expect(await running).toBe(130);
+    const done = readFileSync(join(dir, 'ids.txt.delete.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; ids?: string[] })
+      .filter((e) => e.type === 'batch').flatMap((e) => e.ids!);
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(done.length).toBeLessThanOrEqual(4);
+    const rows = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((r) => [r[0], r[3]])).toEqual(ids.map((id) => [id, done.includes(id) ? 'deleted' : 'not_sent']));
+    expect(io.stderrText()).toContain(`Report: ${join(dir, 'r.csv')}: 8 rows (deleted ${done.length}, not_sent ${8 - done.length})\n`);
+  });
+
+  it('stdin is read once: the report has a row per unique identifier, none for the repeats', async () => {
+    const dir = tempDir();
+    const r = await runInProcess(['delete', '--from-file', '-', '--yes', '--journal', 'j.jsonl', '--report', 'r.csv'], {
+      sandbox, cwd: dir, clock: fakeClock(), stdin: `${did(13)}\nghost-3\n${did(13)}\n${did(14)}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'r.csv'), 'utf8').split('\r\n').map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      'identifier,kind,person_uuid,outcome',
+      `${did(13)},distinct_id,${uuidOf(13)},deleted`,
+      'ghost-3,distinct_id,,not_found',
+      `${did(14)},distinct_id,${uuidOf(14)},deleted`,
+      '',
     ]);
   });
 
