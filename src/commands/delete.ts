@@ -58,8 +58,8 @@ export function createDeleteCommand(factory: Factory): Command {
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
-    ['the same list in CI, with a backup of every record', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --yes'],
-    ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
+    ['the same list in CI, with a backup of every record and a row per identifier saying what became of it', 'posthog-persons delete --from-file erasures.csv --delete-events --backup erased.jsonl --report erased.report.csv --yes'],
+    ['finish a run that was interrupted (the report and the summary then cover both runs)', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --report erased.report.csv --yes'],
     ["remove a person's events but keep the person", 'posthog-persons delete 019704b5-dfbb-70bf-9a46-bbd4c825e918 --delete-events --keep-person'],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
