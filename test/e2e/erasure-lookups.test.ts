@@ -63,7 +63,9 @@ describe('delete --from-file looks each batch up first', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('  2 bulk_delete requests of up to 250, 4 at a time.\n');
     expect(sandbox.requests.map((q) => q.route)).toEqual(['bulk_delete', 'bulk_delete']);
-    const batches = journalLines(join(dir, 'ids.txt.delete.journal.jsonl')).filter((e) => e.type === 'batch');
+    const lines = journalLines(join(dir, 'ids.txt.delete.journal.jsonl'));
+    expect(lines[0]).toMatchObject({ type: 'run', flags: { lookup: false } });
+    const batches = lines.filter((e) => e.type === 'batch');
     expect(batches.every((b) => !('found' in b) && !('looked_up' in b))).toBe(true);
   });
 

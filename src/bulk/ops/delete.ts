@@ -89,6 +89,8 @@ function deleteCore(
         concurrency: plan.concurrency,
         backup: options.backup ?? null,
         yes: Boolean(options.yes),
+        // whether batches record which identifiers matched (false: --no-lookup)
+        lookup: plan.lookup,
       },
       sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person'],
     }),
