@@ -1,11 +1,12 @@
 // The delete operation: identifiers sent to bulk_delete in batches (the request is built by
 // PersonsApi.bulkDelete's caller here, bulkDeleteBody), the records saved first with --backup, and
 // the two ways `delete` runs once its flags are checked: named persons (each looked up, then
-// deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are, without a
-// lookup each, which would cost one request a person).
+// deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are; each batch
+// is looked up just before, 200 identifiers a request, only to journal which of them matched a
+// person, since bulk_delete answers with counts: src/bulk/ops/delete-lookup.ts; --no-lookup skips it).
 import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
-import { LOOKUP_BATCH, type BulkDeleteBody, type PersonsApi, type RetrievedPerson } from '../../api/persons.js';
+import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
 import { resolvePerson, type PersonRefKind } from '../../api/resolve-person.js';
 import type { OutputFormat } from '../../output/render.js';
 import { personLabel, plural } from '../../output/message-text.js';
@@ -19,6 +20,7 @@ import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummar
 import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
 import type { SourceRow } from '../report/report-rows.js';
+import { foundAmong, foundIn, lookupRequests } from './delete-lookup.js';
 import { checkRunReport } from '../report/run-report.js';
 
 export interface DeleteFlags {
@@ -126,31 +128,6 @@ function deleteCore(
       await backup?.close();
     },
   };
-}
-
-/**
- * Which identifiers of a batch resolve to a person, and to which: what bulk_delete's counts cannot
- * say. A failed lookup fails the batch before anything is deleted.
- */
-function foundIn(persons: ReadonlyMap<string, RetrievedPerson>, ids: string[], by: IdKind): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const id of ids) {
-    const uuid = persons.get(by === 'uuid' ? id.toLowerCase() : id)?.uuid;
-    if (uuid !== undefined) found[id] = uuid;
-  }
-  return found;
-}
-
-function foundAmong(uuids: string[], resolved: ReadonlySet<string>): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const uuid of uuids) if (resolved.has(uuid)) found[uuid] = uuid;
-  return found;
-}
-
-/** Lookup requests for `toSend` identifiers in batches of `batchSize`: 200 identifiers a request, per batch. */
-export function lookupRequests(toSend: number, batchSize: number): number {
-  const full = Math.floor(toSend / batchSize);
-  return full * Math.ceil(batchSize / LOOKUP_BATCH) + Math.ceil((toSend % batchSize) / LOOKUP_BATCH);
 }
 
 /** --backup: a new file or a backup of this tool, neither the input nor the journal; checked before any request. */
