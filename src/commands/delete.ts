@@ -30,6 +30,9 @@ export interface DeleteOptions extends QueryFlags {
   backup?: string;
   maxNotFound?: string;
   resetDistinctIds?: boolean;
+  /** --no-lookup: false */
+  lookup?: boolean;
+  report?: string;
   output?: OutputFormat;
 }
 
@@ -56,13 +59,15 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--reset-distinct-ids', "after each batch is deleted, reset the distinct_ids the input named (reset_person_distinct_id, one request each), so they start new persons if they come back")
     .option('--max-not-found <n>', 'with --from-file: look every identifier up first and stop (exit 3, nothing deleted) when more than N, or P% (e.g. 5%), match no person')
     .option('--backup <path>', "save each person's full record (JSON Lines) before deleting it: a new file, or a backup of this tool to append to")
+    .option('--report <path>', 'write one row per input identifier with its outcome (CSV, or JSON Lines for .jsonl), covering every run of the journal')
+    .option('--no-lookup', 'with --from-file: skip the lookup before each batch (fewer requests; no per-identifier outcomes, so no --report)')
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   addQueryOptions(command, 'to delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
-    ['finish a run that was interrupted', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --yes'],
+    ['finish a run that was interrupted (the report and the summary then cover both runs)', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --report erased.report.csv --yes'],
     ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
@@ -89,6 +94,9 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     if (refBy === 'uuid') fileBy = 'uuid';
     if (refBy === 'distinct-id') fileBy = 'distinct_id';
   }
+  if (options.lookup === false && options.report !== undefined) {
+    throw new UsageError('--report needs the lookup before each batch (it names what became of each identifier): drop --no-lookup');
+  }
   for (const ref of refs) validatePersonRef(ref, refBy);
   if (options.maxNotFound !== undefined && options.fromFile === undefined) {
     throw new UsageError('--max-not-found only applies to --from-file (named persons are each looked up, and one that is missing stops the run)');
@@ -105,6 +113,7 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
     json: options.output === 'json' || options.output === 'jsonl',
     maxNotFound,
     resetDistinctIds: Boolean(options.resetDistinctIds),
+    lookup: options.lookup !== false,
   };
 }
 

@@ -24,6 +24,7 @@ export function addPropertyFileOptions(command: Command, what: string): Command 
     .option('-y, --yes', 'with --from-file or a query: do not ask for confirmation (required without a terminal)')
     .option('--journal <path>', 'with --from-file or a query: where to keep the run journal, a new file or a journal of this tool (default: beside the input file, or in the current folder)')
     .option('--resume', 'with --from-file or a query: continue the run recorded in the journal, skipping persons recorded done (a query is not run again: its snapshot is in the journal)')
+    .option('--report <path>', 'with --from-file or a query: one row per input identifier with its outcome (CSV, or JSON Lines for .jsonl), covering every run of the journal')
     .option('--batch-size <n>', 'with --from-file or a query: persons per journal line, 1-200 (default 100); with --via capture 1-1000 (default 1000)', intInRange('--batch-size', 1))
     .option('--concurrency <n>', 'with --from-file or a query: requests in flight, 1-16 (default 4)', intInRange('--concurrency', 1, 16))
     .addOption(new Option('--via <how>', "with --from-file: api (one REST write a person) or capture ($set events through PostHog's capture endpoint, up to 1,000 persons a request)").choices(['api', 'capture']))
@@ -58,6 +59,7 @@ const FILE_ONLY: Array<[keyof PropertyFileFlags, string]> = [
   ['yes', '--yes'],
   ['journal', '--journal'],
   ['resume', '--resume'],
+  ['report', '--report'],
   ['batchSize', '--batch-size'],
   ['concurrency', '--concurrency'],
   ['via', '--via'],

@@ -121,7 +121,8 @@ describe('set-prop --from-file', () => {
     expect(resumed.error).toBeUndefined();
     expect(routes()).toEqual(['batch_by_distinct_ids', 'partial_update']);
     expect(sandbox.requests[1]!.path).toBe(`/api/projects/1/persons/${uuidOf(5)}/`);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 20, queued: 1, skipped: 19 });
+    // The summary of a resumed run covers both runs: 19 queued by the first, 1 by this one.
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 20, queued: 20, failed: 0, skipped: 19, runs: 2 });
     for (let i = 0; i < 20; i++) expect(props(i).plan).toBe('team');
   });
 });
@@ -142,7 +143,8 @@ describe('unset-prop --from-file', () => {
     const again = await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), yes: true, resume: true, output: 'json' }, ['plan', 'phone']);
     expect(again.error).toBeUndefined();
     expect(sandbox.requests).toEqual([]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ requested: 30, skipped: 30, queued: 0 });
+    // (the counts cover both runs: the first queued all 30, this one skipped them)
+    expect(JSON.parse(again.stdout)).toMatchObject({ requested: 30, skipped: 30, queued: 30, not_sent: 0, runs: 2 });
     const otherKeys = await unsetProp(dir, { fromFile: join(dir, 'ids.txt'), yes: true, resume: true }, ['plan']);
     expect(otherKeys.error?.message).toContain('--resume with different flags');
   });

@@ -52,13 +52,16 @@ describe('delete --from-file: batching', () => {
     const r = await runInProcess(['delete', '--from-file', 'erase.txt', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
     const requests = bulkRequests();
-    expect(requests.map((q) => (q.body as { distinct_ids: string[] }).distinct_ids.length)).toEqual([1000, 1000, 500]);
+    // (in flight together: the short batch's lookups end first, so it may be sent first)
+    expect(requests.map((q) => (q.body as { distinct_ids: string[] }).distinct_ids.length).sort((a, b) => b - a)).toEqual([1000, 1000, 500]);
     expect(requests.every((q) => Object.keys(q.body as object).join() === 'distinct_ids')).toBe(true);
     const counts = acceptedCounts();
     expect(counts.size).toBe(2500);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(counts.keys())).toEqual(new Set(ids));
-    expect(sandbox.requests.length).toBe(3); // no lookups: identifiers are sent as they are
+    // Each batch is looked up first (200 a request: 5 + 5 + 3), so the journal names each identifier's outcome.
+    expect(sandbox.requests.filter((q) => q.route === 'batch_by_distinct_ids').length).toBe(13);
+    expect(sandbox.requests.length).toBe(16);
     expect(remaining(0, PERSONS)).toEqual([]);
     const journal = join(dir, 'erase.txt.delete.journal.jsonl');
     expect(r.stderr).toBe(
@@ -66,7 +69,7 @@ describe('delete --from-file: batching', () => {
         `About to delete the persons of 2,500 distinct_ids from erase.txt, in project 1 at ${sandbox.url}:`,
         '  2,512 rows: 2,500 unique identifiers, 5 blank, 7 duplicates',
         '  Note: 1 blank row holds only spaces (skipped).',
-        '  3 bulk_delete requests of up to 1,000, 4 at a time.',
+        '  3 bulk_delete requests of up to 1,000 + 13 lookups, 4 at a time.',
         `Journal: ${journal}`,
         'Done (by distinct_id):',
         '  requested            2,500',
@@ -91,7 +94,9 @@ describe('delete --from-file: batching', () => {
     writeFileSync(join(dir, 'ten-k.csv'), `distinct_id\n${Array.from({ length: 10_000 }, (_, i) => `bench-${i}`).join('\n')}\n`);
     const r = await runInProcess(['delete', '--from-file', 'ten-k.csv', '--yes', '--concurrency', '8', '-o', 'json'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
-    expect(sandbox.requests.map((q) => q.route)).toEqual(Array(10).fill('bulk_delete'));
+    expect(bulkRequests().length).toBe(10);
+    // plus the lookups before each batch (1,000 identifiers: 5 of 200)
+    expect(sandbox.requests.filter((q) => q.route === 'batch_by_distinct_ids').length).toBe(50);
     expect(acceptedCounts().size).toBe(10_000);
     expect(JSON.parse(r.stdout)).toMatchObject({ requested: 10_000, accepted: 10_000, found: 0, not_found: 10_000, batches: { done: 10, failed: 0 } });
   });
@@ -126,7 +131,7 @@ describe('delete --from-file: safety', () => {
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(r.stderr).toBe(
       'Dry run: nothing was sent.\n' +
-        'Would delete the persons of 3 distinct_ids from ids.csv, in 2 bulk_delete requests of up to 2.\n' +
+        'Would delete the persons of 3 distinct_ids from ids.csv, in 2 bulk_delete requests of up to 2 + 2 lookups.\n' +
         '  5 rows: 3 unique identifiers, 1 blank, 1 duplicate\n' +
         `First distinct_ids: ${did(0)}, ${did(1)}, ${did(2)}\n`,
     );
@@ -145,6 +150,7 @@ describe('delete --from-file: safety', () => {
       to_send: 8,
       skipped: 0,
       batches: 1,
+      lookups: 1,
       batch_size: 1000,
       first_ids: [did(0), did(1), did(2), did(3), did(4)],
       notes: [],
@@ -273,7 +279,8 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
     expect(remaining(0, 300)).toEqual([]);
     const all = journalLines(journal);
     expect(all.filter((e) => e.type === 'run').length).toBe(2);
-    expect(all.at(-1)).toMatchObject({ type: 'end', outcome: 'completed', summary: { requested: 300, deleted: 100, skipped: 200 } });
+    // The resumed run's summary covers the whole erasure: 200 deleted by the first run, 100 by this one.
+    expect(all.at(-1)).toMatchObject({ type: 'end', outcome: 'completed', summary: { requested: 300, deleted: 300, failed: 0, skipped: 200, runs: 2 } });
   });
 
   it('a rejected key stops the run at once: exit 4, the journal says failed', async () => {
@@ -285,7 +292,8 @@ describe('delete --from-file: faults, partial failure and --resume', () => {
       env: { POSTHOG_PERSONAL_API_KEY: 'phx_thisKeyIsNotKnownToTheSandbox000000000000' },
     });
     expect(r.code).toBe(4);
-    expect(bulkRequests().length).toBe(1);
+    // The lookup before the first batch is refused: nothing is deleted.
+    expect(sandbox.requests.map((q) => q.route)).toEqual(['batch_by_distinct_ids']);
     const entries = journalLines(join(dir, 'ids.txt.delete.journal.jsonl'));
     expect(entries.map((e) => e.type)).toEqual(['run', 'batch', 'end']);
     expect(entries[2]).toMatchObject({ outcome: 'failed' });

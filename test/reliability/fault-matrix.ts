@@ -143,7 +143,8 @@ export const FAULT_MATRIX: FaultRow[] = [
     bar: 'every worker waits, the batch is retried, nothing is lost',
     faults: [{ path: '/persons/bulk_delete/', kind: 'status', status: 429, headers: { 'Retry-After': '1' } }],
     special: 'all-workers-pause',
-    args: ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '50', '--concurrency', '4'],
+    // --no-lookup: the round of four concurrent bulk_delete requests is what this row watches
+    args: ['delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '50', '--concurrency', '4', '--no-lookup'],
     expect: {
       code: 0,
       stderr:

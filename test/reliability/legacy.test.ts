@@ -47,7 +47,8 @@ describe('bulk_delete answering an empty 202', () => {
         '  skipped                    0\n',
     );
     expect(r.stderr).toContain('This PostHog server answered without a summary: it accepted 120 identifiers');
-    expect(sandbox.requests.map((q) => `${q.route} ${q.status}`)).toEqual(['bulk_delete 202', 'bulk_delete 202', 'bulk_delete 202']);
+    // (each batch is looked up first: the journal names the identifiers that resolved, whatever the answer says)
+    expect(sandbox.requests.filter((q) => q.route === 'bulk_delete').map((q) => `${q.route} ${q.status}`)).toEqual(['bulk_delete 202', 'bulk_delete 202', 'bulk_delete 202']);
     expect(FILE_IDS.filter((id) => sandbox.store.byDistinctId(id))).toEqual([]);
     const lines = readFileSync(join(dir, 'ids.txt.delete.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.type === 'batch').map((l) => [l.status, l.http_status])).toEqual([['done', 202], ['done', 202], ['done', 202]]);

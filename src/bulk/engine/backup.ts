@@ -39,7 +39,11 @@ export class Backup {
 
   /** Fetches and durably writes the records of the persons behind `ids`; returns how many were found. */
   async save(api: PersonsApi, ids: readonly string[], by: LookupKind): Promise<number> {
-    const found = await api.lookupPersons(ids, by);
+    return this.saveFound(api, await api.lookupPersons(ids, by));
+  }
+
+  /** The same, from a lookup already made (a delete looks each batch up anyway). */
+  async saveFound(api: PersonsApi, found: ReadonlyMap<string, RetrievedPerson>): Promise<number> {
     const persons = new Map<string, RetrievedPerson>();
     for (const person of found.values()) persons.set(person.uuid, person);
     for (const [uuid, person] of persons) {

@@ -4,9 +4,11 @@
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { confirmRun, planNotice, type ConsentFlags } from '../../io/confirm.js';
-import { sentAs, type IdKind, type InputResult, type RowSource } from '../input/read-input.js';
+import { rowGroups, sentAs, type IdKind, type InputResult, type RowSource } from '../input/read-input.js';
 import { emailTargets, recordMatches } from './email-targets.js';
 import { countNotFound, enforceNotFound, notFoundNote, type NotFoundCheck, type NotFoundLimit } from './not-found-guard.js';
+import type { SourceRow } from '../report/report-rows.js';
+import { checkRunReport, finishRunReport, type RunReport } from '../report/run-report.js';
 import { inputNotes } from '../input/notes.js';
 import type { BulkOperation, RunPlan } from './operation.js';
 import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
@@ -21,6 +23,10 @@ export interface FileRunFlags extends ConsentFlags {
   resume?: boolean;
   /** --max-not-found, parsed: look every identifier up first and stop (exit 3) past it */
   maxNotFound?: NotFoundLimit;
+  /** --report PATH: written at the end of the run */
+  report?: string;
+  /** --backup (delete): the report may not be it */
+  backup?: string;
 }
 
 export interface RunSettings {
@@ -67,6 +73,10 @@ export async function runFromInput<S extends BulkSummary>(
   const journalOptions = journalOptionsOf(api, operation, flags, by, { path: flags.fromFile, read: input });
   const journalPlan = await planJournal(factory, journalOptions);
   await operation.checkFiles?.(journalPlan.path);
+  const reportPath =
+    flags.report === undefined
+      ? undefined
+      : await checkRunReport(factory, flags.report, { input: input.rereadable ? flags.fromFile : undefined, journal: journalPlan.path, backup: flags.backup });
   // Emails are looked up first (or taken from the journal on --resume); the run then works on the
   // persons found, by UUID (src/bulk/engine/email-targets.ts).
   const emails = by === 'email' ? await emailTargets(api, input, journalPlan, journalOptions) : undefined;
@@ -112,7 +122,16 @@ export async function runFromInput<S extends BulkSummary>(
     input: { path: flags.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
     beforeBatches:
       emails === undefined || emails.fromJournal ? undefined : (journal, runId) => recordMatches(journal, runId, emails.matches, () => factory.now()),
+    report: reportPath === undefined ? undefined : { path: reportPath, kind: by, rows: () => input.everyRow?.() ?? uniqueRows(input.rows) },
   });
+}
+
+/**
+ * A stream's rows for the report: it was read once, so only its unique identifiers are left (its
+ * duplicates are counted in the summary but get no row).
+ */
+async function* uniqueRows(rows: RowSource): AsyncGenerator<readonly SourceRow[]> {
+  for await (const group of rowGroups(rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
 }
 
 export interface PlannedRows {
@@ -123,6 +142,8 @@ export interface PlannedRows {
   input?: SessionOptions['input'];
   /** journaled after the header, before any batch (an email run's resolve entries, a query's snapshot) */
   beforeBatches?: SessionOptions['beforeBatches'];
+  /** --report: written once the run is over (also after a failure or an interruption) */
+  report?: RunReport;
 }
 
 /** dry run → plan and confirmation → batches → summary, for a run whose plan is made. */
@@ -144,7 +165,7 @@ export async function runPlanned<S extends BulkSummary>(
   }
   const started = (await operation.start?.()) ?? undefined;
   const tally = operation.tally(plan.by);
-  await runSession<S>({
+  const session = runSession<S>({
     factory,
     rows: planned.rows,
     requested: plan.requested,
@@ -159,10 +180,26 @@ export async function runPlanned<S extends BulkSummary>(
     execute: (batch, context) => operation.execute(batch, context),
     tally,
     summarize: (run) => tally.summarize(run),
+    wholeTally: () => operation.tally(plan.by),
     format: (summary) => operation.format(summary),
     json: settings.json,
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
     beforeBatches: planned.beforeBatches,
   });
+  const report = planned.report;
+  const journal = planned.journalPlan?.path;
+  if (report === undefined || journal === undefined) {
+    await session;
+    return;
+  }
+  const scope = { command: planned.journalOptions.command, host: planned.journalOptions.host, project: planned.journalOptions.project };
+  try {
+    await session;
+  } catch (error) {
+    // The run's own error decides the exit code; the report still says what the journal holds.
+    await finishRunReport(factory, report, journal, scope).catch((cause: unknown) => factory.io.err(`Note: the report ${report.path} could not be written: ${cause instanceof Error ? cause.message : String(cause)}`));
+    throw error;
+  }
+  await finishRunReport(factory, report, journal, scope);
 }

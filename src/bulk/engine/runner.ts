@@ -27,10 +27,10 @@ export interface BatchReport {
   http_status?: number;
   response?: unknown;
   error?: string;
+  /** the lookup made before the batch (journaled as `found` and `looked_up`): identifier → person UUID */
+  found?: Record<string, string>;
   /** the error behind a failed report (not journaled): decides the exit code when nothing succeeded */
   cause?: unknown;
-  /** identifier → person UUID, from the lookup made before the batch; journaled with `looked_up: true` */
-  found?: Record<string, string>;
 }
 
 export interface BatchContext {

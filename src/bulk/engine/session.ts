@@ -11,6 +11,7 @@ import type { IdLookup } from '../input/id-set.js';
 import { rowGroups, type InputDigest, type InputStats, type RowSource } from '../input/read-input.js';
 import type { Journal } from '../journal/journal.js';
 import { startProgress } from './progress.js';
+import { replayJournal } from './whole-run.js';
 import { openRunJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { runBatches, type Batch, type BatchContext, type BatchReport, type RunBatchesResult } from './runner.js';
 import type { BulkSummary, RunContext } from './summary.js';
@@ -33,6 +34,8 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   execute(batch: Batch, context: BatchContext): Promise<BatchReport[]>;
   tally: { add(report: BatchReport): void };
   summarize(run: RunContext): S;
+  /** a resumed run: an empty tally of the operation, to sum every run of the journal into */
+  wholeTally?: () => { add(report: BatchReport): void; summarize(run: RunContext): S };
   format(summary: S): string[];
   /** -o json / jsonl: the summary also goes to stdout */
   json: boolean;
@@ -107,7 +110,7 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
     journal: opened?.journal.path,
     backup: o.backupPath,
   };
-  const summary = o.summarize(run);
+  const summary = opened && o.plan?.resume && o.wholeTally ? await wholeSummary(o, run, opened.journal.path) : o.summarize(run);
   if (opened) {
     try {
       await opened.journal.writeFooter({ run_id: opened.runId, finished_at: factory.now().toISOString(), outcome: run.outcome, summary });
@@ -120,6 +123,19 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
   if (!opened && firstError !== undefined) throw firstError;
   throwForOutcome(result, summary, opened?.journal.path, nothingSucceeded);
   return { summary, result };
+}
+
+/**
+ * A resumed run's summary covers every run of the journal: the counts are summed from all their
+ * batches; `skipped` stays what this run skipped (done by earlier runs, so counted above).
+ */
+async function wholeSummary<S extends BulkSummary>(o: SessionOptions<S>, run: RunContext, journal: string): Promise<S> {
+  const tally = o.wholeTally!();
+  const scope = { command: o.journalOptions.command, host: o.journalOptions.host, project: o.journalOptions.project };
+  const runs = await replayJournal(journal, scope, tally);
+  if (runs <= 1) return o.summarize(run);
+  const summary = tally.summarize({ ...run, skipped: 0 });
+  return { ...summary, skipped: run.skipped, runs };
 }
 
 function throwForOutcome(result: RunBatchesResult, summary: BulkSummary, journal: string | undefined, nothingSucceeded: boolean): void {

@@ -4,6 +4,7 @@
 import type { BulkDeleteSummary } from '../../api/persons.js';
 import { stringifyExact } from '../../json/exact.js';
 import { escapeForTerminal } from '../../output/escape.js';
+import { plural } from '../../output/message-text.js';
 import type { InputStats } from '../input/read-input.js';
 import type { BatchReport, RunOutcome } from './runner.js';
 
@@ -17,6 +18,11 @@ export interface BulkSummary {
   skipped: number;
   /** identifiers never sent (an interrupted or stopped run) */
   not_sent: number;
+  /**
+   * A resumed run: how many runs of the journal the counts cover (they sum every run; `skipped`
+   * is what this run skipped as done by the earlier ones). Absent for a run's first run.
+   */
+  runs?: number;
   batches: RunContext['batches'];
   input?: RunContext['input'];
   journal?: string;
@@ -187,7 +193,10 @@ export function formatDeleteSummary(summary: DeleteSummary): string[] {
   ];
   if (summary.not_sent > 0) rows.push(['not sent', summary.not_sent]);
   const nothing = summary.accepted === 0 && summary.failed > 0;
-  const lines = [`${headline(summary.outcome, nothing ? 'deleted' : undefined)} (by ${summary.by}):`, ...formatCounts(rows)];
+  const lines = [`${headline(summary.outcome, nothing ? 'deleted' : undefined)}${acrossRuns(summary)} (by ${summary.by}):`, ...formatCounts(rows)];
+  if (summary.runs !== undefined && summary.deleted !== null) {
+    lines.push(`Deleted ${plural(summary.deleted, 'person')} across ${summary.runs} runs (the counts cover every run of the journal; skipped: done by an earlier run).`);
+  }
   if (summary.found === null) {
     lines.push(
       `This PostHog server answered without a summary: it accepted ${plain(summary.accepted)} ${summary.accepted === 1 ? 'identifier' : 'identifiers'}, but what it found and deleted is unknown.`,
@@ -232,9 +241,14 @@ export function formatWriteSummary(summary: WriteSummary): string[] {
   ];
   if (summary.not_sent > 0) rows.push(['not sent', summary.not_sent]);
   const nothing = summary.found + summary.not_found === 0 && summary.failed > 0;
-  const lines = [`${headline(summary.outcome, nothing ? 'changed' : undefined)} (${summary.command}, by ${summary.by}):`, ...formatCounts(rows)];
+  const lines = [`${headline(summary.outcome, nothing ? 'changed' : undefined)}${acrossRuns(summary)} (${summary.command}, by ${summary.by}):`, ...formatCounts(rows)];
+  if (summary.runs !== undefined) lines.push(`The counts cover all ${summary.runs} runs of the journal (skipped: done by an earlier run).`);
   if (summary.queued > 0) lines.push('PostHog applies property changes asynchronously: they show up within seconds to minutes.');
   return [...lines, ...footerLines(summary)];
+}
+
+function acrossRuns(summary: BulkSummary): string {
+  return summary.runs !== undefined ? ` across ${summary.runs} runs` : '';
 }
 
 function footerLines(summary: BulkSummary): string[] {

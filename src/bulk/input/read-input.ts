@@ -98,8 +98,20 @@ export interface InputResult {
    * (which can be iterated more than once). See rowGroups for the fast way through.
    */
   rows: InputRows | InputRow[];
+  /**
+   * A regular file only: every non-blank row once more, duplicates included and marked, in input
+   * order (the --report has a row for each). Streams are read once, so they have none.
+   */
+  everyRow?: () => AsyncIterable<readonly EveryRow[]>;
   /** Closes the file the rows are read from (nothing to do for stdin). */
   close(): Promise<void>;
+}
+
+/** A non-blank input row: its identifier as sent, and whether an earlier row had it. */
+export interface EveryRow {
+  id: string;
+  line: number;
+  duplicate: boolean;
 }
 
 /** Rows read from a file as they are needed: one at a time, or in groups, which costs far less per row. */
@@ -218,7 +230,7 @@ async function readOpened(
   const reopen = () => blocks.verifying(readOpenFile(fd, SENDING_CHUNK_BYTES), ctx.name);
   const again: SecondPass = { openBytes: reopen, format: first.format, ctx, state: { column: first.state.column, kind }, stats, duplicateLines };
   const groups = () => readAgain(again);
-  return { ...base, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) } };
+  return { ...base, rows: { groups, [Symbol.asyncIterator]: () => eachRow(groups()) }, everyRow: () => readEvery(again) };
 }
 
 interface OpenedRows {
@@ -561,4 +573,24 @@ async function* readAgain(pass: SecondPass): AsyncGenerator<readonly InputRow[]>
     throw err instanceof UsageError ? changed(pass.ctx.name, err.message) : readError(err, pass.ctx.name);
   }
   if (unique !== pass.stats.unique) throw changed(pass.ctx.name, `it now holds ${unique} identifiers, not ${pass.stats.unique}`);
+}
+
+/** Another pass like readAgain, keeping the duplicates (marked by the first pass's list of their lines). */
+async function* readEvery(pass: SecondPass): AsyncGenerator<readonly EveryRow[]> {
+  const state: ParseState = { ...pass.state };
+  const { rows } = await openRows(pass.openBytes, pass.format, pass.ctx, state);
+  const isDuplicate = pass.duplicateLines.cursor();
+  try {
+    for await (const group of rows) {
+      const out: EveryRow[] = [];
+      for (const raw of group) {
+        if (isBlankId(raw.id)) continue;
+        out.push({ id: checkId(raw, pass.ctx, state), line: raw.line, duplicate: isDuplicate(raw.line) });
+      }
+      if (out.length > 0) yield out;
+    }
+  } catch (err) {
+    if (err instanceof CliError && !(err instanceof UsageError)) throw err;
+    throw err instanceof UsageError ? changed(pass.ctx.name, err.message) : readError(err, pass.ctx.name);
+  }
 }

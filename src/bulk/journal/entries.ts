@@ -45,10 +45,13 @@ export interface JournalBatch extends ChainLink {
   response?: unknown;
   error?: string;
   attempts?: number;
-  /** what the lookup before the batch resolved: identifier → person UUID (absent: matched no person) */
+  /**
+   * The lookup made just before the batch: each identifier of the batch that resolved, with its
+   * person's UUID (an identifier absent from it matched no person). Batches of older journals
+   * have neither field: their outcome per identifier is unknown.
+   */
   found?: Record<string, string>;
-  /** the batch was looked up first (without it, an older journal: outcome per identifier unknown) */
-  looked_up?: true;
+  looked_up?: boolean;
 }
 
 export interface JournalFooter extends ChainLink {

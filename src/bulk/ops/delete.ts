@@ -1,11 +1,11 @@
 // The delete operation: identifiers sent to bulk_delete in batches (the request is built by
 // PersonsApi.bulkDelete's caller here, bulkDeleteBody), the records saved first with --backup, and
 // the two ways `delete` runs once its flags are checked: named persons (each looked up, then
-// deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are, without a
-// lookup each, which would cost one request a person).
+// deleted by person UUID) and --from-file (identifiers sent to bulk_delete as they are; each batch
+// is looked up just before, 200 identifiers a request, only to journal which of them matched a
+// person, since bulk_delete answers with counts: src/bulk/ops/delete-lookup.ts; --no-lookup skips it).
 import { resolve } from 'node:path';
 import type { Factory } from '../../factory.js';
-import { UsageError } from '../../errors.js';
 import type { BulkDeleteBody, PersonsApi, RetrievedPerson } from '../../api/persons.js';
 import { resolvePerson, type PersonRefKind } from '../../api/resolve-person.js';
 import type { OutputFormat } from '../../output/render.js';
@@ -15,14 +15,19 @@ import { Backup } from '../engine/backup.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
 import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
+import { describeError, isFatal } from '../engine/runner.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
 import { readInput, sentAs, type IdKind, type InputRow } from '../input/read-input.js';
-import { checkRunFile } from '../journal/run-files.js';
 import type { NotFoundLimit } from '../engine/not-found-guard.js';
 import { resetBatch } from './reset-distinct-id.js';
+import { UsageError } from '../../errors.js';
 
 /** What a batch is sent by: an email run sends the persons its emails resolved to, by UUID. */
 type SendKind = ReturnType<typeof sentAs>;
+import { checkRunFile } from '../journal/run-files.js';
+import type { SourceRow } from '../report/report-rows.js';
+import { foundAmong, foundIn, lookupRequests } from './delete-lookup.js';
+import { checkRunReport } from '../report/run-report.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -41,6 +46,11 @@ export interface DeletePlan {
   concurrency: number;
   flags: DeleteFlags;
   json: boolean;
+  /**
+   * Look each batch up before deleting it (default on), so the journal names which identifiers
+   * resolved: bulk_delete answers with counts only. --no-lookup saves those requests.
+   */
+  lookup: boolean;
   /** --max-not-found, for a file run */
   maxNotFound?: NotFoundLimit;
   /** --reset-distinct-ids: reset the distinct_ids the input named once their batch is deleted */
@@ -56,6 +66,8 @@ export interface DeleteRunOptions {
   journal?: string;
   resume?: boolean;
   backup?: string;
+  /** --report: the per-identifier report, written at the end of the run */
+  report?: string;
   /** how a dry run of named persons lists them (the command resolves the default: table on a terminal, tsv when piped) */
   output?: OutputFormat;
 }
@@ -66,7 +78,18 @@ export type DeleteCore = Omit<BulkOperation<DeleteSummary>, 'dryRun' | 'announce
 /** The distinct_ids to reset after a batch is deleted (--reset-distinct-ids), by the batch's identifiers. */
 type ResetsOf = (ids: readonly string[]) => string[];
 
-export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind, inputPath?: string, single?: string, resetsOf?: ResetsOf): DeleteCore {
+export function deleteCore(
+  factory: Factory,
+  api: PersonsApi,
+  plan: DeletePlan,
+  options: DeleteRunOptions,
+  by: SendKind,
+  inputPath?: string,
+  single?: string,
+  /** named persons: resolved just before the run, so they are their own lookup */
+  resolved?: ReadonlySet<string>,
+  resetsOf?: ResetsOf,
+): DeleteCore {
   let backup: Backup | undefined;
   return {
     command: 'delete',
@@ -82,6 +105,8 @@ export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, 
         concurrency: plan.concurrency,
         backup: options.backup ?? null,
         yes: Boolean(options.yes),
+        // whether batches record which identifiers matched (false: --no-lookup)
+        lookup: plan.lookup,
         ...(plan.resetDistinctIds ? { reset_distinct_ids: true } : {}),
       },
       sameOnResume: ['by', 'delete_events', 'delete_recordings', 'keep_person', 'reset_distinct_ids'],
@@ -93,8 +118,19 @@ export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, 
     },
     async execute(batch, context) {
       // The records are on disk before the request that deletes them is sent.
-      if (backup) await backup.save(api, batch.ids, by);
-      const answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      // One lookup serves both the backup and the record of which identifiers resolved.
+      const persons = backup !== undefined || (plan.lookup && resolved === undefined) ? await api.lookupPersons(batch.ids, by) : undefined;
+      if (backup) await backup.saveFound(api, persons!);
+      const found = resolved !== undefined ? foundAmong(batch.ids, resolved) : plan.lookup ? foundIn(persons!, batch.ids, by) : undefined;
+      let answer: Awaited<ReturnType<PersonsApi['bulkDelete']>>;
+      try {
+        answer = await api.bulkDelete(bulkDeleteBody(batch.ids, by, plan.flags));
+      } catch (error) {
+        // A failed batch keeps what its lookup found, so the report names the persons not deleted.
+        // (Named persons are known by their UUIDs already, and one alone reports the error itself.)
+        if (found === undefined || resolved !== undefined || isFatal(error)) throw error;
+        return [{ ids: batch.ids, status: 'failed', ...describeError(error), cause: error, found }];
+      }
       // The batch is journaled done only once its distinct_ids are reset too: a resume sends a batch
       // whose resets failed again (a second bulk_delete finds nothing, a second reset is harmless).
       const resets = resetsOf?.(batch.ids) ?? [];
@@ -104,10 +140,10 @@ export function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, 
         if (reset < resets.length) {
           const first = reports.find((report) => report.status === 'failed');
           const why = first ? `failed: ${first.error}` : 'was stopped';
-          return [{ ids: batch.ids, status: 'failed', http_status: first?.http_status, error: `deleted, but reset_person_distinct_id ${why} (${plural(resets.length - reset, 'distinct_id')} not reset)` }];
+          return [{ ids: batch.ids, status: 'failed', http_status: first?.http_status, error: `deleted, but reset_person_distinct_id ${why} (${plural(resets.length - reset, 'distinct_id')} not reset)`, ...(found ? { found } : {}) }];
         }
       }
-      return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null }];
+      return [{ ids: batch.ids, status: 'done', http_status: answer.status, response: answer.summary ?? null, ...(found ? { found } : {}) }];
     },
     tally(kind) {
       const tally = new DeleteTally();
@@ -134,16 +170,20 @@ export const settingsOf = (plan: DeletePlan): RunSettings => ({ batchSize: plan.
 export async function deleteNamed(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
   // A journal for every run that deletes more than one person; settled before any request.
   const journalOptions = journalOptionsOf(api, deleteCore(factory, api, plan, options, 'uuid'), options, 'uuid');
-  const journalPlan = plan.refs.length > 1 ? await planJournal(factory, journalOptions) : undefined;
+  // (--report is built from the journal, so one named person gets a journal too when it is asked for)
+  const journalPlan = plan.refs.length > 1 || options.report !== undefined ? await planJournal(factory, journalOptions) : undefined;
   await checkBackup(factory, options, journalPlan?.path, undefined);
+  const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { journal: journalPlan?.path, backup: options.backup });
 
   const persons: RetrievedPerson[] = [];
   const seen = new Set<string>();
+  const refRows: SourceRow[] = [];
   // --reset-distinct-ids: the arguments that named their person by distinct_id, by person.
   const named = new Map<string, string[]>();
   for (const ref of plan.refs) {
     const { person, matchedBy } = await resolvePerson(api, ref, plan.refBy);
     if (matchedBy === 'distinct-id') named.set(person.uuid, [...(named.get(person.uuid) ?? []), ref]);
+    refRows.push({ id: ref, duplicate: false, key: person.uuid, kind: matchedBy === 'distinct-id' ? 'distinct_id' : 'uuid' });
     if (seen.has(person.uuid)) continue;
     seen.add(person.uuid);
     persons.push(person);
@@ -154,7 +194,7 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
   const resetsOf = plan.resetDistinctIds ? (uuids: readonly string[]) => uuids.flatMap((uuid) => named.get(uuid) ?? []) : undefined;
   if (plan.resetDistinctIds && named.size === 0) factory.io.err('Note: --reset-distinct-ids: no person was named by a distinct_id, so there is nothing to reset.');
   const operation: BulkOperation<DeleteSummary> = {
-    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single, resetsOf),
+    ...deleteCore(factory, api, plan, options, 'uuid', undefined, single, new Set(persons.map((p) => p.uuid)), resetsOf),
     async dryRun(run) {
       await printPersons(factory, persons, options.output);
       const batches = Math.ceil(run.toSend / plan.batchSize);
@@ -190,7 +230,8 @@ export async function deleteNamed(factory: Factory, api: PersonsApi, plan: Delet
     notes: [],
     journal: journalPlan?.path,
   };
-  await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions });
+  const report = reportPath === undefined ? undefined : { path: reportPath, kind: 'uuid', rows: async function* () { yield refRows; } };
+  await runPlanned(factory, operation, runPlan, options, settingsOf(plan), { rows, journalPlan, journalOptions, report });
 }
 
 export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions): Promise<void> {
@@ -213,6 +254,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
+  const lookupsOf = (run: RunPlan) => (plan.lookup ? lookupRequests(run.toSend, plan.batchSize) : 0);
+  const lookupNote = (run: RunPlan) => (plan.lookup && run.toSend > 0 ? ` + ${plural(lookupsOf(run), 'lookup')}` : '');
   const rowsNote = (run: RunPlan) => {
     const stats = run.input!.read.stats;
     return (
@@ -223,7 +266,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
   const resetsOf = plan.resetDistinctIds && by === 'distinct_id' ? (ids: readonly string[]) => [...ids] : undefined;
   const resetLine = (run: RunPlan) => `  then reset_person_distinct_id for each distinct_id (${plural(run.toSend, 'request')}), so they start new persons if they come back.`;
   return {
-    ...deleteCore(factory, api, plan, options, by, options.fromFile, undefined, resetsOf),
+    ...deleteCore(factory, api, plan, options, by, options.fromFile, undefined, undefined, resetsOf),
     async dryRun(run) {
       const { source, read } = run.input!;
       if (plan.json) {
@@ -235,6 +278,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
           to_send: run.toSend,
           skipped: run.skipped,
           batches: batchesOf(run),
+          lookups: lookupsOf(run),
           batch_size: plan.batchSize,
           first_ids: run.first,
           notes: run.notes,
@@ -245,7 +289,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
         factory.io.stdout.write(`${JSON.stringify(dryRun, null, 2)}\n`);
       }
       factory.io.err(`Dry run: nothing was sent.`);
-      factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
+      factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}.`);
       factory.io.err(`  ${rowsNote(run)}`);
       for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
       if (resetsOf) factory.io.err(resetLine(run));
@@ -255,7 +299,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       say(`About to ${describeDeletion(plan.flags, whom(run.toSend))} from ${run.input!.source}, in project ${api.project} at ${api.http.host}:`);
       say(`  ${rowsNote(run)}`);
       for (const note of run.notes) tell(`  Note: ${note}.`);
-      say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+      say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}, ${plan.concurrency} at a time.`);
       if (resetsOf) say(resetLine(run));
       say(`Journal: ${run.journal}`);
     },

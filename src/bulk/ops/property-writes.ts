@@ -37,6 +37,8 @@ export interface PropertyRunOptions {
   yes?: boolean;
   journal?: string;
   resume?: boolean;
+  /** --report PATH: one row per input identifier, written at the end of the run */
+  report?: string;
   /** persons per batch (1-200, default 100; --via capture: 1-1000, default 1000): one journal line each */
   batchSize?: number;
   /** api (default): one REST write a person; capture: $set events through PostHog's capture endpoint */
@@ -201,9 +203,16 @@ export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchCo
   const queued: string[] = [];
   const missing: string[] = [];
   const failed: BatchReport[] = [];
+  // What the lookup found, journaled with each report (the --report names each person).
+  const found: Record<string, string> = {};
+  const foundOf = (ids: string[]): Record<string, string> => Object.fromEntries(ids.flatMap((id) => (found[id] === undefined ? [] : [[id, found[id]!]])));
+  for (const row of batch.rows) {
+    const uuid = persons.get(by === 'uuid' ? row.id.toLowerCase() : row.id)?.uuid;
+    if (uuid !== undefined) found[row.id] = uuid;
+  }
   for (const row of batch.rows) {
     if (context.stopping()) break;
-    const uuid = persons.get(by === 'uuid' ? row.id.toLowerCase() : row.id)?.uuid;
+    const uuid = found[row.id];
     if (uuid === undefined) {
       missing.push(row.id);
       continue;
@@ -219,12 +228,12 @@ export async function writeBatch(api: PersonsApi, batch: Batch, context: BatchCo
         break;
       }
       if (error instanceof NotFoundError) missing.push(row.id);
-      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error), cause: error });
+      else failed.push({ ids: [row.id], status: 'failed', ...describeError(error), cause: error, found: foundOf([row.id]) });
     }
   }
   return [
-    { ids: queued, status: 'done', response: { outcome: 'queued' } },
-    { ids: missing, status: 'done', response: { outcome: 'not_found' } },
+    { ids: queued, status: 'done', response: { outcome: 'queued' }, found: foundOf(queued) },
+    { ids: missing, status: 'done', response: { outcome: 'not_found' }, found: foundOf(missing) },
     ...failed,
   ];
 }

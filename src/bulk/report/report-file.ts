@@ -14,8 +14,11 @@ import { UsageError } from '../../errors.js';
 import { stringifyExact } from '../../json/exact-number.js';
 import { csvText } from '../../output/values.js';
 
-/** What became of one input identifier. verify uses `present` and `gone`. */
-export type ReportOutcome = 'deleted' | 'queued' | 'not_found' | 'failed' | 'duplicate' | 'done_earlier' | 'present' | 'gone';
+/**
+ * What became of one input identifier. verify uses `present` and `gone`; `not_sent` is an
+ * identifier a stopped run never sent (a --resume sends it).
+ */
+export type ReportOutcome = 'deleted' | 'queued' | 'not_found' | 'failed' | 'duplicate' | 'done_earlier' | 'not_sent' | 'present' | 'gone';
 
 /** The columns every report has, in this order; a run may add more after them (see ReportOptions.extra). */
 export const REPORT_COLUMNS = ['identifier', 'kind', 'person_uuid', 'outcome', 'batch', 'time', 'http_status'] as const;
