@@ -115,6 +115,11 @@ export class HttpClient {
     return this.options.host;
   }
 
+  /** The run's rate limiter (plans and the progress bar read its limits). */
+  get limiter(): RateLimiter {
+    return this.options.limiter;
+  }
+
   /**
    * Closes the connections once the requests in flight are answered; with `abandon`, at once
    * (after Ctrl-C a bulk run stops waiting for its last requests, which are not journaled done).

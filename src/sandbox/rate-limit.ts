@@ -52,7 +52,7 @@ export class SandboxThrottle {
     if (!config) return [];
     const specs: [string, number, number][] =
       bucket === 'read'
-        ? [['read/min', config.read, MINUTE]]
+        ? [['read/min', config.read, MINUTE], ['read/hour', config.readHourly ?? 0, HOUR]]
         : [['delete/min', config.delete, MINUTE], ['delete/hour', config.deleteHourly ?? 0, HOUR]];
     const out: Window[] = [];
     for (const [name, limit, durationMs] of specs) {

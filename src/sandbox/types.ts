@@ -52,6 +52,8 @@ export interface RateLimitConfig {
   read: number;
   delete: number;
   deleteHourly?: number;
+  /** reads and property writes per hour (older releases' per-user budget, rehearsed per key) */
+  readHourly?: number;
 }
 
 /**
