@@ -203,6 +203,7 @@ export function createFactory(init: FactoryInit): Factory {
         notice: (line) => init.io.err(line),
         backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
         sleep: (ms) => clock.sleep(ms),
+        now: () => clock.now(),
       });
       cleanups.push(() => http.close(interrupted));
       return new PersonsApi(http, project);

@@ -45,6 +45,8 @@ export interface HttpClientOptions {
   /** waits worth telling a person about (longer than a few seconds) */
   notice?: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** the run's clock (the time a long wait ends is announced) */
+  now?: () => number;
   random?: () => number;
   /** backoff base in ms (doubled each retry, capped at 30 s) */
   backoffBaseMs?: number;
@@ -54,6 +56,8 @@ export interface HttpClientOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 const ANNOUNCE_WAIT_MS = 3_000;
+/** PostHog's minute windows never ask for more than this: a longer 429 wait is an hourly budget. */
+const LONG_THROTTLE_MS = 60_000;
 const MAX_SAME_ORIGIN_REDIRECTS = 3;
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -89,6 +93,8 @@ export class HttpClient {
   readonly retries: number;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** A bulk run with a journal says so: a long wait then notes that Ctrl-C and --resume are safe. */
+  resumable = false;
 
   constructor(private readonly options: HttpClientOptions) {
     const url = new URL(options.host);
@@ -154,7 +160,9 @@ export class HttpClient {
         this.options.limiter.pause(wait);
         this.options.limiter.refund(bucket, admitted);
       }
-      if (wait >= ANNOUNCE_WAIT_MS) {
+      if (isThrottle(result) && wait > LONG_THROTTLE_MS) {
+        this.options.notice?.(longThrottleNotice(wait, (this.options.now ?? Date.now)(), this.resumable));
+      } else if (wait >= ANNOUNCE_WAIT_MS) {
         this.options.notice?.(
           `${result.reason}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${maxAttempts}).`,
         );
@@ -270,6 +278,18 @@ export class HttpClient {
   private log(line: string): void {
     if (this.options.debug) this.options.debug(`[debug] ${redact(line, [this.options.apiKey])}`);
   }
+}
+
+/** "PostHog's hourly limit is used up: waiting 14 min (until 10:32 UTC)." */
+export function longThrottleNotice(waitMs: number, now: number, resumable: boolean): string {
+  const minutes = Math.ceil(waitMs / 60_000);
+  const wait = minutes < 60 ? `${minutes} min` : minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  // Rounded up to the minute: the run goes on no earlier than the time named.
+  const until = new Date(Math.ceil((now + waitMs) / 60_000) * 60_000).toISOString().slice(11, 16);
+  return (
+    `PostHog's hourly limit is used up: waiting ${wait} (until ${until} UTC).` +
+    (resumable ? ' Ctrl-C now and rerun with --resume later is safe.' : '')
+  );
 }
 
 function isThrottle<T>(attempt: Attempt<T>): boolean {

@@ -50,6 +50,8 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
   // Whatever happens to stdout's reader, this run ends with its journal footer and its own exit code.
   factory.keepExitCodeOnBrokenPipe();
   const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
+  // With a journal, a long wait for PostHog's hourly budget can be spent stopped: say so then.
+  if (opened) (await factory.api()).http.resumable = true;
   const progress = await startProgress(factory, o.toSend, o.progressUnit);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;
