@@ -18,7 +18,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({ persons: 0, writeLagMs: 0, clock });
 });
 beforeEach(() => {
-  clock.advance(10 * 3_600_000 + 18 * 60_000 - (clock.now() % 3_600_000)); // 10:18 UTC of some day
+  const day = 86_400_000;
+  clock.advance((Math.floor(clock.now() / day) + 1) * day + 10 * 3_600_000 + 18 * 60_000 - clock.now()); // 10:18 UTC, the next day
   for (let i = 0; i < 6; i++) if (!sandbox.store.byDistinctId(did(i))) sandbox.store.addPerson({ distinctIds: [did(i)], properties: {} });
   sandbox.clearRequests();
   clock.sleeps.length = 0;
