@@ -17,6 +17,7 @@ import { planJournal } from '../engine/run-journal.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
 import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
+import { planTimeLine } from '../engine/plan-time.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -176,6 +177,7 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
+  const timeLine = (run: RunPlan) => planTimeLine(api, [{ bucket: 'delete', count: batchesOf(run), noun: 'bulk_delete request' }]);
   const rowsNote = (run: RunPlan) => {
     const stats = run.input!.read.stats;
     return (
@@ -207,6 +209,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       }
       factory.io.err(`Dry run: nothing was sent.`);
       factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}.`);
+      const time = timeLine(run);
+      if (time) factory.io.err(`  ${time}`);
       factory.io.err(`  ${rowsNote(run)}`);
       for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
       if (run.first.length > 0) factory.io.err(`First ${noun}: ${run.first.map(escapeForTerminal).join(', ')}${run.toSend > run.first.length ? ', …' : ''}`);
@@ -216,6 +220,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       say(`  ${rowsNote(run)}`);
       for (const note of run.notes) tell(`  Note: ${note}.`);
       say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}, ${plan.concurrency} at a time.`);
+      const time = timeLine(run);
+      if (time) say(`  ${time}`);
       say(`Journal: ${run.journal}`);
     },
     confirmation(run) {

@@ -24,6 +24,7 @@ import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/sum
 import type { IdLookup } from '../input/id-set.js';
 import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
+import { planTimeLine } from '../engine/plan-time.js';
 
 export interface PropertyFileOptions {
   fromFile: string;
@@ -110,6 +111,12 @@ export function propertyOperation(
   const { factory, api, options, input } = run;
   const by = input.kind;
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
+  // A lookup a batch, then one write a person (a key and person for unset-prop), all reads to the limiter.
+  const timeLine = (plan: RunPlan) =>
+    planTimeLine(api, [
+      { bucket: 'read', count: Math.ceil(plan.toSend / run.batchSize), noun: 'lookup' },
+      { bucket: 'read', count: plan.toSend * (write.unsetKeys?.length ?? 1), noun: 'write' },
+    ]);
   return {
     command: write.command,
     progressUnit: 'persons',
@@ -138,11 +145,15 @@ export function propertyOperation(
       factory.io.err('Dry run: nothing was sent.');
       const skipped = plan.skipped > 0 ? ` (${plan.skipped.toLocaleString('en-US')} already done in the journal)` : '';
       factory.io.err(`Would ${write.action(whom(plan.toSend))} from ${plan.input!.source}: ${write.requests(plan.toSend)}${skipped}.`);
+      const time = timeLine(plan);
+      if (time) factory.io.err(`  ${time}`);
       for (const note of plan.notes) factory.io.err(`  Note: ${note}.`);
       for (const line of await write.sample(plan)) factory.io.err(line);
     },
     announce(plan, { say, tell }) {
       say(`About to ${write.action(whom(plan.toSend))} from ${plan.input!.source}, in project ${api.project} at ${api.http.host}.`);
+      const time = timeLine(plan);
+      if (time) say(`  ${time}`);
       for (const note of plan.notes) tell(`  Note: ${note}.`);
       say(`Journal: ${plan.journal}`);
     },
