@@ -69,11 +69,13 @@ export function runLimitBoundMs(requests: Partial<Record<Bucket, number>>, limit
   return ms;
 }
 
-/** "45 s", "14 min", "1 h 2 min": rounded down, since the figure is a lower bound. */
+/** "45 s", "2 min 30 s", "14 min", "1 h 2 min": rounded down, since the figure is a lower bound. */
 export function formatLimitDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
+  // Seconds matter while the whole is a few minutes.
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;

@@ -65,11 +65,14 @@ export function createSandboxCommand(factory: Factory): Command {
 }
 
 /** --rate-limit N[/min][,M/hour] on the sandbox: its per-key limits, the same for reads and deletes. */
-function sandboxRateLimit(rate: RateLimitFlag | number | undefined): RateLimitConfig | number | undefined {
-  if (rate === undefined || typeof rate === 'number') return rate;
+function sandboxRateLimit(rate: RateLimitFlag | number | undefined, env: NodeJS.ProcessEnv): RateLimitConfig | number | undefined {
+  if (rate === undefined) return undefined;
+  if (typeof rate === 'number') rate = rate === 0 ? { off: true } : { perMinute: rate };
   if (rate.off) return { read: 0, delete: 0 };
   const perHour = rate.perHour ?? 0;
-  return { read: rate.perMinute ?? 0, delete: rate.perMinute ?? 0, readHourly: perHour, deleteHourly: perHour };
+  // The benchmarks' scaled windows (the CLI reads the same variable for its limiter).
+  const windowScale = Number(env.POSTHOG_PERSONS_RATE_WINDOW_SCALE) || undefined;
+  return { read: rate.perMinute ?? 0, delete: rate.perMinute ?? 0, readHourly: perHour, deleteHourly: perHour, ...(windowScale ? { windowScale } : {}) };
 }
 
 export async function runSandbox(factory: Factory, options: SandboxCommandOptions): Promise<void> {
@@ -87,7 +90,7 @@ export async function runSandbox(factory: Factory, options: SandboxCommandOption
     ghosts: options.ghosts,
     deleteMode: options.deleteMode,
     generation: options.legacy ? 'older' : options.generation,
-    rateLimit: sandboxRateLimit(rate),
+    rateLimit: sandboxRateLimit(rate, factory.env),
     log: options.log ? (line) => factory.io.err(line) : undefined,
   }).catch((error: NodeJS.ErrnoException) => {
     // The port is the user's choice (or the default): say which flag changes it.

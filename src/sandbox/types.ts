@@ -54,6 +54,8 @@ export interface RateLimitConfig {
   deleteHourly?: number;
   /** reads and property writes per hour (older releases' per-user budget, rehearsed per key) */
   readHourly?: number;
+  /** both windows shrunk by this factor (benchmarks measure an hour's budget in a minute) */
+  windowScale?: number;
 }
 
 /**

@@ -69,6 +69,7 @@ describe('formatLimitDuration', () => {
   it.each([
     [45_000, '45 s'],
     [MIN, '1 min'],
+    [62_500, '1 min 2 s'],
     [14 * MIN + 30_000, '14 min'],
     [HOUR + 2 * MIN, '1 h 2 min'],
     [2 * HOUR, '2 h'],
