@@ -2,6 +2,7 @@
 // the same run, side by side, so that the load of a shared machine cancels out.
 import { int, mib, ms, msRange, percent, ratio, seconds, verdict } from './lib/stats.mjs';
 import { notesFor } from './notes.mjs';
+import { limitsSection } from './cases/limits.mjs';
 
 const MIB = 1024;
 
@@ -14,6 +15,7 @@ export function renderReport({ config, machine, date, results, version }) {
   if (results.delete) sections.push(deleteSection(results.delete, bars));
   if (results.deleteMemory) sections.push(deleteMemorySection(results.deleteMemory, bars));
   if (results.rate) sections.push(rateSection(results.rate, bars));
+  if (results.limits) sections.push(limitsSection(results.limits));
   const failing = bars.filter((b) => !b.holds).map((b) => b.id);
 
   return `# Benchmarks

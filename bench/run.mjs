@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { getCase, startupCase } from './cases/startup.mjs';
 import { exportCase } from './cases/export.mjs';
 import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
+import { listAllCase, planAccuracyCase } from './cases/limits.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'list-limits', 'plan-accuracy'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values: flags } = parseArgs({
     'rate-persons': { type: 'string' },
     'rate-batch': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'window-scale': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -45,6 +47,7 @@ if (flags.help) {
   --rate-persons N      ids for the rate-limited run (default 30000)
   --rate-batch N        its --batch-size (default 25)
   --rate-limit N        the sandbox's and the client's limit, requests a minute (default 600)
+  --window-scale N      list-limits and plan-accuracy: both rate windows divided by N (default 60)
   --out FILE            where to write the report (default docs/benchmarks.md; - for stdout)
 `);
   process.exit(0);
@@ -67,6 +70,9 @@ const config = {
   ratePersons: num(flags['rate-persons'], 30000),
   rateBatch: num(flags['rate-batch'], 25),
   rateLimit: num(flags['rate-limit'], 600),
+  windowScale: num(flags['window-scale'], 60),
+  listAllPersons: quick ? 20000 : 100000,
+  planRequests: quick ? 600 : 6000,
 };
 for (const name of config.cases) if (!CASES.includes(name)) throw new Error(`unknown case "${name}"; cases: ${CASES.join(', ')}`);
 const out = flags.out ?? (quick ? '-' : `${root}docs/benchmarks.md`);
@@ -113,6 +119,12 @@ if (config.cases.includes('delete-memory')) results.deleteMemory = await deleteM
   });
 if (config.cases.includes('rate')) {
   results.rate = await rateLimitCase({ ...context, persons: config.ratePersons, batchSize: config.rateBatch, limit: config.rateLimit });
+}
+if (config.cases.includes('list-limits') || config.cases.includes('plan-accuracy')) {
+  results.limits = {
+    listAll: config.cases.includes('list-limits') ? await listAllCase({ ...context, persons: config.listAllPersons, scale: config.windowScale }) : undefined,
+    plan: config.cases.includes('plan-accuracy') ? await planAccuracyCase({ ...context, requests: config.planRequests, scale: config.windowScale }) : undefined,
+  };
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;
