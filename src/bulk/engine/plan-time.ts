@@ -5,7 +5,7 @@
 import type { PersonsApi } from '../../api/persons.js';
 import type { Bucket, BucketLimits } from '../../api/limiter.js';
 import { OLDER_SERVER_LIMITS } from '../../api/rate-limits.js';
-import { formatLimitDuration, limitBoundMs } from '../../api/rate-model.js';
+import { formatLimitDuration, limitBoundMs, runLimitBoundMs } from '../../api/rate-model.js';
 import { plural } from '../../output/message-text.js';
 
 /** Some of a run's requests: how many, of which bucket, and what to call them ("lookup"). */
@@ -65,4 +65,13 @@ export function isCloudHost(host: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The limit-bound time of some requests (the progress bar's ETA); 0 with the limiter off. */
+export function limitTimeMs(api: PersonsApi, parts: PlannedRequests[]): number {
+  const limiter = api.http.limiter;
+  if (limiter.source === 'off') return 0;
+  const counts: Partial<Record<Bucket, number>> = {};
+  for (const part of parts) counts[part.bucket] = (counts[part.bucket] ?? 0) + part.count;
+  return runLimitBoundMs(counts, { read: limiter.limitsOf('read'), delete: limiter.limitsOf('delete') });
 }

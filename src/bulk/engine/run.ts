@@ -129,5 +129,6 @@ export async function runPlanned<S extends BulkSummary>(
     json: settings.json,
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
+    limitEtaMs: operation.limitEtaMs === undefined ? undefined : (items) => operation.limitEtaMs!(items),
   });
 }

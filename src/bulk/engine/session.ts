@@ -38,6 +38,8 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   /** called once the batches are over, before the summary (closes the backup file) */
   cleanup?: () => Promise<void>;
   progressUnit: string;
+  /** the limit-bound time of what `items` more items need (src/bulk/engine/progress.ts) */
+  limitEtaMs?: (items: number) => number;
 }
 
 export interface SessionResult<S extends BulkSummary = BulkSummary> {
@@ -52,7 +54,7 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
   const opened = o.plan ? await openRunJournal(factory, o.plan, { ...o.journalOptions, input: o.input }) : undefined;
   // With a journal, a long wait for PostHog's hourly budget can be spent stopped: say so then.
   if (opened) (await factory.api()).http.resumable = true;
-  const progress = await startProgress(factory, o.toSend, o.progressUnit);
+  const progress = await startProgress(factory, o.toSend, o.progressUnit, o.limitEtaMs);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;
   const execute: SessionOptions<S>['execute'] = async (batch, context) => {

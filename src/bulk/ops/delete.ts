@@ -17,7 +17,7 @@ import { planJournal } from '../engine/run-journal.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
 import { readInput, type IdKind, type InputRow } from '../input/read-input.js';
 import { checkRunFile } from '../journal/run-files.js';
-import { planTimeLine } from '../engine/plan-time.js';
+import { limitTimeMs, planTimeLine } from '../engine/plan-time.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -59,6 +59,7 @@ function deleteCore(factory: Factory, api: PersonsApi, plan: DeletePlan, options
   return {
     command: 'delete',
     progressUnit: 'ids',
+    limitEtaMs: (items) => limitTimeMs(api, [{ bucket: 'delete', count: Math.ceil(items / plan.batchSize), noun: 'bulk_delete request' }]),
     journalFlags: (kind) => ({
       flags: {
         by: kind,

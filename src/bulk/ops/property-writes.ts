@@ -24,7 +24,7 @@ import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/sum
 import type { IdLookup } from '../input/id-set.js';
 import { readInput, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
-import { planTimeLine } from '../engine/plan-time.js';
+import { limitTimeMs, planTimeLine, type PlannedRequests } from '../engine/plan-time.js';
 
 export interface PropertyFileOptions {
   fromFile: string;
@@ -112,14 +112,15 @@ export function propertyOperation(
   const by = input.kind;
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   // A lookup a batch, then one write a person (a key and person for unset-prop), all reads to the limiter.
-  const timeLine = (plan: RunPlan) =>
-    planTimeLine(api, [
-      { bucket: 'read', count: Math.ceil(plan.toSend / run.batchSize), noun: 'lookup' },
-      { bucket: 'read', count: plan.toSend * (write.unsetKeys?.length ?? 1), noun: 'write' },
-    ]);
+  const requestsFor = (persons: number): PlannedRequests[] => [
+    { bucket: 'read', count: Math.ceil(persons / run.batchSize), noun: 'lookup' },
+    { bucket: 'read', count: persons * (write.unsetKeys?.length ?? 1), noun: 'write' },
+  ];
+  const timeLine = (plan: RunPlan) => planTimeLine(api, requestsFor(plan.toSend));
   return {
     command: write.command,
     progressUnit: 'persons',
+    limitEtaMs: (persons) => limitTimeMs(api, requestsFor(persons)),
     journalFlags: (kind) => ({
       flags: { by: kind, ...(options.column !== undefined ? { column: options.column } : {}), ...write.flags, batch_size: run.batchSize, concurrency: run.concurrency, yes: Boolean(options.yes) },
       sameOnResume: write.sameOnResume,
