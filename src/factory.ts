@@ -196,6 +196,7 @@ export function createFactory(init: FactoryInit): Factory {
           source: limits.source,
           windowMs: 60_000 / scale,
           hourWindowMs: 3_600_000 / scale,
+          marginMs: RATE_MARGIN_MS,
           now: () => clock.now(),
           sleep: (ms) => clock.sleep(ms),
         }),
@@ -259,6 +260,13 @@ export function createFactory(init: FactoryInit): Factory {
 
   return factory;
 }
+
+/**
+ * The limiter's margin past each window (src/api/limiter.ts, marginMs): covers the difference in
+ * how long two requests take to reach the server, at 0.2% of a minute. Not scaled with the windows:
+ * the latencies it covers are not.
+ */
+const RATE_MARGIN_MS = 100;
 
 function numberFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

@@ -17,6 +17,13 @@ export interface LimiterOptions {
   windowMs?: number;
   /** the hour window's length */
   hourWindowMs?: number;
+  /**
+   * Extra wait past each window (default 0). The server counts a request when it arrives, a little
+   * after we sent it, and by a varying amount: without a margin, a request sent the moment the
+   * oldest leaves our window can arrive while the server's window still holds that oldest one
+   * (it arrived later than it was sent too) and be refused with a 429 costing a whole second.
+   */
+  marginMs?: number;
   /** where the limits came from (plans name PostHog's limits or --rate-limit) */
   source?: 'posthog' | 'flag' | 'off';
 }
@@ -43,6 +50,7 @@ class Window {
     readonly limit: number,
     readonly durationMs: number,
   ) {}
+
 
   /** Drops what left the window by `now`; returns how long until one more fits (0: now). */
   waitAt(now: number): number {
@@ -84,8 +92,9 @@ export class RateLimiter {
       const out: Window[] = [];
       const minute = options.perMinute[bucket];
       const hour = options.perHour?.[bucket] ?? 0;
-      if (minute > 0) out.push(new Window(minute, this.minuteMs));
-      if (hour > 0) out.push(new Window(hour, this.hourMs));
+      const margin = options.marginMs ?? 0;
+      if (minute > 0) out.push(new Window(minute, this.minuteMs + margin));
+      if (hour > 0) out.push(new Window(hour, this.hourMs + margin));
       return out;
     };
     this.windows = { read: windowsOf('read'), delete: windowsOf('delete') };

@@ -51,3 +51,12 @@ describe('RateLimiter per-hour budgets', () => {
     expect(limiter.limitsOf('read')).toEqual({ perMinute: 240, perHour: 0, minuteMs: 60_000, hourMs: 3_600_000 });
   });
 });
+
+describe('RateLimiter margin', () => {
+  it('waits a margin past the window, so a request the server sees a little later than we sent it is not counted in the old window', async () => {
+    const c = fakeClock();
+    const limiter = new RateLimiter({ perMinute: { read: 2, delete: 0 }, perHour: { read: 3, delete: 0 }, marginMs: 100, now: c.now, sleep: c.sleep });
+    for (let i = 0; i < 4; i++) await limiter.acquire('read');
+    expect(c.sleeps).toEqual([60_100, 3_600_100 - 60_100]);
+  });
+});
