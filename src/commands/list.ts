@@ -39,7 +39,7 @@ export function createListCommand(factory: Factory): Command {
     .option('--where <expr>', 'property condition, repeatable; all must hold: KEY=V KEY!=V KEY~V KEY!~V KEY>N KEY>=N KEY<N KEY<=N KEY=* KEY!=*', collect)
     .option('--properties <json>', 'raw PostHog property filter array, e.g. \'[{"key":"plan","value":"scale"}]\'')
     .option('--limit <n>', `rows to print (default ${DEFAULT_LIMIT})`, intInRange('--limit', 1))
-    .option('--all', 'every matching person, streamed page by page')
+    .option('--all', 'every matching person, streamed page by page (1,000 a request unless --page-size; a person met on two pages is printed once)')
     .option('--page-size <n>', `persons per request, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}; ${DEFAULT_ALL_PAGE_SIZE} with --all)`, intInRange('--page-size', 1, MAX_PAGE_SIZE))
     .option('--offset <n>', 'skip this many persons first', intInRange('--offset', 0))
     .option('--count', 'print only the number of matching persons');
