@@ -95,6 +95,8 @@ export class HttpClient {
   readonly maxBodyBytes: number;
   /** A bulk run with a journal says so: a long wait then notes that Ctrl-C and --resume are safe. */
   resumable = false;
+  /** When the last long wait announced ends (one notice for all the workers waiting for it). */
+  private announcedUntil = 0;
 
   constructor(private readonly options: HttpClientOptions) {
     const url = new URL(options.host);
@@ -143,7 +145,16 @@ export class HttpClient {
     const maxAttempts = this.retries + 1;
     for (let attempt = 1; ; attempt++) {
       const admitted = await this.options.limiter.acquire(bucket, (ms, why) => {
-        if (ms >= ANNOUNCE_WAIT_MS && why === 'limit') {
+        if (why === 'limit' && ms > LONG_THROTTLE_MS) {
+          // Our own hourly window is full: the same news as PostHog's long 429, told once for all
+          // the workers that wait for it.
+          const end = this.now() + ms;
+          if (Math.abs(end - this.announcedUntil) > LONG_THROTTLE_MS) {
+            this.announcedUntil = end;
+            const whose = this.options.limiter.source === 'posthog' ? "PostHog's hourly limit" : 'The hourly limit of --rate-limit';
+            this.options.notice?.(longThrottleNotice(ms, this.now(), this.resumable, whose));
+          }
+        } else if (ms >= ANNOUNCE_WAIT_MS && why === 'limit') {
           this.options.notice?.(`Client rate limit reached; waiting ${formatSeconds(ms)} before the next request.`);
         }
         this.log(`waiting ${formatSeconds(ms)} (${why === 'pause' ? 'paused after a 429' : 'rate limit window full'})`);
@@ -161,7 +172,8 @@ export class HttpClient {
         this.options.limiter.refund(bucket, admitted);
       }
       if (isThrottle(result) && wait > LONG_THROTTLE_MS) {
-        this.options.notice?.(longThrottleNotice(wait, (this.options.now ?? Date.now)(), this.resumable));
+        this.announcedUntil = this.now() + wait;
+        this.options.notice?.(longThrottleNotice(wait, this.now(), this.resumable));
       } else if (wait >= ANNOUNCE_WAIT_MS) {
         this.options.notice?.(
           `${result.reason}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${maxAttempts}).`,
@@ -170,6 +182,10 @@ export class HttpClient {
       this.log(`retry ${attempt + 1}/${maxAttempts} in ${formatSeconds(wait)}: ${result.reason}`);
       await this.sleep(wait);
     }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private backoff(attempt: number): number {
@@ -281,13 +297,12 @@ export class HttpClient {
 }
 
 /** "PostHog's hourly limit is used up: waiting 14 min (until 10:32 UTC)." */
-export function longThrottleNotice(waitMs: number, now: number, resumable: boolean): string {
-  const minutes = Math.ceil(waitMs / 60_000);
+export function longThrottleNotice(waitMs: number, now: number, resumable: boolean, whose = "PostHog's hourly limit"): string {
+  const minutes = Math.max(1, Math.round(waitMs / 60_000));
   const wait = minutes < 60 ? `${minutes} min` : minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-  // Rounded up to the minute: the run goes on no earlier than the time named.
-  const until = new Date(Math.ceil((now + waitMs) / 60_000) * 60_000).toISOString().slice(11, 16);
+  const until = new Date(Math.round((now + waitMs) / 60_000) * 60_000).toISOString().slice(11, 16);
   return (
-    `PostHog's hourly limit is used up: waiting ${wait} (until ${until} UTC).` +
+    `${whose} is used up: waiting ${wait} (until ${until} UTC).` +
     (resumable ? ' Ctrl-C now and rerun with --resume later is safe.' : '')
   );
 }

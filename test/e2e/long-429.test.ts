@@ -55,4 +55,15 @@ describe('a long 429', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('Rate limited by PostHog (429); retrying in 60 s (attempt 2 of 6).\n');
   });
+
+  it('the client\'s own hourly window: announced once, the same way, before any 429', async () => {
+    sandbox.setOptions({ rateLimit: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'pp-long-wait-'));
+    writeFileSync(join(dir, 'ids.txt'), [did(0), did(1), did(2), did(3)].join('\n'));
+    const r = await runInProcess(['--rate-limit', '100/min,2/hour', 'delete', '--from-file', 'ids.txt', '--batch-size', '1', '--concurrency', '2', '--yes'], { sandbox, cwd: dir, clock });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((line) => line.includes('hourly limit'));
+    expect(lines).toEqual(['The hourly limit of --rate-limit is used up: waiting 1 h (until 11:18 UTC). Ctrl-C now and rerun with --resume later is safe.']);
+    expect(sandbox.requests.filter((q) => q.route === 'bulk_delete').map((q) => q.status)).toEqual([202, 202, 202, 202]);
+  });
 });
