@@ -4,6 +4,7 @@ import { int, mib, ms, msRange, percent, ratio, seconds, verdict } from './lib/s
 import { notesFor } from './notes.mjs';
 import { propsSection } from './report-props.mjs';
 import { queryDeleteSection } from './cases/query-delete.mjs';
+import { limitsSection } from './cases/limits.mjs';
 
 const MIB = 1024;
 
@@ -18,6 +19,7 @@ export function renderReport({ config, machine, date, results, version }) {
   if (results.rate) sections.push(rateSection(results.rate, bars));
   if (results.props) sections.push(propsSection(results.props, bars));
   if (results.queryDelete) sections.push(queryDeleteSection(results.queryDelete));
+  if (results.limits) sections.push(limitsSection(results.limits));
   const failing = bars.filter((b) => !b.holds).map((b) => b.id);
 
   return `# Benchmarks

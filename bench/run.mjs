@@ -10,10 +10,11 @@ import { exportCase } from './cases/export.mjs';
 import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.mjs';
 import { propertyWriteCase } from './cases/property-write.mjs';
 import { queryDeleteCase } from './cases/query-delete.mjs';
+import { listAllCase, planAccuracyCase } from './cases/limits.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props', 'query-delete'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props', 'query-delete', 'list-limits', 'plan-accuracy'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     'props-sizes': { type: 'string' },
     'props-rest-sizes': { type: 'string' },
     'props-scale': { type: 'string' },
+    'window-scale': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -55,6 +57,7 @@ if (flags.help) {
   --props-rest-sizes A  the same through the REST API, at a scaled limit (default 10000; larger
                         sizes are given their computed request count and bound instead)
   --props-scale N       the REST runs' limit is N x 240 a minute (default 10)
+  --window-scale N      list-limits and plan-accuracy: both rate windows divided by N (default 60)
   --out FILE            where to write the report (default docs/benchmarks.md; - for stdout)
 `);
   process.exit(0);
@@ -80,6 +83,9 @@ const config = {
   propsSizes: flags['props-sizes'] ? flags['props-sizes'].split(',').map(Number) : [10000, 50000],
   propsRestSizes: flags['props-rest-sizes'] ? flags['props-rest-sizes'].split(',').map(Number) : [10000],
   propsScale: num(flags['props-scale'], 10),
+  windowScale: num(flags['window-scale'], 60),
+  listAllPersons: quick ? 20000 : 100000,
+  planRequests: quick ? 600 : 6000,
 };
 for (const name of config.cases) if (!CASES.includes(name)) throw new Error(`unknown case "${name}"; cases: ${CASES.join(', ')}`);
 const out = flags.out ?? (quick ? '-' : `${root}docs/benchmarks.md`);
@@ -132,6 +138,12 @@ if (config.cases.includes('props')) {
 }
 if (config.cases.includes('query-delete')) {
   results.queryDelete = await queryDeleteCase({ ...context, runs: quick ? 1 : 3, scaled: !quick, memorySizes: quick ? [40_000] : [40_000, 200_000] });
+}
+if (config.cases.includes('list-limits') || config.cases.includes('plan-accuracy')) {
+  results.limits = {
+    listAll: config.cases.includes('list-limits') ? await listAllCase({ ...context, persons: config.listAllPersons, scale: config.windowScale }) : undefined,
+    plan: config.cases.includes('plan-accuracy') ? await planAccuracyCase({ ...context, requests: config.planRequests, scale: config.windowScale }) : undefined,
+  };
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;

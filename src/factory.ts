@@ -6,6 +6,7 @@ import type { Prompter } from './io/prompt.js';
 import type { PersonsApi } from './api/persons.js';
 import type { ProfileStore } from './settings/profiles.js';
 import type { ConnectionSettings, SettingsFlags } from './settings/resolve.js';
+import type { RateLimitFlag } from './api/rate-limits.js';
 import { UsageError, type StopSignal } from './errors.js';
 
 export interface GlobalOptions extends SettingsFlags {
@@ -16,7 +17,8 @@ export interface GlobalOptions extends SettingsFlags {
   input?: boolean; // commander's --no-input sets input=false
   timeout?: number;
   retries?: number;
-  rateLimit?: number;
+  /** --rate-limit as given (src/api/rate-limits.ts); a bare number is a per-minute limit (0: off) */
+  rateLimit?: RateLimitFlag | number;
 }
 
 /**
@@ -187,13 +189,16 @@ export function createFactory(init: FactoryInit): Factory {
     },
     async createApi({ host, apiKey, project }) {
       secrets.add(apiKey);
-      const [{ HttpClient }, { RateLimiter, POSTHOG_LIMITS }, { PersonsApi }] = await Promise.all([
+      const [{ HttpClient }, { RateLimiter }, { PersonsApi }, { limiterLimits }] = await Promise.all([
         import('./api/http.js'),
         import('./api/limiter.js'),
         import('./api/persons.js'),
+        import('./api/rate-limits.js'),
       ]);
-      const rate = globals.rateLimit;
-      const perMinute = rate === undefined ? POSTHOG_LIMITS : { read: rate, delete: rate };
+      const limits = limiterLimits(globals.rateLimit);
+      // Benchmarks shrink both windows by this factor (client and sandbox alike), so a run bound by
+      // an hourly budget can be measured in minutes.
+      const scale = numberFromEnv(init.env.POSTHOG_PERSONS_RATE_WINDOW_SCALE) || 1;
       const debug = factory.debugEnabled() ? (line: string) => init.io.err(line) : undefined;
       const http = new HttpClient({
         host,
@@ -201,11 +206,21 @@ export function createFactory(init: FactoryInit): Factory {
         userAgent: `posthog-persons/${init.version}`,
         timeoutMs: globals.timeout !== undefined ? globals.timeout * 1000 : undefined,
         retries: globals.retries,
-        limiter: new RateLimiter({ perMinute, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) }),
+        limiter: new RateLimiter({
+          perMinute: limits.perMinute,
+          perHour: limits.perHour,
+          source: limits.source,
+          windowMs: 60_000 / scale,
+          hourWindowMs: 3_600_000 / scale,
+          marginMs: RATE_MARGIN_MS,
+          now: () => clock.now(),
+          sleep: (ms) => clock.sleep(ms),
+        }),
         debug,
         notice: (line) => init.io.err(line),
         backoffBaseMs: numberFromEnv(init.env.POSTHOG_PERSONS_BACKOFF_MS),
         sleep: (ms) => clock.sleep(ms),
+        now: () => clock.now(),
       });
       cleanups.push(() => http.close(interrupted));
       return new PersonsApi(http, project);
@@ -261,6 +276,13 @@ export function createFactory(init: FactoryInit): Factory {
 
   return factory;
 }
+
+/**
+ * The limiter's margin past each window (src/api/limiter.ts, marginMs): covers the difference in
+ * how long two requests take to reach the server, at 0.2% of a minute. Not scaled with the windows:
+ * the latencies it covers are not.
+ */
+const RATE_MARGIN_MS = 100;
 
 function numberFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import type { Factory, GlobalOptions } from './factory.js';
 import { intInRange } from './commands/shared.js';
+import { parseRateLimit } from './api/rate-limits.js';
 import { createListCommand } from './commands/list.js';
 import { createGetCommand } from './commands/get.js';
 import { createSetPropCommand } from './commands/set-prop.js';
@@ -33,7 +34,7 @@ export function createProgram(factory: Factory): Command {
     .option('--no-input', 'never prompt; commands that need a confirmation then require --yes')
     .option('--timeout <seconds>', 'time allowed for the response headers, and again for the whole body, of each request (default 30)', intInRange('--timeout', 1, 3600))
     .option('--retries <n>', 'retries after the first attempt (default 5)', intInRange('--retries', 0, 20))
-    .option('--rate-limit <n>', 'client-side limit, requests per minute (default PostHog\'s: 240 reads, 480 deletes; 0 = off)', intInRange('--rate-limit', 0, 100_000))
+    .option('--rate-limit <rate>', 'client-side limit: N (a minute), N/min,M/hour or M/hour (default PostHog\'s: 240/min reads and writes; 480/min,4800/hour deletes; 0 = off)', parseRateLimit)
     .option('-q, --quiet', 'no confirmation lines or run summaries on stderr (errors are still printed)')
     .addOption(new Option('--debug', 'log every request and retry decision to stderr (the key is redacted)'))
     .showSuggestionAfterError(true)

@@ -5,15 +5,15 @@ import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 
 /**
- * @param {{ cli: string, persons: number, seed?: number, rateLimit?: number }} options
+ * @param {{ cli: string, persons: number, seed?: number, rateLimit?: number | string, env?: Record<string,string> }} options
  * @returns {Promise<{ url: string, projectId: string, key: string, pid: number, env: Record<string,string>, stop(): Promise<void> }>}
  */
-export async function startSandbox({ cli, persons, seed = 1, rateLimit }) {
+export async function startSandbox({ cli, persons, seed = 1, rateLimit, env }) {
   const globals = rateLimit ? ['--rate-limit', String(rateLimit)] : [];
   const child = spawn(
     process.execPath,
     [cli, ...globals, 'sandbox', '--port', '0', '--persons', String(persons), '--seed', String(seed), '--write-lag', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';

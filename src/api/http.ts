@@ -45,6 +45,8 @@ export interface HttpClientOptions {
   /** waits worth telling a person about (longer than a few seconds) */
   notice?: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** the run's clock (the time a long wait ends is announced) */
+  now?: () => number;
   random?: () => number;
   /** backoff base in ms (doubled each retry, capped at 30 s) */
   backoffBaseMs?: number;
@@ -59,6 +61,8 @@ export interface HttpClientOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 const ANNOUNCE_WAIT_MS = 3_000;
+/** PostHog's minute windows never ask for more than this: a longer 429 wait is an hourly budget. */
+const LONG_THROTTLE_MS = 60_000;
 const MAX_SAME_ORIGIN_REDIRECTS = 3;
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -94,6 +98,10 @@ export class HttpClient {
   readonly retries: number;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** A bulk run with a journal says so: a long wait then notes that Ctrl-C and --resume are safe. */
+  resumable = false;
+  /** When the last long wait announced ends (one notice for all the workers waiting for it). */
+  private announcedUntil = 0;
 
   constructor(private readonly options: HttpClientOptions) {
     const url = new URL(options.host);
@@ -120,6 +128,11 @@ export class HttpClient {
     return this.options.host;
   }
 
+  /** The run's rate limiter (plans and the progress bar read its limits). */
+  get limiter(): RateLimiter {
+    return this.options.limiter;
+  }
+
   /**
    * Closes the connections once the requests in flight are answered; with `abandon`, at once
    * (after Ctrl-C a bulk run stops waiting for its last requests, which are not journaled done).
@@ -137,7 +150,16 @@ export class HttpClient {
     const maxAttempts = this.retries + 1;
     for (let attempt = 1; ; attempt++) {
       const admitted = await this.options.limiter.acquire(bucket, (ms, why) => {
-        if (ms >= ANNOUNCE_WAIT_MS && why === 'limit') {
+        if (why === 'limit' && ms > LONG_THROTTLE_MS) {
+          // Our own hourly window is full: the same news as PostHog's long 429, told once for all
+          // the workers that wait for it.
+          const end = this.now() + ms;
+          if (Math.abs(end - this.announcedUntil) > LONG_THROTTLE_MS) {
+            this.announcedUntil = end;
+            const whose = this.options.limiter.source === 'posthog' ? "PostHog's hourly limit" : 'The hourly limit of --rate-limit';
+            this.options.notice?.(longThrottleNotice(ms, this.now(), this.resumable, whose));
+          }
+        } else if (ms >= ANNOUNCE_WAIT_MS && why === 'limit') {
           this.options.notice?.(`Client rate limit reached; waiting ${formatSeconds(ms)} before the next request.`);
         }
         this.log(`waiting ${formatSeconds(ms)} (${why === 'pause' ? 'paused after a 429' : 'rate limit window full'})`);
@@ -154,7 +176,10 @@ export class HttpClient {
         this.options.limiter.pause(wait);
         this.options.limiter.refund(bucket, admitted);
       }
-      if (wait >= ANNOUNCE_WAIT_MS) {
+      if (isThrottle(result) && wait > LONG_THROTTLE_MS) {
+        this.announcedUntil = this.now() + wait;
+        this.options.notice?.(longThrottleNotice(wait, this.now(), this.resumable));
+      } else if (wait >= ANNOUNCE_WAIT_MS) {
         this.options.notice?.(
           `${result.reason}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${maxAttempts}).`,
         );
@@ -162,6 +187,10 @@ export class HttpClient {
       this.log(`retry ${attempt + 1}/${maxAttempts} in ${formatSeconds(wait)}: ${result.reason}`);
       await this.sleep(wait);
     }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private backoff(attempt: number): number {
@@ -270,6 +299,17 @@ export class HttpClient {
   private log(line: string): void {
     if (this.options.debug) this.options.debug(`[debug] ${redact(line, [this.options.apiKey])}`);
   }
+}
+
+/** "PostHog's hourly limit is used up: waiting 14 min (until 10:32 UTC)." */
+export function longThrottleNotice(waitMs: number, now: number, resumable: boolean, whose = "PostHog's hourly limit"): string {
+  const minutes = Math.max(1, Math.round(waitMs / 60_000));
+  const wait = minutes < 60 ? `${minutes} min` : minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  const until = new Date(Math.round((now + waitMs) / 60_000) * 60_000).toISOString().slice(11, 16);
+  return (
+    `${whose} is used up: waiting ${wait} (until ${until} UTC).` +
+    (resumable ? ' Ctrl-C now and rerun with --resume later is safe.' : '')
+  );
 }
 
 function isThrottle<T>(attempt: Attempt<T>): boolean {

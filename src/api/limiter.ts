@@ -1,35 +1,123 @@
-// One rate limiter per run, shared by every concurrent request. Like PostHog's own throttle it is a
-// sliding window: at most N requests in any 60 s (no smoothing below that). A 429 pauses everyone.
+// One rate limiter per run, shared by every concurrent request. Like PostHog's own throttles it
+// keeps sliding windows: at most N requests in any 60 s and, where a bucket has an hourly budget,
+// at most M in any 3,600 s (no smoothing below that). A 429 pauses everyone.
+// What the limits are by default, and how --rate-limit reads, is src/api/rate-limits.ts; how long
+// a number of requests takes under them is src/api/rate-model.ts.
 
 export type Bucket = 'read' | 'delete';
 
 export interface LimiterOptions {
-  /** requests per minute per bucket; 0 or undefined turns the bucket's limit off */
+  /** requests per minute per bucket; 0 or undefined turns the bucket's minute limit off */
   perMinute: Record<Bucket, number>;
+  /** requests per hour per bucket; 0 or undefined: no hourly budget */
+  perHour?: Partial<Record<Bucket, number>>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** the minute window's length (benchmarks scale both windows down) */
   windowMs?: number;
+  /** the hour window's length */
+  hourWindowMs?: number;
+  /**
+   * Extra wait past each window (default 0). The server counts a request when it arrives, a little
+   * after we sent it, and by a varying amount: without a margin, a request sent the moment the
+   * oldest leaves our window can arrive while the server's window still holds that oldest one
+   * (it arrived later than it was sent too) and be refused with a 429 costing a whole second.
+   */
+  marginMs?: number;
+  /** where the limits came from (plans name PostHog's limits or --rate-limit) */
+  source?: 'posthog' | 'flag' | 'off';
 }
 
-/** PostHog Cloud's documented limits for personal API keys on the persons endpoints. */
+/** What one bucket is held to. */
+export interface BucketLimits {
+  perMinute: number;
+  perHour: number;
+  minuteMs: number;
+  hourMs: number;
+}
+
+/** PostHog Cloud's per-minute limits for personal API keys on the persons endpoints. */
 export const POSTHOG_LIMITS: Record<Bucket, number> = { read: 240, delete: 480 };
+/** PostHog Cloud's hourly budgets: deletes only (reads and writes have none in its current code). */
+export const POSTHOG_HOURLY: Record<Bucket, number> = { read: 0, delete: 4800 };
+
+/** Request start times, oldest first, with a moving head so dropping the oldest costs nothing. */
+class Window {
+  private stamps: number[] = [];
+  private head = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly durationMs: number,
+  ) {}
+
+
+  /** Drops what left the window by `now`; returns how long until one more fits (0: now). */
+  waitAt(now: number): number {
+    while (this.head < this.stamps.length && this.stamps[this.head]! <= now - this.durationMs) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
+    if (this.stamps.length - this.head < this.limit) return 0;
+    // The window holds `limit` or more (after a refund race it cannot hold more): the oldest of the
+    // last `limit` must leave first.
+    return this.stamps[this.stamps.length - this.limit]! + this.durationMs - now;
+  }
+
+  record(at: number): void {
+    this.stamps.push(at);
+  }
+
+  remove(at: number): void {
+    const index = this.stamps.lastIndexOf(at);
+    if (index >= this.head) this.stamps.splice(index, 1);
+  }
+}
 
 export class RateLimiter {
-  private readonly stamps: Record<Bucket, number[]> = { read: [], delete: [] };
+  private readonly windows: Record<Bucket, Window[]>;
   private pausedUntil = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly windowMs: number;
+  private readonly minuteMs: number;
+  private readonly hourMs: number;
 
   constructor(private readonly options: LimiterOptions) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.windowMs = options.windowMs ?? 60_000;
+    this.minuteMs = options.windowMs ?? 60_000;
+    this.hourMs = options.hourWindowMs ?? 3_600_000;
+    const windowsOf = (bucket: Bucket): Window[] => {
+      const out: Window[] = [];
+      const minute = options.perMinute[bucket];
+      const hour = options.perHour?.[bucket] ?? 0;
+      const margin = options.marginMs ?? 0;
+      if (minute > 0) out.push(new Window(minute, this.minuteMs + margin));
+      if (hour > 0) out.push(new Window(hour, this.hourMs + margin));
+      return out;
+    };
+    this.windows = { read: windowsOf('read'), delete: windowsOf('delete') };
+  }
+
+  /** Where the limits came from: PostHog's defaults, --rate-limit, or --rate-limit 0. */
+  get source(): 'posthog' | 'flag' | 'off' {
+    return this.options.source ?? 'flag';
+  }
+
+  /** The limits a bucket is held to (0: none), for plans and the progress bar's ETA. */
+  limitsOf(bucket: Bucket): BucketLimits {
+    return {
+      perMinute: this.options.perMinute[bucket] || 0,
+      perHour: this.options.perHour?.[bucket] ?? 0,
+      minuteMs: this.minuteMs,
+      hourMs: this.hourMs,
+    };
   }
 
   /**
    * Waits until a request of this bucket may start, then records it. The check and the record
-   * happen in the same tick, so concurrent callers never overshoot the window.
+   * happen in the same tick, so concurrent callers never overshoot a window.
    * `onWait` hears about waits so the caller can tell the user. Returns the time recorded (for
    * refund()), or undefined when the bucket has no limit.
    */
@@ -42,15 +130,15 @@ export class RateLimiter {
         await this.sleep(ms);
         continue;
       }
-      const limit = this.options.perMinute[bucket];
-      if (!limit) return;
-      const stamps = this.stamps[bucket];
-      while (stamps.length > 0 && stamps[0]! <= now - this.windowMs) stamps.shift();
-      if (stamps.length < limit) {
-        stamps.push(now);
+      const windows = this.windows[bucket];
+      if (windows.length === 0) return;
+      // Every window must have room; the longest wait among them is the one that matters.
+      let ms = 0;
+      for (const window of windows) ms = Math.max(ms, window.waitAt(now));
+      if (ms <= 0) {
+        for (const window of windows) window.record(now);
         return now;
       }
-      const ms = stamps[0]! + this.windowMs - now;
       onWait?.(ms, 'limit');
       await this.sleep(Math.max(ms, 1));
     }
@@ -64,9 +152,7 @@ export class RateLimiter {
    */
   refund(bucket: Bucket, at: number | undefined): void {
     if (at === undefined) return;
-    const stamps = this.stamps[bucket];
-    const index = stamps.lastIndexOf(at);
-    if (index >= 0) stamps.splice(index, 1);
+    for (const window of this.windows[bucket]) window.remove(at);
   }
 
   /** A 429 told us to stop: every request of the run waits this long. */

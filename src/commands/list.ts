@@ -23,6 +23,8 @@ export interface ListOptions extends OutputFlags {
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** --all without --page-size: the largest page, so an export costs a tenth of the requests (and of the rate limit). */
+export const DEFAULT_ALL_PAGE_SIZE = MAX_PAGE_SIZE;
 /** Persons written between two turns of the event loop during --all (see runList). */
 const YIELD_EVERY = 200;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -36,15 +38,15 @@ export function createListCommand(factory: Factory): Command {
     .option('--where <expr>', 'property condition, repeatable; all must hold: KEY=V KEY!=V KEY~V KEY!~V KEY>N KEY>=N KEY<N KEY<=N KEY=* KEY!=*', collect)
     .option('--properties <json>', 'raw PostHog property filter array, e.g. \'[{"key":"plan","value":"scale"}]\'')
     .option('--limit <n>', `rows to print (default ${DEFAULT_LIMIT})`, intInRange('--limit', 1))
-    .option('--all', 'every matching person, streamed page by page')
-    .option('--page-size <n>', `persons per request, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, intInRange('--page-size', 1, MAX_PAGE_SIZE))
+    .option('--all', 'every matching person, streamed page by page (1,000 a request unless --page-size; a person met on two pages is printed once)')
+    .option('--page-size <n>', `persons per request, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}; ${DEFAULT_ALL_PAGE_SIZE} with --all)`, intInRange('--page-size', 1, MAX_PAGE_SIZE))
     .option('--offset <n>', 'skip this many persons first', intInRange('--offset', 0))
     .option('--count', 'print only the number of matching persons');
   addOutputOptions(command);
   examples(command, [
     ['the 100 newest persons', 'posthog-persons list'],
     ['persons on the scale plan older than 30, as CSV', "posthog-persons list --where plan=scale --where 'age>30' -o csv"],
-    ['export every person as JSON Lines', 'posthog-persons list --all --page-size 1000 -o jsonl > persons.jsonl'],
+    ['export every person as JSON Lines (1,000 a request)', 'posthog-persons list --all -o jsonl > persons.jsonl'],
     ['how many persons have no email', "posthog-persons list --where 'email!=*' --count"],
     ['emails of persons matching a search, for a shell loop', 'posthog-persons list --search acme --fields properties.email'],
   ]);
@@ -82,11 +84,16 @@ export async function runList(factory: Factory, options: ListOptions): Promise<v
   }
 
   const limit = options.all ? Infinity : (options.limit ?? DEFAULT_LIMIT);
-  const pageSize = options.pageSize ?? Math.min(DEFAULT_PAGE_SIZE, limit);
+  const pageSize = options.pageSize ?? (options.all ? DEFAULT_ALL_PAGE_SIZE : Math.min(DEFAULT_PAGE_SIZE, limit));
   const progress = options.all && factory.io.stderrIsTTY ? await startProgress() : undefined;
+  // --all pages by offset while the project may change: see src/commands/listing-watch.ts.
+  const watch = options.all ? new (await import('./listing-watch.js')).ListingWatch() : undefined;
   try {
-    await writePages(api, () => api.list({ ...query, limit: pageSize, offset: options.offset }), (person) => renderer!.write(person), {
+    const first = () => api.list({ ...query, limit: pageSize, offset: options.offset, include_total: watch !== undefined || undefined });
+    await writePages(api, first, (person) => renderer!.write(person), {
       limit,
+      onPage: watch && ((page) => watch.page(page)),
+      skip: watch && ((person) => !watch.firstSight(person)),
       // The next page is already requested (pages() fetches ahead), but its response is only
       // read when the event loop runs, and writing a page awaits nothing that lets it run.
       // Turning it now and then lets the response in while we write, instead of leaving the
@@ -98,6 +105,7 @@ export async function runList(factory: Factory, options: ListOptions): Promise<v
     progress?.stop();
   }
   const { count } = await renderer!.end();
+  for (const note of watch?.notes() ?? []) factory.io.err(note);
   if (count === 0 && format === 'table') factory.io.err('No persons found.');
 
   async function startProgress() {

@@ -3,7 +3,7 @@
 // and no more than `limit` are written. One page is held in memory at a time.
 import type { Page, PersonsApi } from '../api/persons.js';
 
-export interface PageLoopOptions {
+export interface PageLoopOptions<T = unknown> {
   /** How many records to write at most (Infinity for --all). */
   limit: number;
   /** Also stop at an empty page even when it links a next one (the activity log's paging). */
@@ -12,6 +12,10 @@ export interface PageLoopOptions {
   afterRecord?: (written: number) => Promise<void> | void;
   /** After each page, with the count written so far (e.g. a progress line). */
   afterPage?: (written: number) => void;
+  /** Each page as it arrives, before its records are written (list --all watches the total). */
+  onPage?: (page: Page<T>) => void;
+  /** A record to leave out (list --all: a person already printed from an earlier page). */
+  skip?: (record: T) => boolean;
 }
 
 /** Writes the records of `first()` and the pages it links, up to the limit; returns how many were written. */
@@ -19,7 +23,7 @@ export async function writePages<T>(
   api: Pick<PersonsApi, 'pages'>,
   first: () => Promise<Page<T>>,
   write: (record: T) => Promise<void>,
-  options: PageLoopOptions,
+  options: PageLoopOptions<T>,
 ): Promise<number> {
   const { limit } = options;
   let received = 0;
@@ -29,8 +33,10 @@ export async function writePages<T>(
     return received < limit && (!options.stopAtEmptyPage || page.results.length > 0);
   });
   outer: for await (const page of pages) {
+    options.onPage?.(page);
     for (const record of page.results) {
       if (written >= limit) break outer;
+      if (options.skip?.(record)) continue;
       await write(record);
       written++;
       const waiting = options.afterRecord?.(written);

@@ -3,6 +3,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import type { RateLimitFlag } from '../api/rate-limits.js';
+import type { RateLimitConfig } from '../sandbox/types.js';
 import { examples, intInRange, plural } from './shared.js';
 
 const PORT_HINT = 'Give another port with --port N, or --port 0 to take a free one.';
@@ -49,7 +51,7 @@ export function createSandboxCommand(factory: Factory): Command {
     )
     .option('--legacy', 'the same as --generation older')
     .option('--log', 'print a line per request on stderr');
-  command.addHelpText('after', '\nThe global --rate-limit N sets the sandbox\'s per-key limit (requests a minute) here.\n');
+  command.addHelpText('after', '\nThe global --rate-limit sets the sandbox\'s per-key limits here: N (a minute) or N/min,M/hour, for reads and deletes alike.\n');
   examples(command, [
     // In the background its stdout never closes, so `eval "$(… &)"` would wait forever: the lines go
     // to a file, emptied first (a leftover would be read before the sandbox listens) and printed
@@ -60,6 +62,17 @@ export function createSandboxCommand(factory: Factory): Command {
     ['rehearse a runbook under PostHog Cloud\'s limits with failures', 'posthog-persons sandbox --rate-limit 480 --fail-rate 0.05 --log'],
   ]);
   return command.action(async (options: SandboxCommandOptions) => runSandbox(factory, options));
+}
+
+/** --rate-limit N[/min][,M/hour] on the sandbox: its per-key limits, the same for reads and deletes. */
+function sandboxRateLimit(rate: RateLimitFlag | number | undefined, env: NodeJS.ProcessEnv): RateLimitConfig | number | undefined {
+  if (rate === undefined) return undefined;
+  if (typeof rate === 'number') rate = rate === 0 ? { off: true } : { perMinute: rate };
+  if (rate.off) return { read: 0, delete: 0 };
+  const perHour = rate.perHour ?? 0;
+  // The benchmarks' scaled windows (the CLI reads the same variable for its limiter).
+  const windowScale = Number(env.POSTHOG_PERSONS_RATE_WINDOW_SCALE) || undefined;
+  return { read: rate.perMinute ?? 0, delete: rate.perMinute ?? 0, readHourly: perHour, deleteHourly: perHour, ...(windowScale ? { windowScale } : {}) };
 }
 
 export async function runSandbox(factory: Factory, options: SandboxCommandOptions): Promise<void> {
@@ -77,7 +90,7 @@ export async function runSandbox(factory: Factory, options: SandboxCommandOption
     ghosts: options.ghosts,
     deleteMode: options.deleteMode,
     generation: options.legacy ? 'older' : options.generation,
-    rateLimit: rate,
+    rateLimit: sandboxRateLimit(rate, factory.env),
     log: options.log ? (line) => factory.io.err(line) : undefined,
   }).catch((error: NodeJS.ErrnoException) => {
     // The port is the user's choice (or the default): say which flag changes it.

@@ -13,6 +13,11 @@ export interface Sandbox {
   writes(): RequestLogEntry[];
   script(...faults: ScriptedFault[]): void;
   setOptions(patch: MutableSandboxOptions): void;
+  /**
+   * Calls `listener` with each API request once its answer is made and before it is sent, so a
+   * test can change the project between two pages of a listing; returns the unsubscribe function.
+   */
+  afterAnswer(listener: (entry: RequestLogEntry) => void): () => void;
   store: SandboxStore;
   close(): Promise<void>;
 }

@@ -52,12 +52,13 @@ export class SandboxThrottle {
     if (!config) return [];
     const specs: [string, number, number][] =
       bucket === 'read'
-        ? [['read/min', config.read, MINUTE]]
+        ? [['read/min', config.read, MINUTE], ['read/hour', config.readHourly ?? 0, HOUR]]
         : [['delete/min', config.delete, MINUTE], ['delete/hour', config.deleteHourly ?? 0, HOUR]];
     const out: Window[] = [];
+    const scale = config.windowScale && config.windowScale > 0 ? config.windowScale : 1;
     for (const [name, limit, durationMs] of specs) {
       if (!(limit > 0)) continue;
-      out.push(this.window(`${keyLabel}:${name}`, limit, durationMs));
+      out.push(this.window(`${keyLabel}:${name}`, limit, durationMs / scale));
     }
     return out;
   }

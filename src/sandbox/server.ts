@@ -82,6 +82,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultQueue();
   const failRng = mulberry32(mixSeed(runtime.seed, 0xfa11));
   const requests: RequestLogEntry[] = [];
+  const answerListeners = new Set<(entry: RequestLogEntry) => void>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let url = '';
@@ -152,6 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         reply = json(500, SERVER_ERROR);
       }
       entry.status = reply.status;
+      for (const listener of answerListeners) listener(entry);
       if (fault?.kind === 'slow-headers') await sleep(fault.delayMs ?? 1000);
       if (fault?.kind === 'reset-mid-body') resetMidBody(res, reply);
       else if (fault?.kind === 'drip') drip(res, reply, fault.delayMs ?? 1000, sleep);
@@ -210,6 +212,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     writes: () => requests.filter((e) => e.method !== 'GET' && e.method !== 'HEAD'),
     script: (...scripted) => faults.add(...scripted),
     setOptions,
+    afterAnswer: (listener) => {
+      answerListeners.add(listener);
+      return () => answerListeners.delete(listener);
+    },
     store,
     close: () =>
       new Promise<void>((resolve) => {

@@ -52,6 +52,10 @@ export interface RateLimitConfig {
   read: number;
   delete: number;
   deleteHourly?: number;
+  /** reads and property writes per hour (older releases' per-user budget, rehearsed per key) */
+  readHourly?: number;
+  /** both windows shrunk by this factor (benchmarks measure an hour's budget in a minute) */
+  windowScale?: number;
 }
 
 /**

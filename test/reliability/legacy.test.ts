@@ -130,7 +130,7 @@ describe('cursor pagination (PostHog of about 2021)', () => {
       const r = await runInProcess(['list', '--all', '--fields', 'name'], { env: { POSTHOG_HOST: url, POSTHOG_PROJECT_ID: '1', POSTHOG_PERSONAL_API_KEY: SANDBOX_KEYS.all.key } });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('p1\np2\np3\np4\np5\n');
-      expect(seen).toEqual(['/api/projects/1/persons/?limit=100', '/api/projects/1/persons/?cursor=cD0y', '/api/projects/1/persons/?cursor=cD00']);
+      expect(seen).toEqual(['/api/projects/1/persons/?limit=1000&include_total=', '/api/projects/1/persons/?cursor=cD0y', '/api/projects/1/persons/?cursor=cD00']);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

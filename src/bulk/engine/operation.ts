@@ -42,6 +42,8 @@ export interface BulkOperation<S extends BulkSummary> {
   readonly command: S['command'];
   /** what the progress bar counts ("ids", "persons") */
   readonly progressUnit: string;
+  /** the shortest time the rate limits allow for the requests `items` more items need (the bar's ETA) */
+  limitEtaMs?(items: number): number;
   /** the journal header's flags, and those of them a --resume must repeat */
   journalFlags(by: IdKind): { flags: Record<string, unknown>; sameOnResume: string[] };
   /** checks made once the journal's path is known, before the input is counted (a --backup file) */

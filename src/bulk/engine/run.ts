@@ -186,6 +186,7 @@ export async function runPlanned<S extends BulkSummary>(
     cleanup: operation.cleanup === undefined ? undefined : () => operation.cleanup!(),
     progressUnit: operation.progressUnit,
     beforeBatches: planned.beforeBatches,
+    limitEtaMs: operation.limitEtaMs === undefined ? undefined : (items) => operation.limitEtaMs!(items),
   });
   const report = planned.report;
   const journal = planned.journalPlan?.path;

@@ -44,6 +44,8 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   progressUnit: string;
   /** entries to journal after the run's header and before any batch (an email run's resolve entries, a query's snapshot) */
   beforeBatches?: (journal: Journal, runId: string) => Promise<void>;
+  /** the limit-bound time of what `items` more items need (src/bulk/engine/progress.ts) */
+  limitEtaMs?: (items: number) => number;
 }
 
 export interface SessionResult<S extends BulkSummary = BulkSummary> {
@@ -64,7 +66,9 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
       throw error;
     }
   }
-  const progress = await startProgress(factory, o.toSend, o.progressUnit);
+  // With a journal, a long wait for PostHog's hourly budget can be spent stopped: say so then.
+  if (opened) (await factory.api()).http.resumable = true;
+  const progress = await startProgress(factory, o.toSend, o.progressUnit, o.limitEtaMs);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;
   const execute: SessionOptions<S>['execute'] = async (batch, context) => {

@@ -28,6 +28,7 @@ import { checkRunFile } from '../journal/run-files.js';
 import type { SourceRow } from '../report/report-rows.js';
 import { foundAmong, foundIn, lookupRequests } from './delete-lookup.js';
 import { checkRunReport } from '../report/run-report.js';
+import { limitTimeMs, planTimeLine } from '../engine/plan-time.js';
 
 export interface DeleteFlags {
   deleteEvents: boolean;
@@ -94,6 +95,7 @@ export function deleteCore(
   return {
     command: 'delete',
     progressUnit: 'ids',
+    limitEtaMs: (items) => limitTimeMs(api, [{ bucket: 'delete', count: Math.ceil(items / plan.batchSize), noun: 'bulk_delete request' }]),
     journalFlags: (kind) => ({
       flags: {
         by: kind,
@@ -256,6 +258,11 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);
   const lookupsOf = (run: RunPlan) => (plan.lookup ? lookupRequests(run.toSend, plan.batchSize) : 0);
   const lookupNote = (run: RunPlan) => (plan.lookup && run.toSend > 0 ? ` + ${plural(lookupsOf(run), 'lookup')}` : '');
+  const timeLine = (run: RunPlan) =>
+    planTimeLine(api, [
+      { bucket: 'delete', count: batchesOf(run), noun: 'bulk_delete request' },
+      ...(plan.lookup && run.toSend > 0 ? [{ bucket: 'read' as const, count: lookupsOf(run), noun: 'lookup' }] : []),
+    ]);
   const rowsNote = (run: RunPlan) => {
     const stats = run.input!.read.stats;
     return (
@@ -290,6 +297,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       }
       factory.io.err(`Dry run: nothing was sent.`);
       factory.io.err(`Would ${describeDeletion(plan.flags, whom(run.toSend))} from ${source}, in ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}.`);
+      const time = timeLine(run);
+      if (time) factory.io.err(`  ${time}`);
       factory.io.err(`  ${rowsNote(run)}`);
       for (const note of run.notes) factory.io.err(`  Note: ${note}.`);
       if (resetsOf) factory.io.err(resetLine(run));
@@ -301,6 +310,8 @@ function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan
       for (const note of run.notes) tell(`  Note: ${note}.`);
       say(`  ${plural(batchesOf(run), 'bulk_delete request')} of up to ${plan.batchSize.toLocaleString('en-US')}${lookupNote(run)}, ${plan.concurrency} at a time.`);
       if (resetsOf) say(resetLine(run));
+      const time = timeLine(run);
+      if (time) say(`  ${time}`);
       say(`Journal: ${run.journal}`);
     },
     confirmation(run) {

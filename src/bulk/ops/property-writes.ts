@@ -25,6 +25,7 @@ import { formatWriteSummary, WriteTally, type WriteSummary } from '../engine/sum
 import type { IdLookup } from '../input/id-set.js';
 import { readInput, sentAs, type IdKind, type InputResult, type InputRow } from '../input/read-input.js';
 import { stringifyExact } from '../../json/exact.js';
+import { limitTimeMs, planTimeLine, type PlannedRequests } from '../engine/plan-time.js';
 
 /** The flags of a property-write run, whatever selects its persons (a file or a query). */
 export interface PropertyRunOptions {
@@ -144,9 +145,16 @@ export function propertyOperation(
   // An email run writes to the persons its emails resolved to, by UUID.
   const by = sentAs(input.kind);
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
+  // A lookup a batch, then one write a person (a key and person for unset-prop), all reads to the limiter.
+  const requestsFor = (persons: number): PlannedRequests[] => [
+    { bucket: 'read', count: Math.ceil(persons / run.batchSize), noun: 'lookup' },
+    { bucket: 'read', count: persons * (write.unsetKeys?.length ?? 1), noun: 'write' },
+  ];
+  const timeLine = (plan: RunPlan) => planTimeLine(api, requestsFor(plan.toSend));
   return {
     command: write.command,
     progressUnit: 'persons',
+    limitEtaMs: (persons) => limitTimeMs(api, requestsFor(persons)),
     journalFlags: (kind) => ({
       flags: { by: kind, ...(options.column !== undefined ? { column: options.column } : {}), ...write.flags, batch_size: run.batchSize, concurrency: run.concurrency, yes: Boolean(options.yes) },
       sameOnResume: write.sameOnResume,
@@ -172,11 +180,15 @@ export function propertyOperation(
       factory.io.err('Dry run: nothing was sent.');
       const skipped = plan.skipped > 0 ? ` (${plan.skipped.toLocaleString('en-US')} already done in the journal)` : '';
       factory.io.err(`Would ${write.action(whom(plan.toSend))} from ${plan.input!.source}: ${write.requests(plan.toSend)}${skipped}.`);
+      const time = timeLine(plan);
+      if (time) factory.io.err(`  ${time}`);
       for (const note of plan.notes) factory.io.err(`  Note: ${note}.`);
       for (const line of await write.sample(plan)) factory.io.err(line);
     },
     announce(plan, { say, tell }) {
       say(`About to ${write.action(whom(plan.toSend))} from ${plan.input!.source}, in project ${api.project} at ${api.http.host}.`);
+      const time = timeLine(plan);
+      if (time) say(`  ${time}`);
       for (const note of plan.notes) tell(`  Note: ${note}.`);
       say(`Journal: ${plan.journal}`);
     },
