@@ -145,7 +145,7 @@ describe('set-prop --from-file --via capture', () => {
     expect(resumed.code).toBe(0);
     expect(captures().length).toBe(1);
     expect(events().map((e) => (e as { distinct_id: string }).distinct_id)).toEqual(Array.from({ length: 10 }, (_, i) => did(i)));
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 30, queued: 10, skipped: 20 });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 30, queued: 30, skipped: 20, runs: 2 });
     for (let i = 0; i < 30; i++) expect(props(i).plan).toBe('team');
   });
 
@@ -160,7 +160,7 @@ describe('set-prop --from-file --via capture', () => {
     expect(resumed.code).toBe(0);
     expect(restWrites()).toEqual([]);
     expect(events()).toEqual([{ event: '$set', distinct_id: did(15), properties: { $set: { plan: 'mixed' } } }]);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 20, skipped: 19, queued: 1 });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ requested: 20, skipped: 19, queued: 20, runs: 2 });
     expect(props(15).plan).toBe('mixed');
   });
 

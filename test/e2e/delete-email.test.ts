@@ -100,7 +100,7 @@ describe('delete --from-file with an email column', () => {
     writeFileSync(join(dir, 'emails.txt'), 'ada@x.com\ngrace@x.com\nnobody@x.com\n');
     const r = await runInProcess(['delete', '--from-file', 'emails.txt', '--by', 'email', '--dry-run'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Would delete 3 persons from emails.txt, in 1 bulk_delete request of up to 1,000.');
+    expect(r.stderr).toContain('Would delete 3 persons from emails.txt, in 1 bulk_delete request of up to 1,000 + 1 lookup.');
     expect(r.stderr).toContain('3 emails: 2 match 3 persons, 1 matches no person.');
     expect(r.stderr).toContain('1 email matches more than one person: ada@x.com (2 persons)');
     expect(writes()).toEqual([]);

@@ -29,7 +29,7 @@ describe('delete: the plan states the limit-bound time', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       'Dry run: nothing was sent.\n' +
-        `Would delete the persons of 6,000 distinct_ids from ${path}, in 6,000 bulk_delete requests of up to 1.\n` +
+        `Would delete the persons of 6,000 distinct_ids from ${path}, in 6,000 bulk_delete requests of up to 1 + 6,000 lookups.\n` +
         "  6,000 bulk_delete requests: at least 1 h 2 min at PostHog's 4,800 an hour.\n" +
         '  6,000 rows: 6,000 unique identifiers, 0 blank, 0 duplicates\n' +
         'First distinct_ids: plan-0, plan-1, plan-2, plan-3, plan-4, …\n',
@@ -55,7 +55,7 @@ describe('delete: the plan states the limit-bound time', () => {
     const path = file('ids.txt', ids(3).join('\n'));
     const r = await runInProcess(['--rate-limit', '2', 'delete', '--from-file', path, '--batch-size', '1', '--yes'], { sandbox, clock: fakeClock() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("  3 bulk_delete requests of up to 1, 4 at a time.\n  3 bulk_delete requests: at least 1 min at --rate-limit's 2 a minute.\nJournal: ");
+    expect(r.stderr).toContain("  3 bulk_delete requests of up to 1 + 3 lookups, 4 at a time.\n  3 bulk_delete requests: at least 1 min at --rate-limit's 2 a minute.\nJournal: ");
   });
 });
 

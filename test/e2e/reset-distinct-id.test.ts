@@ -100,7 +100,7 @@ describe('delete --reset-distinct-ids', () => {
     writeFileSync(join(dir, 'ids.txt'), `${did(0)}\n${did(1)}\n`);
     const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--reset-distinct-ids', '--yes'], { sandbox, cwd: dir });
     expect(r.code).toBe(0);
-    expect(sandbox.requests.map((q) => q.route)).toEqual(['bulk_delete', 'reset_person_distinct_id', 'reset_person_distinct_id']);
+    expect(sandbox.requests.map((q) => q.route)).toEqual(['batch_by_distinct_ids', 'bulk_delete', 'reset_person_distinct_id', 'reset_person_distinct_id']);
     expect(resetIds()).toEqual([did(0), did(1)]);
     expect(sandbox.store.person(uuidOf(0))).toBeUndefined();
     expect(r.stderr).toContain('then reset_person_distinct_id for each distinct_id (2 requests)');

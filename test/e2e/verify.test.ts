@@ -113,7 +113,7 @@ describe('verify <person>...', () => {
     [['verify', 'a', '--journal', 'j.jsonl'], 'only one of them'],
     [['verify', '--from-file', 'x.txt', '--journal', 'j.jsonl'], 'only one of them'],
     [['verify', 'a', '--column', 'email'], '--column only applies to --from-file'],
-    [['verify', 'a', '--by', 'id'], 'use --by uuid or --by distinct-id'],
+    [['verify', 'a', '--by', 'id'], 'use --by uuid, --by distinct-id or --by email'],
     [['verify', '--journal', 'j.jsonl', '--by', 'uuid'], '--by does not apply to --journal'],
     [['verify', '--by', 'uuid', 'not-a-uuid'], 'not-a-uuid'],
     [['verify', 'a', '--report', 'no/such/folder/r.csv'], 'does not exist'],
