@@ -5,6 +5,7 @@ import { notesFor } from './notes.mjs';
 import { propsSection } from './report-props.mjs';
 import { queryDeleteSection } from './cases/query-delete.mjs';
 import { limitsSection } from './cases/limits.mjs';
+import { verifySection } from './cases/verify.mjs';
 
 const MIB = 1024;
 
@@ -20,6 +21,7 @@ export function renderReport({ config, machine, date, results, version }) {
   if (results.props) sections.push(propsSection(results.props, bars));
   if (results.queryDelete) sections.push(queryDeleteSection(results.queryDelete));
   if (results.limits) sections.push(limitsSection(results.limits));
+  if (results.verify) sections.push(verifySection(results.verify));
   const failing = bars.filter((b) => !b.holds).map((b) => b.id);
 
   return `# Benchmarks

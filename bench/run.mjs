@@ -11,10 +11,11 @@ import { bulkDeleteCase, deleteMemoryCase, rateLimitCase } from './cases/delete.
 import { propertyWriteCase } from './cases/property-write.mjs';
 import { queryDeleteCase } from './cases/query-delete.mjs';
 import { listAllCase, planAccuracyCase } from './cases/limits.mjs';
+import { verifyCase } from './cases/verify.mjs';
 import { renderReport } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props', 'query-delete', 'list-limits', 'plan-accuracy'];
+const CASES = ['startup', 'get', 'export', 'delete', 'delete-memory', 'rate', 'props', 'query-delete', 'list-limits', 'plan-accuracy', 'verify'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -144,6 +145,9 @@ if (config.cases.includes('list-limits') || config.cases.includes('plan-accuracy
     listAll: config.cases.includes('list-limits') ? await listAllCase({ ...context, persons: config.listAllPersons, scale: config.windowScale }) : undefined,
     plan: config.cases.includes('plan-accuracy') ? await planAccuracyCase({ ...context, requests: config.planRequests, scale: config.windowScale }) : undefined,
   };
+}
+if (config.cases.includes('verify')) {
+  results.verify = await verifyCase({ ...context, runs: quick ? 1 : 3 });
 }
 info.loadAfter = os.loadavg();
 info.minutes = (Date.now() - started.getTime()) / 60_000;
