@@ -123,5 +123,24 @@ describe('erasure with a report, killed once and resumed', () => {
     expect(resumed.stderr).toMatch(new RegExp(`\\n {2}requested +4,900\\n {2}found +${n(deleted)}\\n {2}deleted +${n(deleted)}\\n {2}queued for deletion +0\\n {2}not found +${n(NEVER + deletedUnrecorded.size)}\\n {2}failed +0\\n {2}skipped +${n(doneAtKill.size)}\\n`));
     expect(resumed.stderr).toContain(`Deleted ${n(deleted)} persons across 2 runs (the counts cover every run of the journal; skipped: done by an earlier run).\n`);
     expect(resumed.stderr).toContain(`Report: ${join(dir, 'erasure.report.csv')}: 5,000 rows (deleted ${n(deleted)}, not_found ${n(NEVER + deletedUnrecorded.size)}, duplicate 100)\n`);
+
+    // The proof: verify --journal finds every identifier recorded deleted gone, with lookups only.
+    const beforeVerify = sandbox.requests.length;
+    const verified = await runInProcess(['verify', '--journal', journal], { sandbox, cwd: dir });
+    expect(verified.code).toBe(0);
+    expect(verified.stderr).toContain('hash chain intact');
+    expect(verified.stderr).toContain(`Checked ${n(deleted)} identifiers in ${Math.ceil(deleted / 200)} lookups: ${n(deleted)} gone, 0 still present.\n`);
+    const verifyRequests = sandbox.requests.slice(beforeVerify);
+    expect(verifyRequests.length).toBeGreaterThan(0);
+    expect(verifyRequests.every((q) => q.route === 'batch_by_distinct_ids')).toBe(true);
+
+    // One byte of a batch line changed after the fact: the chain breaks at the line after it.
+    const text = readFileSync(journal, 'utf8').split('\n');
+    const at = text.findIndex((line, i) => i > 0 && line.includes('"type":"batch"'));
+    text[at] = text[at]!.replace('"status":"done"', '"status":"dona"');
+    writeFileSync(journal, text.join('\n'));
+    const tampered = await runInProcess(['verify', '--journal', journal], { sandbox, cwd: dir });
+    expect(tampered.code).not.toBe(0);
+    expect(tampered.stderr).toContain(`line ${at + 2} does not follow line ${at + 1}`);
   }, 60_000);
 });
