@@ -5,14 +5,13 @@
 // in every property-write run (src/bulk/ops/property-writes.ts).
 import type { Factory } from '../../factory.js';
 import { UsageError } from '../../errors.js';
-import { LOOKUP_BATCH } from '../../api/persons.js';
 import type { PersonQueryFlags } from '../../filters/person-query.js';
 import { requireConsentPossible } from '../../io/confirm.js';
 import { displayValue, plural, shortJson } from '../../output/message-text.js';
 import { runFromSelection, type SelectionWords } from '../engine/run-selection.js';
 import type { BulkOperation } from '../engine/operation.js';
 import type { WriteSummary } from '../engine/summary.js';
-import { DEFAULT_PROPERTY_BATCH, DEFAULT_PROPERTY_CONCURRENCY, type PropertyRun, type PropertyRunOptions } from './property-writes.js';
+import { DEFAULT_PROPERTY_CONCURRENCY, writePath, type PropertyRun, type PropertyRunOptions } from './property-writes.js';
 import { setPropOperation } from './set-prop.js';
 import { unsetPropOperation } from './unset-prop.js';
 
@@ -55,17 +54,9 @@ async function runSelected(
 ): Promise<void> {
   if (options.column !== undefined) throw new UsageError('--column only applies to --from-file');
   if (options.by !== undefined) throw new UsageError('--by does not apply to a query: the persons it selects are written by UUID');
-  const via = options.via ?? 'api';
-  if (via !== 'api' && via !== 'capture') throw new UsageError(`--via must be api or capture (got ${JSON.stringify(via)})`);
-  if (options.captureHost !== undefined && via !== 'capture') throw new UsageError('--capture-host only applies with --via capture');
   // --via capture: the selected persons' $set / $unset events go through PostHog's capture
   // endpoint, 1,000 a request, each batch looked up first as in a file run (src/bulk/ops/capture-writes.ts).
-  const capture = via === 'capture' ? await import('./capture-writes.js') : undefined;
-  const maxBatch = capture ? capture.DEFAULT_CAPTURE_BATCH : LOOKUP_BATCH;
-  const batchSize = options.batchSize ?? (capture ? capture.DEFAULT_CAPTURE_BATCH : DEFAULT_PROPERTY_BATCH);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
-    throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
-  }
+  const { capture, batchSize } = await writePath(options);
   const concurrency = options.concurrency ?? DEFAULT_PROPERTY_CONCURRENCY;
   requireConsentPossible(factory, options, consent);
 

@@ -86,11 +86,12 @@ export interface PropertyWrite {
   operation(run: PropertyRun): BulkOperation<WriteSummary>;
 }
 
-export async function runPropertyFile(factory: Factory, options: PropertyFileOptions, write: PropertyWrite): Promise<void> {
-  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
-  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
-  // --by email: each email is looked up and every person holding it gets the write.
-  const explicitBy: IdKind | undefined = options.by === 'email' ? 'email' : refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
+/**
+ * How a property write is sent (--via api|capture, checked before any request) and its batch size:
+ * up to 200 persons a batch through the REST API (one lookup request), 1,000 through capture. The
+ * capture module is loaded only when it is used.
+ */
+export async function writePath(options: PropertyRunOptions): Promise<{ capture?: typeof import('./capture-writes.js'); batchSize: number }> {
   const via = options.via ?? 'api';
   if (via !== 'api' && via !== 'capture') throw new UsageError(`--via must be api or capture (got ${JSON.stringify(via)})`);
   if (options.captureHost !== undefined && via !== 'capture') throw new UsageError('--capture-host only applies with --via capture');
@@ -100,6 +101,15 @@ export async function runPropertyFile(factory: Factory, options: PropertyFileOpt
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
     throw new UsageError(`--batch-size must be between 1 and ${maxBatch} for property writes${capture ? ' through capture' : ''}`);
   }
+  return { capture, batchSize };
+}
+
+export async function runPropertyFile(factory: Factory, options: PropertyFileOptions, write: PropertyWrite): Promise<void> {
+  const refBy = options.by === 'email' ? 'auto' : parseByFlag(options.by);
+  if (refBy === 'id') throw new UsageError('--from-file reads distinct_ids or person UUIDs (or emails): use --by distinct-id, --by uuid or --by email');
+  // --by email: each email is looked up and every person holding it gets the write.
+  const explicitBy: IdKind | undefined = options.by === 'email' ? 'email' : refBy === 'uuid' ? 'uuid' : refBy === 'distinct-id' ? 'distinct_id' : undefined;
+  const { capture, batchSize } = await writePath(options);
   const concurrency = options.concurrency ?? DEFAULT_PROPERTY_CONCURRENCY;
   const maxNotFound = options.maxNotFound === undefined ? undefined : parseMaxNotFound(options.maxNotFound);
   write.check(options);
