@@ -3,10 +3,9 @@
 // (`resolve` for emails, `selection` for a query). `verify --journal` and
 // `deletion-status --journal` read it; --resume keeps its own streaming reader (read.ts), which
 // needs only the identifiers done.
-import { createReadStream } from 'node:fs';
 import { UsageError } from '../../errors.js';
-import { splitLines } from '../input/text.js';
 import { parseEntry, type JournalBatch, type JournalFooter, type JournalHeader } from './entries.js';
+import { forEachJournalLine } from './read.js';
 
 /** Written by runs that look their persons up by email before writing by UUID. */
 export interface ResolveRecord {
@@ -59,8 +58,6 @@ export interface ErasureRecord {
 export async function readErasureRecord(path: string): Promise<ErasureRecord> {
   const runs = new Map<string, RunRecord>();
   const orphans: Array<{ runId: string; line: number; add(run: RunRecord): void }> = [];
-  let pending: { text: string; line: number } | undefined;
-  let endsWithNewline = true;
   let tornTail = false;
 
   const accept = (text: string, line: number, last: boolean): void => {
@@ -100,21 +97,7 @@ export async function readErasureRecord(path: string): Promise<ErasureRecord> {
     else orphans.push({ runId: entry.run_id, line, add });
   };
 
-  let line = 0;
-  try {
-    const chunks = createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>;
-    for await (const lines of splitLines(watchEnd(chunks, (last) => (endsWithNewline = last === '\n')))) {
-      for (const text of lines) {
-        if (pending !== undefined) accept(pending.text, pending.line, false);
-        pending = { text, line: ++line };
-      }
-    }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no journal at ${path}`);
-    throw new UsageError(`cannot read the journal ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (pending !== undefined) accept(pending.text, pending.line, !endsWithNewline);
+  await forEachJournalLine(path, accept, `no journal at ${path}`);
   // A batch may be written before its header only by a hand edit; its header may still come later.
   for (const orphan of orphans) {
     const run = runs.get(orphan.runId);
@@ -126,13 +109,6 @@ export async function readErasureRecord(path: string): Promise<ErasureRecord> {
 
 function damaged(path: string, line: number, what: string): UsageError {
   return new UsageError(`${path} line ${line}: ${what}`, 'The journal is damaged: it cannot serve as the record of an erasure as it is.');
-}
-
-async function* watchEnd(chunks: AsyncIterable<string>, onEnd: (last: string) => void): AsyncGenerator<string> {
-  for await (const chunk of chunks) {
-    if (chunk.length > 0) onEnd(chunk[chunk.length - 1]!);
-    yield chunk;
-  }
 }
 
 /** An identifier a run recorded as deleted (or queued for deletion), and how to look it up. */

@@ -33,24 +33,13 @@ export interface JournalState {
 }
 
 /**
- * Reads an existing journal for --resume. A torn last line is ignored and reported with
- * corruptTail; a corrupt line elsewhere is a UsageError naming the line. The file is streamed and
- * each batch's identifiers go straight into the sets of its run, so a journal of a million
- * identifiers is never held whole.
+ * Streams a journal's lines to `accept` with their 1-based numbers; `last` is true only for a final
+ * line without its "\n" (a write cut short by a kill). A missing file is a UsageError saying
+ * `missing`; any other read error a UsageError naming the file. Errors `accept` throws pass through.
  */
-export async function readJournal(path: string, scope?: JournalScope): Promise<JournalState> {
-  const tally = new Tally(path);
-  let corruptTail = false;
+export async function forEachJournalLine(path: string, accept: (text: string, line: number, last: boolean) => void, missing: string): Promise<void> {
   let pending: { text: string; line: number } | undefined;
   let endsWithNewline = true;
-  const accept = (text: string, line: number, last: boolean): void => {
-    if (text.trim() === '') return;
-    const parsed = parseEntry(text);
-    if (typeof parsed === 'object') tally.add(parsed, line);
-    else if (last) corruptTail = true;
-    else throw new UsageError(`${path} line ${line}: ${parsed}`, 'The journal is damaged: repair that line, or start afresh with another --journal PATH.');
-  };
-
   let line = 0;
   try {
     const chunks = createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>;
@@ -62,12 +51,31 @@ export async function readJournal(path: string, scope?: JournalScope): Promise<J
     }
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`no journal at ${path} to resume from`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(missing);
     throw new UsageError(`cannot read the journal ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  // Only an unterminated last line can be torn; a finished line that does not parse is damage.
   if (pending !== undefined) accept(pending.text, pending.line, !endsWithNewline);
+}
+
+/**
+ * Reads an existing journal for --resume. A torn last line is ignored and reported with
+ * corruptTail; a corrupt line elsewhere is a UsageError naming the line. The file is streamed and
+ * each batch's identifiers go straight into the sets of its run, so a journal of a million
+ * identifiers is never held whole.
+ */
+export async function readJournal(path: string, scope?: JournalScope): Promise<JournalState> {
+  const tally = new Tally(path);
+  let corruptTail = false;
+  const accept = (text: string, line: number, last: boolean): void => {
+    if (text.trim() === '') return;
+    const parsed = parseEntry(text);
+    if (typeof parsed === 'object') tally.add(parsed, line);
+    else if (last) corruptTail = true;
+    else throw new UsageError(`${path} line ${line}: ${parsed}`, 'The journal is damaged: repair that line, or start afresh with another --journal PATH.');
+  };
+
+  // Only an unterminated last line can be torn; a finished line that does not parse is damage.
+  await forEachJournalLine(path, accept, `no journal at ${path} to resume from`);
   return { ...tally.finish(scope), corruptTail };
 }
 
