@@ -18,6 +18,8 @@
 //   <!-- runbook: skip REASON -->            not run; REASON is required
 //   <!-- runbook: rows FILE N -->            after the block, the report FILE holds N rows (CSV
 //                                            records after the header, or JSON Lines lines)
+//   <!-- runbook: one-hash -->               stdout holds at least two SHA-256 hashes, all the same
+//                                            (a hash the tool prints, recomputed by another tool)
 // Several directives go in one comment, separated by " | ".
 // RUNBOOK_SHOW=1 prints what each block printed (for whoever edits the runbook's text).
 import { spawn } from 'node:child_process';
@@ -166,7 +168,7 @@ function shellQuote(text: string): string {
 const blocks = runbookBlocks(readFileSync(RUNBOOK, 'utf8'));
 
 // A misspelt directive would otherwise be ignored, and the claim it was meant to pin go unchecked.
-const DIRECTIVES = ['sandbox', 'exit', 'prints', 'says', 'type', 'interrupt-when', 'fresh-sandbox', 'before', 'skip', 'rows'];
+const DIRECTIVES = ['sandbox', 'exit', 'prints', 'says', 'type', 'interrupt-when', 'fresh-sandbox', 'before', 'skip', 'rows', 'one-hash'];
 
 /** The rows of a report the tool wrote: JSON Lines lines, or CSV records after the header. */
 function reportRows(path: string): number {
@@ -210,6 +212,11 @@ describe('docs/gdpr-runbook.md, every block in order against the sandbox', () =>
       if (expected === 0) expect(outcome.stderr, `a command of the block at line ${block.line} failed`).not.toMatch(/^error:/m);
       for (const text of block.directives.get('prints') ?? []) expect(outcome.stdout).toContain(text);
       for (const text of block.directives.get('says') ?? []) expect(outcome.stdout + outcome.stderr).toContain(text);
+      if (block.directives.has('one-hash')) {
+        const hashes = outcome.stdout.match(/\b[0-9a-f]{64}\b/g) ?? [];
+        expect(hashes.length, `SHA-256 hashes printed by the block at line ${block.line}`).toBeGreaterThanOrEqual(2);
+        expect(new Set(hashes).size, `different hashes printed by the block at line ${block.line}: ${hashes.join(' ')}`).toBe(1);
+      }
       for (const rows of block.directives.get('rows') ?? []) {
         const [file, count] = rows.split(' ');
         expect(reportRows(join(dir, file!)), `rows of ${file} after the block at line ${block.line}`).toBe(Number(count));
