@@ -6,7 +6,8 @@
 //
 // An HTML comment right before a block (invisible on GitHub) says what the block needs:
 //   <!-- runbook: sandbox --latency 500 -->   the harness (re)starts the sandbox with these flags
-//                                            instead of running the block (it never ends)
+//                                            instead of running the block (it never ends); it knows
+//                                            --latency, --persons, --seed, --delete-mode, --write-lag
 //   <!-- runbook: exit 3 -->                 the expected exit code (default 0)
 //   <!-- runbook: prints TEXT -->            stdout must contain TEXT
 //   <!-- runbook: says TEXT -->              stdout or stderr must contain TEXT
@@ -20,7 +21,7 @@
 //                                            records after the header, or JSON Lines lines)
 //   <!-- runbook: one-hash -->               stdout holds at least two SHA-256 hashes, all the same
 //                                            (a hash the tool prints, recomputed by another tool)
-// Several directives go in one comment, separated by " | ".
+// Several directives go in one comment, separated by " | " (so a `before` writes its pipes `a|b`).
 // RUNBOOK_SHOW=1 prints what each block printed (for whoever edits the runbook's text).
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
