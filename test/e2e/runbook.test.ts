@@ -6,7 +6,8 @@
 //
 // An HTML comment right before a block (invisible on GitHub) says what the block needs:
 //   <!-- runbook: sandbox --latency 500 -->   the harness (re)starts the sandbox with these flags
-//                                            instead of running the block (it never ends)
+//                                            instead of running the block (it never ends); it knows
+//                                            --latency, --persons, --seed, --delete-mode, --write-lag
 //   <!-- runbook: exit 3 -->                 the expected exit code (default 0)
 //   <!-- runbook: prints TEXT -->            stdout must contain TEXT
 //   <!-- runbook: says TEXT -->              stdout or stderr must contain TEXT
@@ -16,11 +17,17 @@
 //   <!-- runbook: fresh-sandbox -->          restart the sandbox (all persons back) before the block
 //   <!-- runbook: before SHELL -->           run SHELL first, unseen by the reader (fixtures)
 //   <!-- runbook: skip REASON -->            not run; REASON is required
-// Several directives go in one comment, separated by " | ".
+//   <!-- runbook: rows FILE N -->            after the block, the report FILE holds N rows (CSV
+//                                            records after the header, or JSON Lines lines)
+//   <!-- runbook: one-hash -->               stdout holds at least two SHA-256 hashes, all the same
+//                                            (a hash the tool prints, recomputed by another tool)
+// Several directives go in one comment, separated by " | " (so a `before` writes its pipes `a|b`).
+// RUNBOOK_SHOW=1 prints what each block printed (for whoever edits the runbook's text).
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BIN, tempConfigDir } from '../helpers/cli.js';
@@ -100,6 +107,7 @@ function sandboxOptions(flags: string): Parameters<typeof startSandbox>[0] {
       case '--persons': options.persons = Number(value); break;
       case '--seed': options.seed = Number(value); break;
       case '--delete-mode': options.deleteMode = value; break;
+      case '--write-lag': options.writeLagMs = Number(value); break;
       default: throw new Error(`the runbook harness does not know the sandbox flag ${words[i]}`);
     }
   }
@@ -160,10 +168,21 @@ function shellQuote(text: string): string {
 
 const blocks = runbookBlocks(readFileSync(RUNBOOK, 'utf8'));
 
+// A misspelt directive would otherwise be ignored, and the claim it was meant to pin go unchecked.
+const DIRECTIVES = ['sandbox', 'exit', 'prints', 'says', 'type', 'interrupt-when', 'fresh-sandbox', 'before', 'skip', 'rows', 'one-hash'];
+
+/** The rows of a report the tool wrote: JSON Lines lines, or CSV records after the header. */
+function reportRows(path: string): number {
+  const text = readFileSync(path, 'utf8');
+  if (path.endsWith('.jsonl')) return text.split('\n').filter((line) => line.trim() !== '').length;
+  return parse(text).length - 1;
+}
+
 describe('docs/gdpr-runbook.md, every block in order against the sandbox', () => {
   it('has blocks to run, and every skipped block says why', () => {
     expect(blocks.filter((b) => !b.directives.has('skip') && !b.directives.has('sandbox')).length).toBeGreaterThan(10);
     for (const block of blocks) for (const reason of block.directives.get('skip') ?? []) expect(reason, `line ${block.line}`).not.toBe('');
+    for (const block of blocks) for (const name of block.directives.keys()) expect(DIRECTIVES, `the directive "${name}" at line ${block.line}`).toContain(name);
   });
 
   for (const block of blocks) {
@@ -188,11 +207,21 @@ describe('docs/gdpr-runbook.md, every block in order against the sandbox', () =>
         expect(prepared.code, `${setup}\n${prepared.stderr}`).toBe(0);
       }
       const outcome = await shell(block.code, { interruptWhen: block.directives.get('interrupt-when')?.[0], type: block.directives.get('type')?.[0] });
+      if (process.env.RUNBOOK_SHOW) process.stdout.write(`\n--- line ${block.line}, exit ${outcome.code}\n${outcome.stdout}--- stderr\n${outcome.stderr}`);
       const expected = Number(block.directives.get('exit')?.[0] ?? 0);
       expect(outcome.code, `exit code of the block at line ${block.line}\nstdout:\n${outcome.stdout}\nstderr:\n${outcome.stderr}`).toBe(expected);
       if (expected === 0) expect(outcome.stderr, `a command of the block at line ${block.line} failed`).not.toMatch(/^error:/m);
       for (const text of block.directives.get('prints') ?? []) expect(outcome.stdout).toContain(text);
       for (const text of block.directives.get('says') ?? []) expect(outcome.stdout + outcome.stderr).toContain(text);
+      if (block.directives.has('one-hash')) {
+        const hashes = outcome.stdout.match(/\b[0-9a-f]{64}\b/g) ?? [];
+        expect(hashes.length, `SHA-256 hashes printed by the block at line ${block.line}`).toBeGreaterThanOrEqual(2);
+        expect(new Set(hashes).size, `different hashes printed by the block at line ${block.line}: ${hashes.join(' ')}`).toBe(1);
+      }
+      for (const rows of block.directives.get('rows') ?? []) {
+        const [file, count] = rows.split(' ');
+        expect(reportRows(join(dir, file!)), `rows of ${file} after the block at line ${block.line}`).toBe(Number(count));
+      }
     }, 90_000);
   }
 });
