@@ -13,8 +13,9 @@ import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 import { hasPersonQuery, queryRecord } from '../filters/person-query.js';
 import { addQueryOptions, checkQuerySource, type QueryFlags } from './query-options.js';
+import { addProjectsOptions, checkProjectsFlag, resolveRunProjects, type ProjectsFlags } from './projects-option.js';
 
-export interface DeleteOptions extends QueryFlags {
+export interface DeleteOptions extends QueryFlags, ProjectsFlags {
   by?: string;
   fromFile?: string;
   column?: string;
@@ -63,11 +64,13 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--no-lookup', 'with --from-file: skip the lookup before each batch (fewer requests; no per-identifier outcomes, so no --report)')
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   addQueryOptions(command, 'to delete');
+  addProjectsOptions(command, 'delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
     ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
     ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted (the report and the summary then cover both runs)', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --report erased.report.csv --yes'],
+    ['one erasure list in every project and environment the key reaches (one journal, summary and report)', 'posthog-persons delete --from-file erasures.csv --projects all --report erased.report.csv --yes'],
     ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
@@ -119,7 +122,14 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
 
 export async function runDelete(factory: Factory, refs: string[], options: DeleteOptions): Promise<void> {
   const plan = checkDeleteOptions(refs, options);
+  const projects = checkProjectsFlag(factory, options);
+  if (projects !== undefined) checkProjectsDelete(plan, options);
   requireConsentPossible(factory, options, 'delete persons');
+  if (projects !== undefined) {
+    const { api, projects: resolved } = await resolveRunProjects(factory, projects);
+    await (await import('../bulk/ops/delete-projects.js')).deleteFromFileInProjects(factory, api, resolved, plan, options);
+    return;
+  }
   const api = await factory.api();
   // A query was checked with the other flags (checkDeleteOptions): the persons are its selection.
   if (hasPersonQuery(options)) {
@@ -129,4 +139,11 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
   else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });
+}
+
+/** What --projects does not combine with (yet), refused before any request. */
+function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
+  if (plan.mode !== 'file') throw new UsageError('--projects works on --from-file for now', 'Put the persons in a file (one distinct_id or UUID a line) and pass --from-file PATH.');
+  if (plan.fileBy === 'email') throw new UsageError('--projects does not take emails yet: each project would resolve them on its own', 'Give distinct_ids or person UUIDs.');
+  if (plan.maxNotFound !== undefined) throw new UsageError('--max-not-found does not apply to --projects: an identifier is expected to be missing from some projects');
 }

@@ -19,6 +19,11 @@ export interface JournalHeader extends ChainLink {
   host: string;
   project: string;
   flags: Record<string, unknown>;
+  /**
+   * A run over several projects (--projects): each project's section is a run of its own, and
+   * every one of their headers carries the same id and the whole list of projects, in order.
+   */
+  projects_run?: { id: string; projects: string[] };
   input?: {
     path: string;
     format: string;

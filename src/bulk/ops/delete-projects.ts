@@ -1,0 +1,143 @@
+// `delete --from-file --projects`: the erasure list deleted in every project named (or all the key
+// reaches), one project after another, in one journal (a section per project), with one plan, one
+// confirmation counting identifiers × projects, one summary and one report. Each section is the
+// ordinary file delete of src/bulk/ops/delete.ts, on that project's client.
+import { randomUUID } from 'node:crypto';
+import type { Factory } from '../../factory.js';
+import type { PersonsApi } from '../../api/persons.js';
+import { describeResolved, type ResolvedProject } from '../../api/projects.js';
+import { escapeForTerminal } from '../../output/escape.js';
+import { plural } from '../../output/message-text.js';
+import { planTimeLine } from '../engine/plan-time.js';
+import { planFromInput } from '../engine/run.js';
+import { runProjects, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import type { DeleteSummary } from '../engine/summary.js';
+import { readInput, sentAs } from '../input/read-input.js';
+import { checkRunReport } from '../report/run-report.js';
+import { lookupRequests } from './delete-lookup.js';
+import { describeDeletion, fileDeleteOperation, settingsOf, type DeletePlan, type DeleteRunOptions } from './delete.js';
+
+export async function deleteFromFileInProjects(
+  factory: Factory,
+  api: PersonsApi,
+  projects: ResolvedProject[],
+  plan: DeletePlan,
+  options: DeleteRunOptions & { failFast?: boolean },
+): Promise<void> {
+  const path = options.fromFile!;
+  const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
+  try {
+    const ids = projects.map((project) => String(project.id));
+    const sections: ProjectSection<DeleteSummary>[] = [];
+    for (const [i, project] of projects.entries()) {
+      const projectApi = api.forProject(project.id);
+      const operation = fileDeleteOperation(factory, projectApi, plan, options, sentAs(input.kind));
+      // Every section records the whole list: --resume must be of the same projects, in any section.
+      const withList = { ...operation, journalFlags: (kind: Parameters<typeof operation.journalFlags>[0]) => withProjects(operation.journalFlags(kind), ids) };
+      const planned = await planFromInput(factory, projectApi, withList, input, { ...options, fromFile: path, report: undefined }, {
+        projectsRun: { id: '', projects: ids },
+        lockHeld: i > 0,
+      });
+      sections.push({ project, api: projectApi, ...planned });
+    }
+    // The run's id: that of the run being resumed, else a new one.
+    const projectsRunId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
+    for (const section of sections) section.planned.journalOptions.projectsRun = { id: projectsRunId, projects: ids };
+    const journal = sections[0]!.plan.journal!;
+    const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input.rereadable ? path : undefined, journal, backup: options.backup });
+    const report = reportPath === undefined ? undefined : { path: reportPath, kind: input.kind, rows: () => input.everyRow?.() ?? uniqueOf(input), journal };
+    await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, path), report);
+  } finally {
+    await input.close();
+  }
+}
+
+function withProjects(journal: { flags: Record<string, unknown>; sameOnResume: string[] }, ids: string[]): { flags: Record<string, unknown>; sameOnResume: string[] } {
+  return { flags: { ...journal.flags, projects: ids }, sameOnResume: [...journal.sameOnResume, 'projects'] };
+}
+
+async function* uniqueOf(input: Awaited<ReturnType<typeof readInput>>): AsyncGenerator<Array<{ id: string; duplicate: boolean }>> {
+  const { rowGroups } = await import('../input/read-input.js');
+  for await (const group of rowGroups(input.rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
+}
+
+function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: string): ProjectsRunText<DeleteSummary> {
+  const source = path === '-' ? 'stdin' : path;
+  const batches = (sections: ProjectSection<DeleteSummary>[]) => sections.reduce((n, s) => n + Math.ceil(s.plan.toSend / plan.batchSize), 0);
+  const lookups = (sections: ProjectSection<DeleteSummary>[]) => (plan.lookup ? sections.reduce((n, s) => n + lookupRequests(s.plan.toSend, plan.batchSize), 0) : 0);
+  const requests = (sections: ProjectSection<DeleteSummary>[]) =>
+    `${plural(batches(sections), 'bulk_delete request')}${plan.lookup && lookups(sections) > 0 ? ` + ${plural(lookups(sections), 'lookup')}` : ''} in all, of up to ${plan.batchSize.toLocaleString('en-US')} identifiers`;
+  const timeLine = (sections: ProjectSection<DeleteSummary>[]) =>
+    planTimeLine(api, [{ bucket: 'delete', count: batches(sections), noun: 'bulk_delete request' }, ...(lookups(sections) > 0 ? [{ bucket: 'read' as const, count: lookups(sections), noun: 'lookup' }] : [])]);
+  const first = (sections: ProjectSection<DeleteSummary>[]) => sections[0]!.plan;
+  const whom = (sections: ProjectSection<DeleteSummary>[]) => {
+    const run = first(sections);
+    return run.by === 'uuid' ? plural(run.requested, 'person') : `the persons of ${plural(run.requested, 'distinct_id')}`;
+  };
+  const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
+    sections.map((s) => `  ${describeResolved(s.project)}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+  const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
+    const stats = first(sections).input!.read.stats;
+    return `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ${plural(stats.duplicates, 'duplicate')}`;
+  };
+  return {
+    async dryRun(sections) {
+      const run = first(sections);
+      if (plan.json) {
+        const dryRun = {
+          dry_run: true,
+          command: 'delete',
+          by: run.by,
+          requested: run.requested,
+          projects: sections.map((s) => ({ id: s.project.id, name: s.project.name, kind: s.project.kind, to_send: s.plan.toSend, skipped: s.plan.skipped })),
+          batches: batches(sections),
+          lookups: lookups(sections),
+          batch_size: plan.batchSize,
+          first_ids: run.first,
+          notes: run.notes,
+          journal: run.journal,
+        };
+        factory.io.stdout.write(`${JSON.stringify(dryRun, null, 2)}\n`);
+      }
+      const err = (line: string) => factory.io.err(line);
+      err('Dry run: nothing was sent.');
+      err(`Would ${describeDeletion(plan.flags, whom(sections))} from ${source} in ${plural(sections.length, 'project')}:`);
+      for (const line of projectLines(sections)) err(line);
+      err(`  ${requests(sections)}.`);
+      const time = timeLine(sections);
+      if (time) err(`  ${time}`);
+      err(`  ${rowsNote(sections)}`);
+      for (const note of run.notes) err(`  Note: ${note}.`);
+      if (run.first.length > 0) err(firstIdsLine(run.first, run.toSend > run.first.length, run.by === 'uuid' ? 'person UUIDs' : 'distinct_ids'));
+    },
+    announce(sections, { say, tell }) {
+      say(`About to ${describeDeletion(plan.flags, whom(sections))} from ${source} in ${plural(sections.length, 'project')} at ${api.http.host}, one after another:`);
+      for (const line of projectLines(sections)) say(line);
+      say(`  ${rowsNote(sections)}`);
+      for (const note of first(sections).notes) tell(`  Note: ${note}.`);
+      say(`  ${requests(sections)}, ${plan.concurrency} at a time.`);
+      const time = timeLine(sections);
+      if (time) say(`  ${time}`);
+      say(`Journal: ${first(sections).journal}`);
+    },
+    confirmation(sections, toSend) {
+      const left = toSend < first(sections).requested * sections.length ? ` (${toSend.toLocaleString('en-US')} left to send)` : '';
+      return {
+        count: toSend,
+        single: `${describeDeletion(plan.flags, whom(sections), true)} in ${plural(sections.length, 'project')}?`,
+        many: `Type ${toSend} to ${describeDeletion(plan.flags, whom(sections))} in ${plural(sections.length, 'project')}${left}:`,
+        nothingDone: 'Nothing was deleted.',
+      };
+    },
+    counts: (summary) => [
+      ['requested', 'requested', summary.requested],
+      ['found', 'found', summary.found],
+      ['deleted', 'deleted', summary.deleted],
+      ['queued for deletion', 'queued_for_deletion', summary.queued_for_deletion],
+      ['not found', 'not_found', summary.not_found],
+      ['failed', 'failed', summary.failed],
+    ],
+  };
+}
+
+const firstIdsLine = (ids: string[], more: boolean, noun: string): string => `First ${noun}: ${ids.map(escapeForTerminal).join(', ')}${more ? ', …' : ''}`;
