@@ -13,10 +13,10 @@ export interface ProjectsFlags {
   failFast?: boolean;
 }
 
-export function addProjectsOptions(command: Command, what: string): Command {
-  return command
-    .option('--projects <list>', `${what} in several projects, one after another: all (every project and environment the key reaches) or ids separated by commas; one journal, summary and report for all`)
-    .option('--fail-fast', 'with --projects: stop at the first project that refuses the key or fails (default: report it, finish the others, exit 7)');
+export function addProjectsOptions(command: Command, what: string, { failFast = true }: { failFast?: boolean } = {}): Command {
+  command.option('--projects <list>', `${what} in several projects, one after another: all (every project and environment the key reaches) or ids separated by commas; one summary and report for all`);
+  if (!failFast) return command;
+  return command.option('--fail-fast', 'with --projects: stop at the first project that refuses the key or fails (default: report it, finish the others, exit 7)');
 }
 
 /** The parsed --projects, or undefined without it; exit 2 for a bad value or a clash, before any request. */
