@@ -39,6 +39,20 @@ export interface ProjectsRunText<S extends BulkSummary> {
   counts(summary: S): Array<[label: string, key: string, value: number | null]>;
 }
 
+/**
+ * The operation of one section, its journal flags naming every project of the run, so a --resume
+ * must be of the same projects (checked against each section's last header).
+ */
+export function withProjectList<S extends BulkSummary>(operation: BulkOperation<S>, ids: string[]): BulkOperation<S> {
+  return {
+    ...operation,
+    journalFlags(by) {
+      const own = operation.journalFlags(by);
+      return { flags: { ...own.flags, projects: ids }, sameOnResume: [...own.sameOnResume, 'projects'] };
+    },
+  };
+}
+
 type SectionStatus = 'done' | 'refused' | 'failed' | 'interrupted' | 'not_started';
 
 interface SectionResult<S> {

@@ -10,7 +10,7 @@ import { escapeForTerminal } from '../../output/escape.js';
 import { plural } from '../../output/message-text.js';
 import { planTimeLine } from '../engine/plan-time.js';
 import { planFromInput } from '../engine/run.js';
-import { runProjects, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { DeleteSummary } from '../engine/summary.js';
 import { readInput, sentAs } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -32,8 +32,7 @@ export async function deleteFromFileInProjects(
     for (const [i, project] of projects.entries()) {
       const projectApi = api.forProject(project.id);
       const operation = fileDeleteOperation(factory, projectApi, plan, options, sentAs(input.kind));
-      // Every section records the whole list: --resume must be of the same projects, in any section.
-      const withList = { ...operation, journalFlags: (kind: Parameters<typeof operation.journalFlags>[0]) => withProjects(operation.journalFlags(kind), ids) };
+      const withList = withProjectList(operation, ids);
       const planned = await planFromInput(factory, projectApi, withList, input, { ...options, fromFile: path, report: undefined }, {
         projectsRun: { id: '', projects: ids },
         lockHeld: i > 0,
@@ -50,10 +49,6 @@ export async function deleteFromFileInProjects(
   } finally {
     await input.close();
   }
-}
-
-function withProjects(journal: { flags: Record<string, unknown>; sameOnResume: string[] }, ids: string[]): { flags: Record<string, unknown>; sameOnResume: string[] } {
-  return { flags: { ...journal.flags, projects: ids }, sameOnResume: [...journal.sameOnResume, 'projects'] };
 }
 
 async function* uniqueOf(input: Awaited<ReturnType<typeof readInput>>): AsyncGenerator<Array<{ id: string; duplicate: boolean }>> {
