@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
+import { isUuid, parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
@@ -127,7 +127,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   requireConsentPossible(factory, options, 'delete persons');
   if (projects !== undefined) {
     const { api, projects: resolved } = await resolveRunProjects(factory, projects);
-    await (await import('../bulk/ops/delete-projects.js')).deleteFromFileInProjects(factory, api, resolved, plan, options);
+    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, api, resolved, plan, options);
     return;
   }
   const api = await factory.api();
@@ -143,7 +143,14 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
 
 /** What --projects does not combine with (yet), refused before any request. */
 function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
-  if (plan.mode !== 'file') throw new UsageError('--projects works on --from-file for now', 'Put the persons in a file (one distinct_id or UUID a line) and pass --from-file PATH.');
+  if (hasPersonQuery(options)) throw new UsageError('--projects does not take a query yet: give the persons as a file or as arguments', 'List each project\'s selection with `list --project ID --fields uuid -o csv` and delete it with --from-file.');
+  // A person UUID is one project's: a name without --by is read as a distinct_id in each project.
+  const uuidShaped = plan.refs.filter((ref) => isUuid(ref));
+  if (plan.mode === 'named' && plan.refBy === 'auto' && uuidShaped.length > 0) {
+    throw new UsageError(`${JSON.stringify(uuidShaped[0])} looks like a person UUID, which belongs to one project: with --projects say what the names are`, 'Add --by distinct-id (anonymous distinct_ids look like UUIDs), or --by uuid to delete that person wherever its UUID is found.');
+  }
+  if (plan.refBy === 'id') throw new UsageError('--projects reads names as distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
+  if (plan.resetDistinctIds) throw new UsageError('--reset-distinct-ids does not combine with --projects yet', 'Reset them afterwards: posthog-persons reset-distinct-id --from-file PATH --projects …');
   if (plan.fileBy === 'email') throw new UsageError('--projects does not take emails yet: each project would resolve them on its own', 'Give distinct_ids or person UUIDs.');
   if (plan.maxNotFound !== undefined) throw new UsageError('--max-not-found does not apply to --projects: an identifier is expected to be missing from some projects');
 }

@@ -87,13 +87,21 @@ describe('reset-distinct-id --projects', () => {
 });
 
 describe('delete --projects of named persons', () => {
-  it('each name looked up in each project; a project where it is nobody is skipped; one summary', async () => {
+  it('each distinct_id looked up and deleted in each project; where it is nobody it is not found; one summary', async () => {
     const r = await runInProcess(['delete', 'p-1', '--projects', '1,2,3', '--yes'], { sandbox, cwd: folder() });
     expect(r.code).toBe(0);
     expect(sandbox.store.person(uuidOf(1, 'p-1'), 1)).toBeUndefined();
     expect(sandbox.store.person(uuidOf(2, 'p-1'), 2)).toBeUndefined();
-    expect(sandbox.requests.filter((q) => q.route === 'bulk_delete').map((q) => q.path.split('/')[3])).toEqual(['1', '2']);
+    expect(sandbox.requests.filter((q) => q.route === 'bulk_delete').map((q) => q.path.split('/')[3])).toEqual(['1', '2', '3']);
+    expect(r.stderr).toContain('  1 "Production": requested 1, found 1, deleted 1, queued for deletion 0, not found 0, failed 0\n');
     expect(r.stderr).toContain('  3 "Development" (environment of 1): requested 1, found 0, deleted 0, queued for deletion 0, not found 1, failed 0\n');
+  });
+
+  it('a UUID-shaped name needs --by (a person UUID belongs to one project): exit 2 before any request', async () => {
+    const r = await runInProcess(['delete', uuidOf(1, 'p-1'), '--projects', '1,2', '--yes'], { sandbox, cwd: folder() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--by distinct-id');
+    expect(sandbox.requests).toEqual([]);
   });
 });
 

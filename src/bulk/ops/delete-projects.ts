@@ -1,4 +1,4 @@
-// `delete --from-file --projects`: the erasure list deleted in every project named (or all the key
+// `delete --projects`: an erasure list (a file, or names) deleted in every project named (or all the key
 // reaches), one project after another, in one journal (a section per project), with one plan, one
 // confirmation counting identifiers × projects, one summary and one report. Each section is the
 // ordinary file delete of src/bulk/ops/delete.ts, on that project's client.
@@ -9,55 +9,89 @@ import { describeResolved, type ResolvedProject } from '../../api/projects.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { plural } from '../../output/message-text.js';
 import { planTimeLine } from '../engine/plan-time.js';
-import { planFromInput } from '../engine/run.js';
+import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
+import { planJournal } from '../engine/run-journal.js';
 import { runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { DeleteSummary } from '../engine/summary.js';
-import { readInput, sentAs } from '../input/read-input.js';
+import { readInput, rowGroups, sentAs, type InputRow, type RowSource } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
 import { lookupRequests } from './delete-lookup.js';
 import { describeDeletion, fileDeleteOperation, settingsOf, type DeletePlan, type DeleteRunOptions } from './delete.js';
 
-export async function deleteFromFileInProjects(
+/**
+ * `delete --projects` of a file, or of named persons: these are read as distinct_ids (or UUIDs with
+ * --by uuid) and go the way of a file's rows, each batch looked up in its project first, since a
+ * name may be a person in one project and nobody in another.
+ */
+export async function deleteInProjects(
   factory: Factory,
   api: PersonsApi,
   projects: ResolvedProject[],
   plan: DeletePlan,
   options: DeleteRunOptions & { failFast?: boolean },
 ): Promise<void> {
-  const path = options.fromFile!;
-  const input = await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
+  const path = options.fromFile;
+  const input = path === undefined ? undefined : await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
     const ids = projects.map((project) => String(project.id));
+    const by: SendKind = input !== undefined ? sentAs(input.kind) : plan.refBy === 'uuid' ? 'uuid' : 'distinct_id';
     const sections: ProjectSection<DeleteSummary>[] = [];
+    // Every section in the same journal: the first one's (a default path names the start time).
+    let journal = options.journal;
     for (const [i, project] of projects.entries()) {
       const projectApi = api.forProject(project.id);
-      const operation = fileDeleteOperation(factory, projectApi, plan, options, sentAs(input.kind));
-      const withList = withProjectList(operation, ids);
-      const planned = await planFromInput(factory, projectApi, withList, input, { ...options, fromFile: path, report: undefined }, {
-        projectsRun: { id: '', projects: ids },
-        lockHeld: i > 0,
-      });
+      const operation = withProjectList(fileDeleteOperation(factory, projectApi, plan, options, by), ids);
+      const section = { projectsRun: { id: '', projects: ids }, lockHeld: i > 0 };
+      const planned =
+        input !== undefined
+          ? await planFromInput(factory, projectApi, operation, input, { ...options, fromFile: path!, journal, report: undefined }, section)
+          : await planNamed(factory, projectApi, operation, plan.refs, by, { ...options, journal }, section);
+      journal ??= planned.plan.journal;
       sections.push({ project, api: projectApi, ...planned });
     }
     // The run's id: that of the run being resumed, else a new one.
     const projectsRunId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
     for (const section of sections) section.planned.journalOptions.projectsRun = { id: projectsRunId, projects: ids };
-    const journal = sections[0]!.plan.journal!;
-    const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input.rereadable ? path : undefined, journal, backup: options.backup });
-    const report = reportPath === undefined ? undefined : { path: reportPath, kind: input.kind, rows: () => input.everyRow?.() ?? uniqueOf(input), journal };
+    const journalPath = sections[0]!.plan.journal!;
+    const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input?.rereadable ? path : undefined, journal: journalPath, backup: options.backup });
+    const rows = input !== undefined ? () => input.everyRow?.() ?? uniqueOf(input.rows) : async function* () { yield plan.refs.map((id) => ({ id, duplicate: false })); };
+    const report = reportPath === undefined ? undefined : { path: reportPath, kind: by, rows, journal: journalPath };
     await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, path), report);
   } finally {
-    await input.close();
+    await input?.close();
   }
 }
 
-async function* uniqueOf(input: Awaited<ReturnType<typeof readInput>>): AsyncGenerator<Array<{ id: string; duplicate: boolean }>> {
-  const { rowGroups } = await import('../input/read-input.js');
-  for await (const group of rowGroups(input.rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
+/** Named persons as a section: the names are its rows (duplicates dropped), planned against the journal. */
+async function planNamed(
+  factory: Factory,
+  api: PersonsApi,
+  operation: ProjectSection<DeleteSummary>['operation'],
+  refs: string[],
+  by: SendKind,
+  options: DeleteRunOptions,
+  section: { projectsRun: { id: string; projects: string[] }; lockHeld: boolean },
+): Promise<PlannedFileRun<DeleteSummary>> {
+  const unique = [...new Set(refs)];
+  const journalOptions = { ...journalOptionsOf(api, operation, options, by), ...section };
+  const journalPlan = await planJournal(factory, journalOptions);
+  await operation.checkFiles?.(journalPlan.path);
+  const pending = unique.filter((id) => !journalPlan.done.has(id));
+  const rows: InputRow[] = unique.map((id, i) => ({ id, line: i + 1 }));
+  return {
+    operation,
+    plan: { by, requested: unique.length, toSend: pending.length, skipped: unique.length - pending.length, done: journalPlan.done, first: pending.slice(0, 5), notes: [], journal: journalPlan.path },
+    planned: { rows, journalPlan, journalOptions },
+  };
 }
 
-function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: string): ProjectsRunText<DeleteSummary> {
-  const source = path === '-' ? 'stdin' : path;
+/** A stream's rows for the report: read once, so only its unique identifiers are left. */
+async function* uniqueOf(rows: RowSource): AsyncGenerator<Array<{ id: string; duplicate: boolean }>> {
+  for await (const group of rowGroups(rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
+}
+
+function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: string | undefined): ProjectsRunText<DeleteSummary> {
+  const source = path === undefined ? 'the command line' : path === '-' ? 'stdin' : path;
   const batches = (sections: ProjectSection<DeleteSummary>[]) => sections.reduce((n, s) => n + Math.ceil(s.plan.toSend / plan.batchSize), 0);
   const lookups = (sections: ProjectSection<DeleteSummary>[]) => (plan.lookup ? sections.reduce((n, s) => n + lookupRequests(s.plan.toSend, plan.batchSize), 0) : 0);
   const requests = (sections: ProjectSection<DeleteSummary>[]) =>
@@ -72,7 +106,8 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
   const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
     sections.map((s) => `  ${describeResolved(s.project)}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
-    const stats = first(sections).input!.read.stats;
+    const stats = first(sections).input?.read.stats;
+    if (stats === undefined) return `${plural(first(sections).requested, 'name')} given`;
     return `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ${plural(stats.duplicates, 'duplicate')}`;
   };
   return {
@@ -136,3 +171,6 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
 }
 
 const firstIdsLine = (ids: string[], more: boolean, noun: string): string => `First ${noun}: ${ids.map(escapeForTerminal).join(', ')}${more ? ', …' : ''}`;
+
+/** What a batch is sent by. */
+type SendKind = 'uuid' | 'distinct_id';
