@@ -67,10 +67,9 @@ export function createDeleteCommand(factory: Factory): Command {
   addProjectsOptions(command, 'delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
-    ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
+    ['a GDPR erasure list in every project and environment the key reaches, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --projects all --delete-events --dry-run'],
     ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted (the report and the summary then cover both runs)', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --report erased.report.csv --yes'],
-    ['one erasure list in every project and environment the key reaches (one journal, summary and report)', 'posthog-persons delete --from-file erasures.csv --projects all --report erased.report.csv --yes'],
     ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
   ]);
   return command.action(async (persons: string[], options: DeleteOptions) => runDelete(factory, persons, options));
