@@ -152,4 +152,37 @@ describe('delete --projects', () => {
     expect(r.stderr).toContain('  2 "Staging": not started (--fail-fast)');
     expect(sandbox.store.person(uuidOf(2, 'm-1'), 2)).toBeDefined();
   });
+
+  it('--resume after a project failed: the projects done are skipped, the failed one is sent again; the chain runs through every section', async () => {
+    const cwd = folder();
+    sandbox.script({ kind: 'status', status: 500, method: 'POST', path: '/persons/bulk_delete/', times: 1 });
+    const first = await runInProcess(['--retries', '0', 'delete', '--from-file', 'ids.txt', '--projects', '1,2', '--yes'], { sandbox, cwd });
+    expect(first.code).toBe(7);
+    expect(first.stderr).toContain('error: 1 of 2 projects failed: 1 "Production" (failed)');
+    expect(sandbox.store.person(uuidOf(1, 'm-1'), 1)).toBeDefined();
+    expect(sandbox.store.person(uuidOf(2, 'm-1'), 2)).toBeUndefined();
+    sandbox.clearRequests();
+    const resumed = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1,2', '--yes', '--resume'], { sandbox, cwd });
+    expect(resumed.code).toBe(0);
+    expect(writes().map((q) => q.path)).toEqual(['/api/projects/1/persons/bulk_delete/']);
+    expect(resumed.stderr).toContain('  1 "Production": requested 6, found 4, deleted 4, queued for deletion 0, not found 2, failed 0 (across 2 runs)\n');
+    expect(resumed.stderr).toContain('  2 "Staging": 6 already done in the journal, 0 to send\n');
+    expect(resumed.stderr).toContain('  2 "Staging": requested 6, found 2, deleted 2, queued for deletion 0, not found 4, failed 0 (across 2 runs)\n');
+    const entries = readFileSync(join(cwd, 'ids.txt.delete.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(entries.filter((e) => e.type === 'run').map((e) => e.project)).toEqual(['1', '2', '1', '2']);
+    expect(new Set(entries.filter((e) => e.type === 'run').map((e) => e.projects_run.id)).size).toBe(1);
+    const verified = await runInProcess(['verify', '--journal', 'ids.txt.delete.journal.jsonl'], { sandbox, cwd });
+    expect(verified.stderr).toContain('hash chain intact');
+    expect(verified.code).toBe(0);
+  });
+
+  it("--resume with other projects than the journal's run is refused before any request", async () => {
+    const cwd = folder();
+    expect((await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2,3', '--yes'], { sandbox, cwd })).code).toBe(0);
+    sandbox.clearRequests();
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2', '--yes', '--resume'], { sandbox, cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --resume with different flags: the journal\'s run had projects=["2","3"], this one has projects=["2"]');
+    expect(writes()).toEqual([]);
+  });
 });
