@@ -125,7 +125,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   if (projects !== undefined) checkProjectsDelete(plan, options);
   requireConsentPossible(factory, options, 'delete persons');
   if (projects !== undefined) {
-    const { api, projects: resolved } = await resolveRunProjects(factory, projects);
+    const { api, projects: resolved } = await resolveRunProjects(factory, projects, { keepRefused: true });
     await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, api, resolved, plan, options);
     return;
   }

@@ -32,9 +32,13 @@ export function checkProjectsFlag(factory: Factory, options: ProjectsFlags): 'al
   return spec;
 }
 
-/** The client of the run (no configured project needed) and the projects, listed and checked. */
-export async function resolveRunProjects(factory: Factory, spec: 'all' | string[]): Promise<{ api: PersonsApi; projects: ResolvedProject[] }> {
+/**
+ * The client of the run (no configured project needed) and the projects, listed and checked. A
+ * run that writes keeps the named projects a limited key does not reach (`keepRefused`): they are
+ * refused in their turn (403) and reported, and the others are still done.
+ */
+export async function resolveRunProjects(factory: Factory, spec: 'all' | string[], options: { keepRefused?: boolean } = {}): Promise<{ api: PersonsApi; projects: ResolvedProject[] }> {
   const api = await factory.apiAnyProject();
   const { resolveProjects } = await import('../api/projects.js');
-  return { api, projects: await resolveProjects(api, spec) };
+  return { api, projects: await resolveProjects(api, spec, options) };
 }

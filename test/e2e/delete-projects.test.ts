@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { ON_A_TERMINAL, runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -184,5 +184,20 @@ describe('delete --projects', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: --resume with different flags: the journal\'s run had projects=["2","3"], this one has projects=["2"]');
     expect(writes()).toEqual([]);
+  });
+
+  it('a key limited to project 2: projects 1 and 3 are named in the plan as not open to it, refused (403) when their turn comes, project 2 is done, exit 7', async () => {
+    const cwd = folder();
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1,2,3', '--yes'], { sandbox, cwd, key: SANDBOX_KEYS.otherProject.key });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('  1: not among the projects this key reaches: PostHog will refuse it\n  2 "Staging"\n  3: not among the projects this key reaches: PostHog will refuse it\n');
+    const lines = r.stderr.split('\n');
+    expect(lines.filter((line) => line.startsWith('  1: ')).at(-1)).toMatch(/^ {2}1: requested 6, found 0, deleted 0, queued for deletion 0, not found 0, failed 6; refused: /);
+    expect(lines).toContain('  2 "Staging": requested 6, found 2, deleted 2, queued for deletion 0, not found 4, failed 0');
+    expect(r.stderr).toContain('error: 2 of 3 projects failed: 1 (refused: 403), 3 (refused: 403)');
+    expect(writes().map((q) => q.path)).toEqual(['/api/projects/2/persons/bulk_delete/']);
+    expect(sandbox.store.person(uuidOf(1, 'm-1'), 1)).toBeDefined();
+    expect(sandbox.store.person(uuidOf(2, 'm-1'), 2)).toBeUndefined();
+    expect(r.stderr).not.toContain(SANDBOX_KEYS.otherProject.key);
   });
 });

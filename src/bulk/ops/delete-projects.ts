@@ -104,7 +104,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
     return run.by === 'uuid' ? plural(run.requested, 'person') : `the persons of ${plural(run.requested, 'distinct_id')}`;
   };
   const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${describeResolved(s.project)}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
     const stats = first(sections).input?.read.stats;
     if (stats === undefined) return `${plural(first(sections).requested, 'name')} given`;

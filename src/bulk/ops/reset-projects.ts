@@ -79,7 +79,7 @@ async function planNamed(
 function resetText(factory: Factory, api: PersonsApi, source: string, json: boolean): ProjectsRunText<ResetSummary> {
   const toSend = (sections: ProjectSection<ResetSummary>[]) => sections.reduce((n, s) => n + s.plan.toSend, 0);
   const projectLines = (sections: ProjectSection<ResetSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${describeResolved(s.project)}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const requests = (sections: ProjectSection<ResetSummary>[]) => `${plural(toSend(sections), 'reset_person_distinct_id request')} in all, one a distinct_id and project`;
   return {
     async dryRun(sections) {
