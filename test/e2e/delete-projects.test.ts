@@ -114,6 +114,15 @@ describe('delete --projects', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('the plan says the limit-bound time of the whole run, every project together (one limiter)', async () => {
+    const cwd = folder();
+    // (2 a minute: the listing of the projects, two reads, does not wait)
+    const r = await runInProcess(['--rate-limit', '2', 'delete', '--from-file', 'ids.txt', '--projects', 'all', '--dry-run'], { sandbox, cwd });
+    expect(r.code).toBe(0);
+    // 3 lookups and 3 bulk_delete requests, one a project, at 2 a minute: the third of each waits a minute
+    expect(r.stderr).toMatch(/\n {2}3 (lookups|bulk_delete requests): at least 1 min at --rate-limit's 2 a minute\.\n/);
+  });
+
   it.each([
     [['--projects', ''], 'error: --projects is empty'],
     [['--projects', '1,,2'], 'has an empty entry'],
