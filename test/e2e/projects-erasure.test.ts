@@ -142,4 +142,32 @@ describe('an erasure over three projects, killed once and resumed', () => {
     expect(checks.filter((q) => !q.path.includes('/batch_by_'))).toEqual([]);
     expect(new Set(checks.map((q) => q.path.split('/')[3]))).toEqual(new Set(['1', '2', '3']));
   }, 120_000);
+
+  it('Ctrl-C in project 2: the batches in flight are finished, the summary says which projects were done and which not started, exit 130; --resume finishes', async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `int-${i}`);
+    for (const team of PROJECTS) for (const [i, id] of ids.entries()) sandbox.store.addPerson({ teamId: team, uuid: `0e${team}00000-0000-7000-8000-${String(i).padStart(12, '0')}`, distinctIds: [id] });
+    const dir = mkdtempSync(join(tmpdir(), 'pp-projects-interrupt-'));
+    writeFileSync(join(dir, 'ids.txt'), `${ids.join('\n')}\n`);
+    const journal = join(dir, 'ids.txt.delete.journal.jsonl');
+    const args = ['delete', '--from-file', 'ids.txt', '--projects', '1,2,3', '--yes', '--batch-size', '100', '--concurrency', '1'];
+    sandbox.setOptions({ latencyMs: 20 });
+    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv({ sandbox }), cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && journalEntries(journal).filter((e) => e.type === 'batch').length < 8) await new Promise((r) => setTimeout(r, 3));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    sandbox.setOptions({ latencyMs: 0 });
+    expect(stderr).toContain('Stopped in 3 projects (by distinct_id):\n');
+    expect(stderr).toMatch(/\n {2}1 "Production": requested 600, found 600, deleted 600, queued for deletion 0, not found 0, failed 0\n/);
+    expect(stderr).toMatch(/\n {2}2 "Staging": requested 600, .*; interrupted\n/);
+    expect(stderr).toContain('\n  3 "Development" (environment of 1): not started\n');
+    expect(stderr).toContain('To finish, rerun the same command with --resume');
+    const resumed = await runInProcess([...args, '--resume'], { sandbox, cwd: dir });
+    expect(resumed.code).toBe(0);
+    for (const team of PROJECTS) expect(ids.filter((id) => sandbox.store.byDistinctId(id, team))).toEqual([]);
+  }, 120_000);
 });

@@ -151,7 +151,8 @@ function printSummary<S extends BulkSummary>(factory: Factory, sections: Project
     const name = describeResolved(section.project);
     const project = { id: section.project.id, name: section.project.name, kind: section.project.kind, parent: section.project.parent };
     if (result.summary === undefined) {
-      lines.push(`  ${name}: ${result.status === 'not_started' ? 'not started (--fail-fast)' : `${result.status}${result.error ? `: ${escapeForTerminal(result.error)}` : ''}`}`);
+      const why = results.some((r) => r.status === 'interrupted') ? '' : ' (--fail-fast)';
+      lines.push(`  ${name}: ${result.status === 'not_started' ? `not started${why}` : `${result.status}${result.error ? `: ${escapeForTerminal(result.error)}` : ''}`}`);
       projects.push({ project, status: result.status, ...(result.error ? { error: result.error } : {}) });
       continue;
     }
