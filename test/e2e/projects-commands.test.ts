@@ -122,3 +122,33 @@ describe('deletion-status --journal of a run over several projects', () => {
     expect(narrowed.stdout).toBe('project,identifier\r\n3,p-2\r\n');
   });
 });
+
+describe('--projects: what does not combine, refused before any request (exit 2)', () => {
+  it.each([
+    [['deletion-status', '--projects', '1'], '--projects applies to --journal'],
+    [['delete', '--where', 'plan=free', '--projects', 'all', '--yes'], '--projects does not take a query yet'],
+    [['delete', '--from-file', 'ids.txt', '--by', 'email', '--projects', 'all', '--yes'], '--projects does not take emails yet'],
+    [['delete', '--from-file', 'ids.txt', '--max-not-found', '5', '--projects', 'all', '--yes'], '--max-not-found does not apply to --projects'],
+    [['delete', 'p-1', '--fail-fast', '--yes'], '--fail-fast only applies to --projects'],
+    [['verify', 'p-1', '--projects', '1,x'], '--projects: "x" is not a project id'],
+    [['reset-distinct-id', 'gone-1', '--projects', ' '], '--projects is empty'],
+  ])('%j', async (args, message) => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'ids.txt'), 'p-1\n');
+    const r = await runInProcess(args, { sandbox, cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: ${message}`);
+    expect(sandbox.requests).toEqual([]);
+  });
+});
+
+describe('delete --projects --backup', () => {
+  it('one backup file holds the record of every person deleted, in every project', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'ids.txt'), 'p-1\np-2\n');
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1,2,3', '--yes', '--backup', 'backup.jsonl'], { sandbox, cwd });
+    expect(r.code).toBe(0);
+    const uuids = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { uuid?: string }).uuid).filter(Boolean);
+    expect(uuids).toEqual([uuidOf(1, 'p-1'), uuidOf(2, 'p-1'), uuidOf(3, 'p-2')]);
+  });
+});
