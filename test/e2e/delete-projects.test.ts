@@ -192,6 +192,10 @@ describe('delete --projects', () => {
     const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2', '--yes', '--resume'], { sandbox, cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: --resume with different flags: the journal\'s run had projects=["2","3"], this one has projects=["2"]');
+    // projects the journal has no run of at all: nothing of it to resume
+    const other = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1', '--yes', '--resume'], { sandbox, cwd });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('error: the journal ' + join(cwd, 'ids.txt.delete.journal.jsonl') + ' records no delete run in project 1');
     expect(writes()).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
 // a `projects_run` id and the list of projects. The summary has a line per project and a total;
 // the report a row per identifier and project. A project that refuses the key (403) or fails is
 // reported and the others still run (exit 7 at the end), unless --fail-fast stops at it.
-import { CliError, ExitCode, Interrupted, PartialFailure } from '../../errors.js';
+import { CliError, ExitCode, Interrupted, PartialFailure, UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { describeResolved, type ResolvedProject } from '../../api/projects.js';
@@ -51,6 +51,21 @@ export function withProjectList<S extends BulkSummary>(operation: BulkOperation<
       return { flags: { ...own.flags, projects: ids }, sameOnResume: [...own.sameOnResume, 'projects'] };
     },
   };
+}
+
+/**
+ * --resume of a journal none of whose runs is of these projects would start a new run in another
+ * run's record: refused, as a single-project --resume of a journal without its run is. (A section
+ * the journal has no run of is planned afresh, resume false; a journal holding no complete line
+ * is started afresh with resume true.)
+ */
+export function checkSomethingResumed<S extends BulkSummary>(sections: ProjectSection<S>[], resume: boolean | undefined, command: string): void {
+  if (!resume || sections.some((section) => section.planned.journalPlan?.resume !== false)) return;
+  const ids = sections.map((section) => section.project.id).join(', ');
+  throw new UsageError(
+    `the journal ${sections[0]!.plan.journal} records no ${command} run in ${sections.length === 1 ? 'project' : 'projects'} ${ids}`,
+    'Resume with the --projects of the run the journal records (its headers list them), or start a new run with another --journal PATH.',
+  );
 }
 
 type SectionStatus = 'done' | 'refused' | 'failed' | 'interrupted' | 'not_started';

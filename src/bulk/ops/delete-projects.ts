@@ -11,7 +11,7 @@ import { plural } from '../../output/message-text.js';
 import { planTimeLine } from '../engine/plan-time.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { DeleteSummary } from '../engine/summary.js';
 import { readInput, rowGroups, sentAs, type InputRow, type RowSource } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -49,6 +49,7 @@ export async function deleteInProjects(
       journal ??= planned.plan.journal;
       sections.push({ project, api: projectApi, ...planned });
     }
+    checkSomethingResumed(sections, options.resume, 'delete');
     // The run's id: that of the run being resumed, else a new one.
     const projectsRunId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
     for (const section of sections) section.planned.journalOptions.projectsRun = { id: projectsRunId, projects: ids };

@@ -9,7 +9,7 @@ import { describeResolved, type ResolvedProject } from '../../api/projects.js';
 import { displayValue, plural } from '../../output/message-text.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { InputRow } from '../input/read-input.js';
 import { reportFromJournal } from '../report/journal-batches.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -31,6 +31,7 @@ export async function resetInProjects(factory: Factory, api: PersonsApi, project
       journal ??= planned.plan.journal;
       sections.push({ project, api: projectApi, ...planned });
     }
+    checkSomethingResumed(sections, options.resume, 'reset-distinct-id');
     const runId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
     for (const section of sections) section.planned.journalOptions.projectsRun = { id: runId, projects: list };
     const path = sections[0]!.plan.journal!;
