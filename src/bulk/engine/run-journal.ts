@@ -90,7 +90,7 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   // A run killed while it was writing its header left no complete line: it sent nothing (the
   // header comes before any request), so there is nothing to skip and the run starts afresh.
   if (await holdsNoCompleteLine(path)) {
-    factory.io.err(`Note: the journal ${path} holds no complete entry (its run stopped before sending anything); starting afresh.`);
+    if (!o.lockHeld) factory.io.err(`Note: the journal ${path} holds no complete entry (its run stopped before sending anything); starting afresh.`);
     return { path, resume: true, done: new Set(), retry: 0, previousRuns: 0 };
   }
   const state = await readJournal(path, { command: o.command, host: o.host, project: o.project });
