@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_KEYS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { SANDBOX_KEYS, SANDBOX_TEAMS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { ON_A_TERMINAL, runInProcess } from '../helpers/in-process.js';
 
 let sandbox: Sandbox;
@@ -212,5 +212,22 @@ describe('delete --projects', () => {
     expect(sandbox.store.person(uuidOf(1, 'm-1'), 1)).toBeDefined();
     expect(sandbox.store.person(uuidOf(2, 'm-1'), 2)).toBeUndefined();
     expect(r.stderr).not.toContain(SANDBOX_KEYS.otherProject.key);
+  });
+
+  it('a project name holding control characters is shown escaped in the plan and the summary; -o json keeps it exact', async () => {
+    const staging = SANDBOX_TEAMS.find((team) => team.id === 2) as { name: string };
+    const before = staging.name;
+    staging.name = 'Sta\x1b[2Jging\r';
+    try {
+      const cwd = folder();
+      const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2', '--yes', '-o', 'json'], { sandbox, cwd, ...ON_A_TERMINAL });
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain('\x1b[2J');
+      expect(r.stderr).toContain('  2 "Sta\\x1b[2Jging\\r"\n');
+      expect(r.stderr).toContain('  2 "Sta\\x1b[2Jging\\r": requested 6,');
+      expect((JSON.parse(r.stdout) as { projects: Array<{ project: { name: string } }> }).projects[0]!.project.name).toBe('Sta\x1b[2Jging\r');
+    } finally {
+      staging.name = before;
+    }
   });
 });
