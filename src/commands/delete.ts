@@ -126,7 +126,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   requireConsentPossible(factory, options, 'delete persons');
   if (projects !== undefined) {
     const { api, projects: resolved } = await resolveRunProjects(factory, projects, { keepRefused: true });
-    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, api, resolved, plan, options);
+    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, api, resolved, plan, options, hasPersonQuery(options) ? queryRecord(options) : undefined);
     return;
   }
   const api = await factory.api();
@@ -142,7 +142,7 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
 
 /** What --projects does not combine with (yet), refused before any request. */
 function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
-  if (hasPersonQuery(options)) throw new UsageError('--projects does not take a query yet: give the persons as a file or as arguments', 'List each project\'s selection with `list --project ID --fields uuid -o csv` and delete it with --from-file.');
+  if (options.expect !== undefined) throw new UsageError('--expect does not apply to --projects: each project selects its own persons', 'Check the dry run\'s count for each project instead.');
   // A person UUID is one project's: a name without --by is read as a distinct_id in each project.
   const uuidShaped = plan.refs.filter((ref) => isUuid(ref));
   if (plan.mode === 'named' && plan.refBy === 'auto' && uuidShaped.length > 0) {

@@ -126,7 +126,7 @@ describe('deletion-status --journal of a run over several projects', () => {
 describe('--projects: what does not combine, refused before any request (exit 2)', () => {
   it.each([
     [['deletion-status', '--projects', '1'], '--projects applies to --journal'],
-    [['delete', '--where', 'plan=free', '--projects', 'all', '--yes'], '--projects does not take a query yet'],
+    [['delete', '--where', 'plan=free', '--projects', 'all', '--expect', '3', '--yes'], '--expect does not apply to --projects'],
     [['delete', '--from-file', 'ids.txt', '--by', 'email', '--projects', 'all', '--yes'], '--projects does not take emails yet'],
     [['delete', '--from-file', 'ids.txt', '--max-not-found', '5', '--projects', 'all', '--yes'], '--max-not-found does not apply to --projects'],
     [['delete', 'p-1', '--fail-fast', '--yes'], '--fail-fast only applies to --projects'],
@@ -150,5 +150,28 @@ describe('delete --projects --backup', () => {
     expect(r.code).toBe(0);
     const uuids = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { uuid?: string }).uuid).filter(Boolean);
     expect(uuids).toEqual([uuidOf(1, 'p-1'), uuidOf(2, 'p-1'), uuidOf(3, 'p-2')]);
+  });
+});
+
+describe('delete --projects with a query', () => {
+  it('each project lists its own selection (kept in its section of the journal) and deletes it; one summary and one report', async () => {
+    const cwd = folder();
+    for (const team of [1, 2, 3]) sandbox.store.addPerson({ teamId: team, uuid: `0f${team}00000-0000-7000-8000-000000000001`, distinctIds: [`q-${team}`], properties: { plan: 'gone-plan' } });
+    const dry = await runInProcess(['delete', '--where', 'plan=gone-plan', '--projects', '1,2,3', '--dry-run'], { sandbox, cwd });
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('Would delete 3 persons selected by --where plan=gone-plan in 3 projects:\n  1 "Production": 1 person selected\n  2 "Staging": 1 person selected\n  3 "Development" (environment of 1): 1 person selected\n');
+    sandbox.clearRequests();
+    const r = await runInProcess(['delete', '--where', 'plan=gone-plan', '--projects', '1,2,3', '--yes', '--report', 'q.csv'], { sandbox, cwd });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('  total: requested 3, found 3, deleted 3, queued for deletion 0, not found 0, failed 0\n');
+    for (const team of [1, 2, 3]) expect(sandbox.store.person(`0f${team}00000-0000-7000-8000-000000000001`, team)).toBeUndefined();
+    const lists = sandbox.requests.filter((q) => q.method === 'GET' && /\/persons\/$/.test(q.path)).map((q) => q.path.split('/')[3]);
+    expect(lists).toEqual(['1', '2', '3']);
+    const report = readFileSync(join(cwd, 'q.csv'), 'utf8').trim().split('\r\n');
+    expect(report.slice(1).map((row) => [row.split(',')[2], row.split(',')[3], row.split(',')[8]])).toEqual([
+      ['0f100000-0000-7000-8000-000000000001', 'deleted', '1'],
+      ['0f200000-0000-7000-8000-000000000001', 'deleted', '2'],
+      ['0f300000-0000-7000-8000-000000000001', 'deleted', '3'],
+    ]);
   });
 });

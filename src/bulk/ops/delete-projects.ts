@@ -16,7 +16,9 @@ import type { DeleteSummary } from '../engine/summary.js';
 import { readInput, rowGroups, sentAs, type InputRow, type RowSource } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
 import { lookupRequests } from './delete-lookup.js';
-import { describeDeletion, fileDeleteOperation, settingsOf, type DeletePlan, type DeleteRunOptions } from './delete.js';
+import { deleteCore, describeDeletion, fileDeleteOperation, settingsOf, type DeletePlan, type DeleteRunOptions } from './delete.js';
+import { describeQuery, queryRecord, type PersonQueryFlags } from '../../filters/person-query.js';
+import { planSelection, snapshotWriter } from '../engine/run-selection.js';
 
 /**
  * `delete --projects` of a file, or of named persons: these are read as distinct_ids (or UUIDs with
@@ -29,12 +31,14 @@ export async function deleteInProjects(
   projects: ResolvedProject[],
   plan: DeletePlan,
   options: DeleteRunOptions & { failFast?: boolean },
+  /** a query (--where, --email, …): each project lists its own selection */
+  query?: PersonQueryFlags,
 ): Promise<void> {
   const path = options.fromFile;
   const input = path === undefined ? undefined : await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
     const ids = projects.map((project) => String(project.id));
-    const by: SendKind = input !== undefined ? sentAs(input.kind) : plan.refBy === 'uuid' ? 'uuid' : 'distinct_id';
+    const by: SendKind = input !== undefined ? sentAs(input.kind) : query !== undefined || plan.refBy === 'uuid' ? 'uuid' : 'distinct_id';
     const sections: ProjectSection<DeleteSummary>[] = [];
     // Every section in the same journal: the first one's (a default path names the start time).
     let journal = options.journal;
@@ -45,7 +49,9 @@ export async function deleteInProjects(
       const planned =
         input !== undefined
           ? await planFromInput(factory, projectApi, operation, input, { ...options, fromFile: path!, journal, report: undefined }, section)
-          : await planNamed(factory, projectApi, operation, plan.refs, by, { ...options, journal }, section);
+          : query !== undefined
+            ? await planQuery(factory, projectApi, plan, options, query, ids, { ...options, journal }, section)
+            : await planNamed(factory, projectApi, operation, plan.refs, by, { ...options, journal }, section);
       journal ??= planned.plan.journal;
       sections.push({ project, api: projectApi, ...planned });
     }
@@ -55,13 +61,42 @@ export async function deleteInProjects(
     for (const section of sections) section.planned.journalOptions.projectsRun = { id: projectsRunId, projects: ids };
     const journalPath = sections[0]!.plan.journal!;
     const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input?.rereadable ? path : undefined, journal: journalPath, backup: options.backup });
-    const rows = input !== undefined ? () => input.everyRow?.() ?? uniqueOf(input.rows) : async function* () { yield plan.refs.map((id) => ({ id, duplicate: false })); };
+    if (query !== undefined && sections.every((s) => s.plan.requested === 0)) {
+      factory.io.err(`No person matches ${describeQuery(queryRecord(query))} in ${plural(sections.length, 'project')}; nothing to do.`);
+      return;
+    }
+    // (a query run's rows are its snapshot, which the report reads from the journal)
+    const rows = input !== undefined ? () => input.everyRow?.() ?? uniqueOf(input.rows) : async function* () { yield query !== undefined ? [] : plan.refs.map((id) => ({ id, duplicate: false })); };
     const report = reportPath === undefined ? undefined : { path: reportPath, kind: by, rows, journal: journalPath };
-    await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, path), report);
+    const source = query !== undefined ? `selected by ${describeQuery(queryRecord(query))}` : path === undefined ? 'the command line' : `from ${path === '-' ? 'stdin' : path}`;
+    await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, source, query !== undefined), report);
   } finally {
     await input?.close();
   }
 }
+
+/** A query's section: the project's own selection listed (or read back on --resume), by UUID. */
+async function planQuery(
+  factory: Factory,
+  api: PersonsApi,
+  plan: DeletePlan,
+  options: DeleteRunOptions,
+  query: PersonQueryFlags,
+  ids: string[],
+  flags: DeleteRunOptions,
+  section: { projectsRun: { id: string; projects: string[] }; lockHeld: boolean },
+): Promise<PlannedFileRun<DeleteSummary>> {
+  const core = withProjectList({ ...deleteCore(factory, api, plan, options, 'uuid'), ...UNASKED }, ids);
+  const planned = await planSelection(factory, api, core, query, flags, undefined, section);
+  return { operation: core, plan: planned.plan, planned: { rows: planned.rows, journalPlan: planned.journalPlan, journalOptions: planned.journalOptions, beforeBatches: snapshotWriter(factory, planned) } };
+}
+
+/** A section's own plan and question are never used: the run over the projects says and asks them. */
+const UNASKED = {
+  async dryRun() {},
+  announce() {},
+  confirmation: () => ({ count: 0, single: '', many: '', nothingDone: '' }),
+};
 
 /** Named persons as a section: the names are its rows (duplicates dropped), planned against the journal. */
 async function planNamed(
@@ -91,8 +126,7 @@ async function* uniqueOf(rows: RowSource): AsyncGenerator<Array<{ id: string; du
   for await (const group of rowGroups(rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
 }
 
-function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: string | undefined): ProjectsRunText<DeleteSummary> {
-  const source = path === undefined ? 'the command line' : path === '-' ? 'stdin' : path;
+function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source: string, selected: boolean): ProjectsRunText<DeleteSummary> {
   const batches = (sections: ProjectSection<DeleteSummary>[]) => sections.reduce((n, s) => n + Math.ceil(s.plan.toSend / plan.batchSize), 0);
   const lookups = (sections: ProjectSection<DeleteSummary>[]) => (plan.lookup ? sections.reduce((n, s) => n + lookupRequests(s.plan.toSend, plan.batchSize), 0) : 0);
   const requests = (sections: ProjectSection<DeleteSummary>[]) =>
@@ -102,13 +136,15 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
   const first = (sections: ProjectSection<DeleteSummary>[]) => sections[0]!.plan;
   const whom = (sections: ProjectSection<DeleteSummary>[]) => {
     const run = first(sections);
+    // A query selects other persons in each project: their sum. A list is the same in each.
+    if (selected) return plural(sections.reduce((n, s) => n + s.plan.requested, 0), 'person');
     return run.by === 'uuid' ? plural(run.requested, 'person') : `the persons of ${plural(run.requested, 'distinct_id')}`;
   };
   const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${describeResolved(s.project)}${selected ? `: ${plural(s.plan.requested, 'person')} selected` : ''}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
     const stats = first(sections).input?.read.stats;
-    if (stats === undefined) return `${plural(first(sections).requested, 'name')} given`;
+    if (stats === undefined) return selected ? 'the selection of each project is kept in its section of the journal, and only those persons are deleted' : `${plural(first(sections).requested, 'name')} given`;
     return `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ${plural(stats.duplicates, 'duplicate')}`;
   };
   return {
@@ -132,7 +168,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
       }
       const err = (line: string) => factory.io.err(line);
       err('Dry run: nothing was sent.');
-      err(`Would ${describeDeletion(plan.flags, whom(sections))} from ${source} in ${plural(sections.length, 'project')}:`);
+      err(`Would ${describeDeletion(plan.flags, whom(sections))} ${source} in ${plural(sections.length, 'project')}:`);
       for (const line of projectLines(sections)) err(line);
       err(`  ${requests(sections)}.`);
       const time = timeLine(sections);
@@ -142,7 +178,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
       if (run.first.length > 0) err(firstIdsLine(run.first, run.toSend > run.first.length, run.by === 'uuid' ? 'person UUIDs' : 'distinct_ids'));
     },
     announce(sections, { say, tell }) {
-      say(`About to ${describeDeletion(plan.flags, whom(sections))} from ${source} in ${plural(sections.length, 'project')} at ${api.http.host}, one after another:`);
+      say(`About to ${describeDeletion(plan.flags, whom(sections))} ${source} in ${plural(sections.length, 'project')} at ${api.http.host}, one after another:`);
       for (const line of projectLines(sections)) say(line);
       say(`  ${rowsNote(sections)}`);
       for (const note of first(sections).notes) tell(`  Note: ${note}.`);
@@ -152,7 +188,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, path: s
       say(`Journal: ${first(sections).journal}`);
     },
     confirmation(sections, toSend) {
-      const left = toSend < first(sections).requested * sections.length ? ` (${toSend.toLocaleString('en-US')} left to send)` : '';
+      const left = !selected && toSend < first(sections).requested * sections.length ? ` (${toSend.toLocaleString('en-US')} left to send)` : '';
       return {
         count: toSend,
         single: `${describeDeletion(plan.flags, whom(sections), true)} in ${plural(sections.length, 'project')}?`,
