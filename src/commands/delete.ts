@@ -125,8 +125,8 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   if (projects !== undefined) checkProjectsDelete(plan, options);
   requireConsentPossible(factory, options, 'delete persons');
   if (projects !== undefined) {
-    const { api, projects: resolved } = await resolveRunProjects(factory, projects, { keepRefused: true });
-    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, api, resolved, plan, options, hasPersonQuery(options) ? queryRecord(options) : undefined);
+    const resolve = () => resolveRunProjects(factory, projects, { keepRefused: true });
+    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, resolve, plan, options, hasPersonQuery(options) ? queryRecord(options) : undefined);
     return;
   }
   const api = await factory.api();
@@ -149,7 +149,6 @@ function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
     throw new UsageError(`${JSON.stringify(uuidShaped[0])} looks like a person UUID, which belongs to one project: with --projects say what the names are`, 'Add --by distinct-id (anonymous distinct_ids look like UUIDs), or --by uuid to delete that person wherever its UUID is found.');
   }
   if (plan.refBy === 'id') throw new UsageError('--projects reads names as distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
-  if (plan.resetDistinctIds) throw new UsageError('--reset-distinct-ids does not combine with --projects yet', 'Reset them afterwards: posthog-persons reset-distinct-id --from-file PATH --projects …');
   if (plan.fileBy === 'email') throw new UsageError('--projects does not take emails yet: each project would resolve them on its own', 'Give distinct_ids or person UUIDs.');
   if (plan.maxNotFound !== undefined) throw new UsageError('--max-not-found does not apply to --projects: an identifier is expected to be missing from some projects');
 }

@@ -52,8 +52,8 @@ export async function runResetDistinctId(factory: Factory, ids: string[], option
   if (options.fromFile !== undefined) requireConsentPossible(factory, options, 'reset distinct_ids from a file');
   const flags = { ...options, json: options.output === 'json' || options.output === 'jsonl' };
   if (projects !== undefined) {
-    const { api, projects: resolved } = await resolveRunProjects(factory, projects, { keepRefused: true });
-    await (await import('../bulk/ops/reset-projects.js')).resetInProjects(factory, api, resolved, ids, flags);
+    const resolve = () => resolveRunProjects(factory, projects, { keepRefused: true });
+    await (await import('../bulk/ops/reset-projects.js')).resetInProjects(factory, resolve, ids, flags);
     return;
   }
   const api = await factory.api();

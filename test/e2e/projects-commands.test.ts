@@ -175,3 +175,31 @@ describe('delete --projects with a query', () => {
     ]);
   });
 });
+
+describe('delete --projects --reset-distinct-ids', () => {
+  it("each batch's distinct_ids are reset in its project once it is deleted", async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'ids.txt'), 'p-1\np-2\n');
+    const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1,3', '--reset-distinct-ids', '--yes'], { sandbox, cwd });
+    expect(r.code).toBe(0);
+    const resets = sandbox.requests.filter((q) => q.route === 'reset_person_distinct_id').map((q) => `${q.path.split('/')[3]}:${(q.body as { distinct_id: string }).distinct_id}`);
+    expect(resets).toEqual(['1:p-1', '1:p-2', '3:p-1', '3:p-2']);
+    expect(r.stderr).toContain('then reset_person_distinct_id for each distinct_id (4 requests)');
+  });
+});
+
+describe('--projects: a bad input file is refused before the projects are even listed', () => {
+  it.each([
+    [['delete', '--from-file', 'bad.csv', '--projects', 'all', '--yes'], 'is not a UUID'],
+    [['delete', '--from-file', 'uuids.csv', '--projects', 'all', '--reset-distinct-ids', '--yes'], '--reset-distinct-ids resets the distinct_ids the input names, and uuids.csv names persons by UUID'],
+    [['reset-distinct-id', '--from-file', 'bad.csv', '--projects', 'all', '--yes'], 'reset-distinct-id resets distinct_ids'],
+  ])('%j: exit 2, no request', async (args, message) => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'bad.csv'), 'uuid\nnot-a-uuid\n');
+    writeFileSync(join(cwd, 'uuids.csv'), `uuid\n${uuidOf(1, 'p-1')}\n`);
+    const r = await runInProcess(args, { sandbox, cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(sandbox.requests).toEqual([]);
+  });
+});

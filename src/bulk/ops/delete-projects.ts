@@ -3,6 +3,7 @@
 // confirmation counting identifiers × projects, one summary and one report. Each section is the
 // ordinary file delete of src/bulk/ops/delete.ts, on that project's client.
 import { randomUUID } from 'node:crypto';
+import { UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { describeResolved, type ResolvedProject } from '../../api/projects.js';
@@ -27,8 +28,8 @@ import { planSelection, snapshotWriter } from '../engine/run-selection.js';
  */
 export async function deleteInProjects(
   factory: Factory,
-  api: PersonsApi,
-  projects: ResolvedProject[],
+  /** lists and checks the projects: called once the input is read, so a bad file sends nothing */
+  resolveProjects: () => Promise<{ api: PersonsApi; projects: ResolvedProject[] }>,
   plan: DeletePlan,
   options: DeleteRunOptions & { failFast?: boolean },
   /** a query (--where, --email, …): each project lists its own selection */
@@ -37,8 +38,15 @@ export async function deleteInProjects(
   const path = options.fromFile;
   const input = path === undefined ? undefined : await readInput({ path, cwd: factory.cwd, stdin: factory.io.stdin, by: plan.fileBy, column: options.column });
   try {
-    const ids = projects.map((project) => String(project.id));
     const by: SendKind = input !== undefined ? sentAs(input.kind) : query !== undefined || plan.refBy === 'uuid' ? 'uuid' : 'distinct_id';
+    if (plan.resetDistinctIds && by !== 'distinct_id') {
+      throw new UsageError(
+        `--reset-distinct-ids resets the distinct_ids the input names, and ${path === undefined ? 'the names given' : path === '-' ? 'stdin' : path} ${path === undefined ? 'are' : 'names'} persons by ${input?.kind === 'email' ? 'email' : 'UUID'}`,
+        'Reset the persons\' distinct_ids with reset-distinct-id --projects once they are deleted, or give the erasure list as distinct_ids.',
+      );
+    }
+    const { api, projects } = await resolveProjects();
+    const ids = projects.map((project) => String(project.id));
     const sections: ProjectSection<DeleteSummary>[] = [];
     // Every section in the same journal: the first one's (a default path names the start time).
     let journal = options.journal;
@@ -147,6 +155,8 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source:
     if (stats === undefined) return selected ? 'the selection of each project is kept in its section of the journal, and only those persons are deleted' : `${plural(first(sections).requested, 'name')} given`;
     return `${plural(stats.rows, 'row')}: ${plural(stats.unique, 'unique identifier')}, ${stats.blank.toLocaleString('en-US')} blank, ${plural(stats.duplicates, 'duplicate')}`;
   };
+  const resetLine = (sections: ProjectSection<DeleteSummary>[]) =>
+    `  then reset_person_distinct_id for each distinct_id (${plural(sections.reduce((n, s) => n + s.plan.toSend, 0), 'request')}), in its project, so they start new persons if they come back.`;
   return {
     async dryRun(sections) {
       const run = first(sections);
@@ -175,6 +185,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source:
       if (time) err(`  ${time}`);
       err(`  ${rowsNote(sections)}`);
       for (const note of run.notes) err(`  Note: ${note}.`);
+      if (plan.resetDistinctIds) err(resetLine(sections));
       if (run.first.length > 0) err(firstIdsLine(run.first, run.toSend > run.first.length, run.by === 'uuid' ? 'person UUIDs' : 'distinct_ids'));
     },
     announce(sections, { say, tell }) {
@@ -183,6 +194,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source:
       say(`  ${rowsNote(sections)}`);
       for (const note of first(sections).notes) tell(`  Note: ${note}.`);
       say(`  ${requests(sections)}, ${plan.concurrency} at a time.`);
+      if (plan.resetDistinctIds) say(resetLine(sections));
       const time = timeLine(sections);
       if (time) say(`  ${time}`);
       say(`Journal: ${first(sections).journal}`);

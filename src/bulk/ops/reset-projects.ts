@@ -15,9 +15,16 @@ import { reportFromJournal } from '../report/journal-batches.js';
 import { checkRunReport } from '../report/run-report.js';
 import { readResetInput, resetOperation, settingsOf, type ResetOptions, type ResetSummary } from './reset-distinct-id.js';
 
-export async function resetInProjects(factory: Factory, api: PersonsApi, projects: ResolvedProject[], ids: string[], options: ResetOptions & { failFast?: boolean }): Promise<void> {
+export async function resetInProjects(
+  factory: Factory,
+  /** lists and checks the projects: called once the input is read, so a bad file sends nothing */
+  resolveProjects: () => Promise<{ api: PersonsApi; projects: ResolvedProject[] }>,
+  ids: string[],
+  options: ResetOptions & { failFast?: boolean },
+): Promise<void> {
   const input = options.fromFile !== undefined ? await readResetInput(factory, { ...options, fromFile: options.fromFile }) : undefined;
   try {
+    const { api, projects } = await resolveProjects();
     const source = options.fromFile === undefined ? 'the command line' : options.fromFile === '-' ? 'stdin' : options.fromFile;
     const list = projects.map((project) => String(project.id));
     const sections: ProjectSection<ResetSummary>[] = [];
