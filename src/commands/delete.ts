@@ -149,6 +149,5 @@ function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
     throw new UsageError(`${JSON.stringify(uuidShaped[0])} looks like a person UUID, which belongs to one project: with --projects say what the names are`, 'Add --by distinct-id (anonymous distinct_ids look like UUIDs), or --by uuid to delete that person wherever its UUID is found.');
   }
   if (plan.refBy === 'id') throw new UsageError('--projects reads names as distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
-  if (plan.fileBy === 'email') throw new UsageError('--projects does not take emails yet: each project would resolve them on its own', 'Give distinct_ids or person UUIDs.');
   if (plan.maxNotFound !== undefined) throw new UsageError('--max-not-found does not apply to --projects: an identifier is expected to be missing from some projects');
 }

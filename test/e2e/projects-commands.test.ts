@@ -127,7 +127,6 @@ describe('--projects: what does not combine, refused before any request (exit 2)
   it.each([
     [['deletion-status', '--projects', '1'], '--projects applies to --journal'],
     [['delete', '--where', 'plan=free', '--projects', 'all', '--expect', '3', '--yes'], '--expect does not apply to --projects'],
-    [['delete', '--from-file', 'ids.txt', '--by', 'email', '--projects', 'all', '--yes'], '--projects does not take emails yet'],
     [['delete', '--from-file', 'ids.txt', '--max-not-found', '5', '--projects', 'all', '--yes'], '--max-not-found does not apply to --projects'],
     [['delete', 'p-1', '--fail-fast', '--yes'], '--fail-fast only applies to --projects'],
     [['verify', 'p-1', '--projects', '1,x'], '--projects: "x" is not a project id'],
@@ -201,5 +200,32 @@ describe('--projects: a bad input file is refused before the projects are even l
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(sandbox.requests).toEqual([]);
+  });
+});
+
+describe('delete --projects of an email list', () => {
+  it('each project resolves the emails to its own persons (journaled in its section); the report has a row per email and project', async () => {
+    const cwd = folder();
+    for (const team of [1, 3]) sandbox.store.addPerson({ teamId: team, uuid: `0a${team}00000-0000-7000-8000-000000000001`, distinctIds: [`mail-${team}`], properties: { email: 'gone@multi.example' } });
+    writeFileSync(join(cwd, 'emails.csv'), 'email\ngone@multi.example\nnobody@multi.example\n');
+    // plain lines (a dry run first) read as emails with --by email
+    writeFileSync(join(cwd, 'emails.txt'), 'gone@multi.example\n');
+    const dry = await runInProcess(['delete', '--from-file', 'emails.txt', '--by', 'email', '--projects', '1,2', '--dry-run'], { sandbox, cwd });
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('Would delete 1 person from emails.txt in 2 projects:\n  1 "Production": 1 person matched by the emails\n  2 "Staging": 0 persons matched by the emails\n');
+    const r = await runInProcess(['delete', '--from-file', 'emails.csv', '--projects', '1,2,3', '--yes', '--report', 'e.csv'], { sandbox, cwd });
+    expect(r.code).toBe(0);
+    for (const team of [1, 3]) expect(sandbox.store.person(`0a${team}00000-0000-7000-8000-000000000001`, team)).toBeUndefined();
+    const report = readFileSync(join(cwd, 'e.csv'), 'utf8').trim().split('\r\n').slice(1).map((row) => row.split(','));
+    expect(report.map((row) => [row[0], row[3], row[8]])).toEqual([
+      ['gone@multi.example', 'deleted', '1'],
+      ['nobody@multi.example', 'not_found', '1'],
+      ['gone@multi.example', 'not_found', '2'],
+      ['nobody@multi.example', 'not_found', '2'],
+      ['gone@multi.example', 'deleted', '3'],
+      ['nobody@multi.example', 'not_found', '3'],
+    ]);
+    const journal = readFileSync(join(cwd, 'emails.csv.delete.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(journal.filter((e) => e.type === 'resolve').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -77,7 +77,9 @@ export async function deleteInProjects(
     const rows = input !== undefined ? () => input.everyRow?.() ?? uniqueOf(input.rows) : async function* () { yield query !== undefined ? [] : plan.refs.map((id) => ({ id, duplicate: false })); };
     const report = reportPath === undefined ? undefined : { path: reportPath, kind: by, rows, journal: journalPath };
     const source = query !== undefined ? `selected by ${describeQuery(queryRecord(query))}` : path === undefined ? 'the command line' : `from ${path === '-' ? 'stdin' : path}`;
-    await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, source, query !== undefined), report);
+    // A query, or emails, find other persons in each project: the plan counts each project's.
+    const perProject = query !== undefined ? 'selected' : input?.kind === 'email' ? 'matched by the emails' : undefined;
+    await runProjects(factory, sections, options, settingsOf(plan), deleteText(factory, api, plan, source, perProject), report);
   } finally {
     await input?.close();
   }
@@ -134,7 +136,8 @@ async function* uniqueOf(rows: RowSource): AsyncGenerator<Array<{ id: string; du
   for await (const group of rowGroups(rows)) yield group.map((row) => ({ id: row.id, duplicate: false }));
 }
 
-function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source: string, selected: boolean): ProjectsRunText<DeleteSummary> {
+function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source: string, perProject: string | undefined): ProjectsRunText<DeleteSummary> {
+  const selected = perProject !== undefined;
   const batches = (sections: ProjectSection<DeleteSummary>[]) => sections.reduce((n, s) => n + Math.ceil(s.plan.toSend / plan.batchSize), 0);
   const lookups = (sections: ProjectSection<DeleteSummary>[]) => (plan.lookup ? sections.reduce((n, s) => n + lookupRequests(s.plan.toSend, plan.batchSize), 0) : 0);
   const requests = (sections: ProjectSection<DeleteSummary>[]) =>
@@ -149,7 +152,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source:
     return run.by === 'uuid' ? plural(run.requested, 'person') : `the persons of ${plural(run.requested, 'distinct_id')}`;
   };
   const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${selected ? `: ${plural(s.plan.requested, 'person')} selected` : ''}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${describeResolved(s.project)}${selected ? `: ${plural(s.plan.requested, 'person')} ${perProject}` : ''}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
     const stats = first(sections).input?.read.stats;
     if (stats === undefined) return selected ? 'the selection of each project is kept in its section of the journal, and only those persons are deleted' : `${plural(first(sections).requested, 'name')} given`;
