@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_KEYS, SANDBOX_TEAMS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { ON_A_TERMINAL, runInProcess } from '../helpers/in-process.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -229,5 +230,19 @@ describe('delete --projects', () => {
     } finally {
       staging.name = before;
     }
+  });
+
+  it("the projects share the one rate limiter of the key: at 1 request a minute, project 2 waits for project 1's", async () => {
+    const cwd = folder();
+    const clock = fakeClock();
+    const r = await runInProcess(['--rate-limit', '1', 'delete', '--from-file', 'ids.txt', '--projects', '1,2', '--yes'], { sandbox, cwd, clock });
+    expect(r.code).toBe(0);
+    // reads: the key's record, the organizations, project 1's lookup, project 2's lookup (one a
+    // minute: the last at 3 min); bulk_delete: project 1's once its lookup is done, project 2's a
+    // minute after it. A limiter of its own per project would let project 2 start at once (2 min).
+    expect(sandbox.requests.map((q) => q.route ?? q.path)).toHaveLength(6);
+    // (the limiter waits a little past each window's end: 100 ms a wait here)
+    expect(clock.now()).toBeGreaterThanOrEqual(180_000);
+    expect(clock.now()).toBeLessThan(240_000);
   });
 });
