@@ -113,6 +113,18 @@ describe('delete --projects', () => {
     expect(r.stderr).toContain('  1 "Production"\n  3 "Development" (environment of 1)\n  2 "Staging"\n');
     expect(r.stderr).toContain('3 bulk_delete requests + 3 lookups in all');
     expect(writes()).toEqual([]);
+    const json = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2,3', '--dry-run', '-o', 'json'], { sandbox, cwd });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dry_run: true,
+      requested: 6,
+      projects: [
+        { id: 2, name: 'Staging', kind: 'project', to_send: 6, skipped: 0 },
+        { id: 3, name: 'Development', kind: 'environment', to_send: 6, skipped: 0 },
+      ],
+      batches: 2,
+      lookups: 2,
+    });
   });
 
   it('the plan says the limit-bound time of the whole run, every project together (one limiter)', async () => {
