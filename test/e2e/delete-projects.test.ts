@@ -100,7 +100,7 @@ describe('delete --projects', () => {
     const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', 'all'], { sandbox, cwd, ...ON_A_TERMINAL, stdin: '17\n', canPrompt: true });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('About to delete the persons of 6 distinct_ids from ids.txt in 3 projects at ');
-    expect(r.stderr).toContain('  1 "Production"\n  3 "Development" (environment of 1)\n  2 "Staging"\n');
+    expect(r.stderr).toContain('  1 "Production" (project)\n  3 "Development" (environment of 1)\n  2 "Staging" (project)\n');
     expect(r.stderr).toContain('Type 18 to delete the persons of 6 distinct_ids in 3 projects:');
     expect(writes()).toEqual([]);
   });
@@ -110,7 +110,7 @@ describe('delete --projects', () => {
     const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', 'all', '--dry-run'], { sandbox, cwd });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Would delete the persons of 6 distinct_ids from ids.txt in 3 projects:');
-    expect(r.stderr).toContain('  1 "Production"\n  3 "Development" (environment of 1)\n  2 "Staging"\n');
+    expect(r.stderr).toContain('  1 "Production" (project)\n  3 "Development" (environment of 1)\n  2 "Staging" (project)\n');
     expect(r.stderr).toContain('3 bulk_delete requests + 3 lookups in all');
     expect(writes()).toEqual([]);
     const json = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2,3', '--dry-run', '-o', 'json'], { sandbox, cwd });
@@ -188,7 +188,7 @@ describe('delete --projects', () => {
     expect(resumed.code).toBe(0);
     expect(writes().map((q) => q.path)).toEqual(['/api/projects/1/persons/bulk_delete/']);
     expect(resumed.stderr).toContain('  1 "Production": requested 6, found 4, deleted 4, queued for deletion 0, not found 2, failed 0 (across 2 runs)\n');
-    expect(resumed.stderr).toContain('  2 "Staging": 6 already done in the journal, 0 to send\n');
+    expect(resumed.stderr).toContain('  2 "Staging" (project): 6 already done in the journal, 0 to send\n');
     expect(resumed.stderr).toContain('  2 "Staging": requested 6, found 2, deleted 2, queued for deletion 0, not found 4, failed 0 (across 2 runs)\n');
     const entries = readFileSync(join(cwd, 'ids.txt.delete.journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     expect(entries.filter((e) => e.type === 'run').map((e) => e.project)).toEqual(['1', '2', '1', '2']);
@@ -216,7 +216,7 @@ describe('delete --projects', () => {
     const cwd = folder();
     const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '1,2,3', '--yes'], { sandbox, cwd, key: SANDBOX_KEYS.otherProject.key });
     expect(r.code).toBe(7);
-    expect(r.stderr).toContain('  1: not among the projects this key reaches: PostHog will refuse it\n  2 "Staging"\n  3: not among the projects this key reaches: PostHog will refuse it\n');
+    expect(r.stderr).toContain('  1: not among the projects this key reaches: PostHog will refuse it\n  2 "Staging" (project)\n  3: not among the projects this key reaches: PostHog will refuse it\n');
     const lines = r.stderr.split('\n');
     expect(lines.filter((line) => line.startsWith('  1: ')).at(-1)).toMatch(/^ {2}1: requested 6, found 0, deleted 0, queued for deletion 0, not found 0, failed 6; refused: /);
     expect(lines).toContain('  2 "Staging": requested 6, found 2, deleted 2, queued for deletion 0, not found 4, failed 0');
@@ -236,7 +236,7 @@ describe('delete --projects', () => {
       const r = await runInProcess(['delete', '--from-file', 'ids.txt', '--projects', '2', '--yes', '-o', 'json'], { sandbox, cwd, ...ON_A_TERMINAL });
       expect(r.code).toBe(0);
       expect(r.stderr).not.toContain('\x1b[2J');
-      expect(r.stderr).toContain('  2 "Sta\\x1b[2Jging\\r"\n');
+      expect(r.stderr).toContain('  2 "Sta\\x1b[2Jging\\r" (project)\n');
       expect(r.stderr).toContain('  2 "Sta\\x1b[2Jging\\r": requested 6,');
       expect((JSON.parse(r.stdout) as { projects: Array<{ project: { name: string } }> }).projects[0]!.project.name).toBe('Sta\x1b[2Jging\r');
     } finally {

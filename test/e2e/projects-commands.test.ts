@@ -158,7 +158,7 @@ describe('delete --projects with a query', () => {
     for (const team of [1, 2, 3]) sandbox.store.addPerson({ teamId: team, uuid: `0f${team}00000-0000-7000-8000-000000000001`, distinctIds: [`q-${team}`], properties: { plan: 'gone-plan' } });
     const dry = await runInProcess(['delete', '--where', 'plan=gone-plan', '--projects', '1,2,3', '--dry-run'], { sandbox, cwd });
     expect(dry.code).toBe(0);
-    expect(dry.stderr).toContain('Would delete 3 persons selected by --where plan=gone-plan in 3 projects:\n  1 "Production": 1 person selected\n  2 "Staging": 1 person selected\n  3 "Development" (environment of 1): 1 person selected\n');
+    expect(dry.stderr).toContain('Would delete 3 persons selected by --where plan=gone-plan in 3 projects:\n  1 "Production" (project): 1 person selected\n  2 "Staging" (project): 1 person selected\n  3 "Development" (environment of 1): 1 person selected\n');
     sandbox.clearRequests();
     const r = await runInProcess(['delete', '--where', 'plan=gone-plan', '--projects', '1,2,3', '--yes', '--report', 'q.csv'], { sandbox, cwd });
     expect(r.code).toBe(0);
@@ -212,7 +212,7 @@ describe('delete --projects of an email list', () => {
     writeFileSync(join(cwd, 'emails.txt'), 'gone@multi.example\n');
     const dry = await runInProcess(['delete', '--from-file', 'emails.txt', '--by', 'email', '--projects', '1,2', '--dry-run'], { sandbox, cwd });
     expect(dry.code).toBe(0);
-    expect(dry.stderr).toContain('Would delete 1 person from emails.txt in 2 projects:\n  1 "Production": 1 person matched by the emails\n  2 "Staging": 0 persons matched by the emails\n');
+    expect(dry.stderr).toContain('Would delete 1 person from emails.txt in 2 projects:\n  1 "Production" (project): 1 person matched by the emails\n  2 "Staging" (project): 0 persons matched by the emails\n');
     const r = await runInProcess(['delete', '--from-file', 'emails.csv', '--projects', '1,2,3', '--yes', '--report', 'e.csv'], { sandbox, cwd });
     expect(r.code).toBe(0);
     for (const team of [1, 3]) expect(sandbox.store.person(`0a${team}00000-0000-7000-8000-000000000001`, team)).toBeUndefined();

@@ -40,6 +40,14 @@ export interface ProjectsRunText<S extends BulkSummary> {
 }
 
 /**
+ * How a plan names a project: its id, name and kind, `1 "Production" (project)`,
+ * `3 "Development" (environment of 1)` (the summary lines leave "(project)" out).
+ */
+export function planName(project: ResolvedProject): string {
+  return `${describeResolved(project)}${project.kind === 'project' ? ' (project)' : ''}`;
+}
+
+/**
  * The operation of one section, its journal flags naming every project of the run, so a --resume
  * must be of the same projects (checked against each section's last header).
  */

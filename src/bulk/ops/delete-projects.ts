@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
-import { describeResolved, type ResolvedProject } from '../../api/projects.js';
+import type { ResolvedProject } from '../../api/projects.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { plural } from '../../output/message-text.js';
 import { planTimeLine } from '../engine/plan-time.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { checkSomethingResumed, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, planName, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { DeleteSummary } from '../engine/summary.js';
 import { readInput, rowGroups, sentAs, type InputRow, type RowSource } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -152,7 +152,7 @@ function deleteText(factory: Factory, api: PersonsApi, plan: DeletePlan, source:
     return run.by === 'uuid' ? plural(run.requested, 'person') : `the persons of ${plural(run.requested, 'distinct_id')}`;
   };
   const projectLines = (sections: ProjectSection<DeleteSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${selected ? `: ${plural(s.plan.requested, 'person')} ${perProject}` : ''}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${planName(s.project)}${selected ? `: ${plural(s.plan.requested, 'person')} ${perProject}` : ''}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const rowsNote = (sections: ProjectSection<DeleteSummary>[]) => {
     const stats = first(sections).input?.read.stats;
     if (stats === undefined) return selected ? 'the selection of each project is kept in its section of the journal, and only those persons are deleted' : `${plural(first(sections).requested, 'name')} given`;

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
-import { describeResolved, type ResolvedProject } from '../../api/projects.js';
+import type { ResolvedProject } from '../../api/projects.js';
 import { displayValue, plural } from '../../output/message-text.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { checkSomethingResumed, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, planName, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { InputRow } from '../input/read-input.js';
 import { reportFromJournal } from '../report/journal-batches.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -87,7 +87,7 @@ async function planNamed(
 function resetText(factory: Factory, api: PersonsApi, source: string, json: boolean): ProjectsRunText<ResetSummary> {
   const toSend = (sections: ProjectSection<ResetSummary>[]) => sections.reduce((n, s) => n + s.plan.toSend, 0);
   const projectLines = (sections: ProjectSection<ResetSummary>[]) =>
-    sections.map((s) => `  ${describeResolved(s.project)}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
+    sections.map((s) => `  ${planName(s.project)}${s.project.refused ? ': not among the projects this key reaches: PostHog will refuse it' : ''}${s.plan.skipped > 0 ? `: ${s.plan.skipped.toLocaleString('en-US')} already done in the journal, ${s.plan.toSend.toLocaleString('en-US')} to send` : ''}`);
   const requests = (sections: ProjectSection<ResetSummary>[]) => `${plural(toSend(sections), 'reset_person_distinct_id request')} in all, one a distinct_id and project`;
   return {
     async dryRun(sections) {
