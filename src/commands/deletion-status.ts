@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import { escapeForTerminal } from '../output/escape.js';
 import { isUuid } from '../api/resolve-person.js';
 import type { DeletionStatusRow } from '../api/persons.js';
 import type { RecordSchema } from '../output/columns.js';
@@ -166,7 +167,8 @@ async function runJournalStatus(factory: Factory, uuids: string[], options: Dele
       await renderer.write({ identifier: target.identifier, person_uuid: target.personUuid, status, created_at: row?.created_at ?? null, delete_verified_at: row?.delete_verified_at ?? null, ...(project === undefined ? {} : { project: Number(project) }) });
     }
     persons += targets.length;
-    lines.push(`  project ${project}: ${plural(targets.length, 'person')}: ${here.pending.toLocaleString('en-US')} pending, ${here.completed.toLocaleString('en-US')} completed, ${here.none.toLocaleString('en-US')} with no row`);
+    const name = found.names?.[project!];
+    lines.push(`  ${name === undefined ? `project ${project}` : `${project} "${escapeForTerminal(name)}"`}: ${plural(targets.length, 'person')}: ${here.pending.toLocaleString('en-US')} pending, ${here.completed.toLocaleString('en-US')} completed, ${here.none.toLocaleString('en-US')} with no row`);
   }
   await renderer.end();
   const where = projects ? ` in ${plural(projects.length, 'project')}` : '';

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import { escapeForTerminal } from '../output/escape.js';
 import { isUuid, parseByFlag, validatePersonRef } from '../api/resolve-person.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { PresentRow, VerifyInput, VerifyKind } from '../bulk/ops/verify.js';
@@ -108,7 +109,7 @@ export async function runVerify(factory: Factory, refs: string[], options: Verif
     const renderer = await open(narrowed !== undefined);
     try {
       if (narrowed !== undefined) {
-        await verifyInProjects(factory, narrowed.map((p) => ({ project: Number(p.project), label: `project ${p.project}`, api: api.forProject(p.project), input: p.input })), settingsOf(renderer));
+        await verifyInProjects(factory, narrowed.map((p) => ({ project: Number(p.project), label: p.name === undefined ? `project ${p.project}` : `${p.project} "${escapeForTerminal(p.name)}"`, api: api.forProject(p.project), input: p.input })), settingsOf(renderer));
       } else await verifyIdentifiers(factory, api, plan.input, settingsOf(renderer));
     } catch (error) {
       // A changed record is the first thing to say, whatever the lookups found.

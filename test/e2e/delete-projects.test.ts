@@ -195,6 +195,7 @@ describe('delete --projects', () => {
     expect(new Set(entries.filter((e) => e.type === 'run').map((e) => e.projects_run.id)).size).toBe(1);
     const verified = await runInProcess(['verify', '--journal', 'ids.txt.delete.journal.jsonl'], { sandbox, cwd });
     expect(verified.stderr).toContain('hash chain intact');
+    expect(verified.stderr).toContain('\n  1 "Production": checked 4 identifiers in 1 lookup: 4 gone, 0 still present\n  2 "Staging": checked 2 identifiers in 1 lookup: 2 gone, 0 still present\n');
     expect(verified.code).toBe(0);
   });
 

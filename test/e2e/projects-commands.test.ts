@@ -116,6 +116,8 @@ describe('deletion-status --journal of a run over several projects', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`project,identifier,person_uuid,status\r\n1,p-1,${uuidOf(1, 'p-1')},pending\r\n2,p-1,${uuidOf(2, 'p-1')},pending\r\n3,p-2,${uuidOf(3, 'p-2')},pending\r\n`);
     expect(r.stderr).toContain('Event deletion of 3 persons in 3 projects');
+    // the projects' names come from the journal's headers (no request for them)
+    expect(r.stderr).toContain('\n  1 "Production": 1 person: 1 pending, 0 completed, 0 with no row\n  2 "Staging": 1 person: 1 pending, 0 completed, 0 with no row\n  3 "Development": 1 person: 1 pending, 0 completed, 0 with no row\n');
     expect(new Set(sandbox.requests.map((q) => q.path.split('/')[3]))).toEqual(new Set(['1', '2', '3']));
     const narrowed = await runInProcess(['deletion-status', '--journal', 'ids.txt.delete.journal.jsonl', '--projects', '3', '-o', 'csv', '--fields', 'project,identifier'], { sandbox, cwd, env: noProject });
     expect(narrowed.code).toBe(0);

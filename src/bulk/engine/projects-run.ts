@@ -7,6 +7,7 @@
 // a `projects_run` id and the list of projects. The summary has a line per project and a total;
 // the report a row per identifier and project. A project that refuses the key (403) or fails is
 // reported and the others still run (exit 7 at the end), unless --fail-fast stops at it.
+import { randomUUID } from 'node:crypto';
 import { CliError, ExitCode, Interrupted, PartialFailure, UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
@@ -37,6 +38,17 @@ export interface ProjectsRunText<S extends BulkSummary> {
   confirmation(sections: ProjectSection<S>[], toSend: number): ConfirmRequest;
   /** the counts of a project's line and of the total: label, JSON key, value (null: unknown) */
   counts(summary: S): Array<[label: string, key: string, value: number | null]>;
+}
+
+/**
+ * The `projects_run` of every section's header: the run's id (that of the run being resumed, else
+ * a new one), the projects in order, and their names as the listing gave them.
+ */
+export function stampProjectsRun<S extends BulkSummary>(sections: ProjectSection<S>[]): void {
+  const id = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((found) => found !== undefined) ?? randomUUID();
+  const projects = sections.map((s) => String(s.project.id));
+  const names = Object.fromEntries(sections.flatMap((s) => (s.project.name === null ? [] : [[String(s.project.id), s.project.name]])));
+  for (const section of sections) section.planned.journalOptions.projectsRun = { id, projects, ...(Object.keys(names).length > 0 ? { names } : {}) };
 }
 
 /**

@@ -12,6 +12,7 @@ import { lockJournal } from '../journal/lock.js';
 import { checkRunFile } from '../journal/run-files.js';
 import { defaultJournalPath, Journal, type JournalHeader } from '../journal/journal.js';
 import { readJournal } from '../journal/read.js';
+import type { ProjectsRun } from '../journal/entries.js';
 import type { InputDigest, InputStats } from '../input/read-input.js';
 
 export interface JournalPlanOptions {
@@ -35,7 +36,7 @@ export interface JournalPlanOptions {
    * A section of a run over several projects: the shared id and list go in the header; on
    * --resume a project the journal has no section of yet starts afresh in the same file.
    */
-  projectsRun?: { id: string; projects: string[] };
+  projectsRun?: ProjectsRun;
   /** the caller already holds the journal's lock (the later sections of a run over several projects) */
   lockHeld?: boolean;
 }

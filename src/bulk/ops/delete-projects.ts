@@ -2,7 +2,6 @@
 // reaches), one project after another, in one journal (a section per project), with one plan, one
 // confirmation counting identifiers × projects, one summary and one report. Each section is the
 // ordinary file delete of src/bulk/ops/delete.ts, on that project's client.
-import { randomUUID } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
@@ -12,7 +11,7 @@ import { plural } from '../../output/message-text.js';
 import { planTimeLine } from '../engine/plan-time.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { checkSomethingResumed, planName, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, planName, stampProjectsRun, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { DeleteSummary } from '../engine/summary.js';
 import { readInput, rowGroups, sentAs, type InputRow, type RowSource } from '../input/read-input.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -64,9 +63,7 @@ export async function deleteInProjects(
       sections.push({ project, api: projectApi, ...planned });
     }
     checkSomethingResumed(sections, options.resume, 'delete');
-    // The run's id: that of the run being resumed, else a new one.
-    const projectsRunId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
-    for (const section of sections) section.planned.journalOptions.projectsRun = { id: projectsRunId, projects: ids };
+    stampProjectsRun(sections);
     const journalPath = sections[0]!.plan.journal!;
     const reportPath = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input?.rereadable ? path : undefined, journal: journalPath, backup: options.backup });
     if (query !== undefined && sections.every((s) => s.plan.requested === 0)) {

@@ -21,6 +21,8 @@ export interface EventDeletionTargets {
   unnamed: number;
   /** the projects of a run over several (delete --projects), in the order it went through them; else undefined */
   projects?: string[];
+  /** their names, as the run's headers recorded them */
+  names?: Record<string, string>;
 }
 
 /**
@@ -42,11 +44,13 @@ export function eventDeletionTargets(record: ErasureRecord): EventDeletionTarget
     targets.push({ identifier, personUuid: uuid, project });
   };
   let multi = false;
+  const names: Record<string, string> = {};
   for (const run of record.runs) {
     if (run.header.command !== 'delete' || run.header.flags.delete_events !== true) continue;
     runs++;
     project = String(run.header.project);
     if (run.header.projects_run !== undefined) multi = true;
+    Object.assign(names, run.header.projects_run?.names ?? {});
     if (!projects.includes(project)) projects.push(project);
     const emailOf = new Map<string, string>();
     for (const resolve of run.resolves) {
@@ -59,7 +63,7 @@ export function eventDeletionTargets(record: ErasureRecord): EventDeletionTarget
       else unnamed += batch.ids.length;
     }
   }
-  return { targets, runs, unnamed, ...(multi ? { projects } : {}) };
+  return { targets, runs, unnamed, ...(multi ? { projects, names } : {}) };
 }
 
 /** Rows a page of the whole list holds: the server's default, which every version accepts. */

@@ -2,14 +2,13 @@
 // reaches), one project after another, in one journal (a section per project) with one summary
 // and one report (a `project` column). Named distinct_ids need no confirmation, as with one
 // project; a file is confirmed once, counting distinct_ids × projects.
-import { randomUUID } from 'node:crypto';
 import type { Factory } from '../../factory.js';
 import type { PersonsApi } from '../../api/persons.js';
 import type { ResolvedProject } from '../../api/projects.js';
 import { displayValue, plural } from '../../output/message-text.js';
 import { journalOptionsOf, planFromInput, type PlannedFileRun } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
-import { checkSomethingResumed, planName, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
+import { checkSomethingResumed, planName, stampProjectsRun, runProjects, withProjectList, type ProjectSection, type ProjectsRunText } from '../engine/projects-run.js';
 import type { InputRow } from '../input/read-input.js';
 import { reportFromJournal } from '../report/journal-batches.js';
 import { checkRunReport } from '../report/run-report.js';
@@ -39,8 +38,7 @@ export async function resetInProjects(
       sections.push({ project, api: projectApi, ...planned });
     }
     checkSomethingResumed(sections, options.resume, 'reset-distinct-id');
-    const runId = sections.map((s) => s.planned.journalPlan?.projectsRunId).find((id) => id !== undefined) ?? randomUUID();
-    for (const section of sections) section.planned.journalOptions.projectsRun = { id: runId, projects: list };
+    stampProjectsRun(sections);
     const path = sections[0]!.plan.journal!;
     const report = options.report === undefined ? undefined : await checkRunReport(factory, options.report, { input: input?.rereadable ? options.fromFile : undefined, journal: path });
     const write = async () => {

@@ -20,7 +20,7 @@ export interface JournalVerifyPlan {
    * A journal of a run over several projects (--projects): what to check in each of them, in the
    * order the run went through them (`input` is then that of the first).
    */
-  projects?: Array<{ project: string; input: VerifyInput }>;
+  projects?: Array<{ project: string; input: VerifyInput; name?: string }>;
 }
 
 /** Reads and checks the journal, says what it records (stderr), and returns what to look up. Sends nothing. */
@@ -60,7 +60,8 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
   }
   if (multi) {
     const projects = [...new Set(checked.map((run) => String(run.header.project)))];
-    const sections = projects.map((project) => ({ project, input: inputOf(record, checked.filter((run) => String(run.header.project) === project)) }));
+    const nameOf = (project: string) => checked.map((run) => run.header.projects_run?.names?.[project]).find((name) => name !== undefined);
+    const sections = projects.map((project) => ({ project, name: nameOf(project), input: inputOf(record, checked.filter((run) => String(run.header.project) === project)) }));
     say(`Checking the identifiers the journal records as deleted or queued for deletion, in ${plural(projects.length, 'project')}: ${sections.map((s) => `project ${s.project} (${s.input.unique.toLocaleString('en-US')})`).join(', ')}.`);
     return { chain, record, input: sections[0]!.input, projects: sections };
   }
