@@ -40,6 +40,11 @@ export interface ResolvedProject {
   /** The project an environment belongs to; null for a project (or when not known). */
   parent: number | null;
   organization: { id: string | null; name: string | null };
+  /**
+   * Named by the caller but not open to the key (it is limited to other projects), kept only when
+   * resolveProjects is asked to (a run over several projects reports it as refused in its turn).
+   */
+  refused?: boolean;
 }
 
 /** PersonalAPIKeySerializer, the fields that say what the key may reach. */
@@ -231,7 +236,7 @@ export function describeResolved(project: ResolvedProject): string {
  * not reach stops with the reachable ones listed: exit 4 when the key is limited to some projects
  * (PostHog refuses it the others), exit 5 otherwise (no such project for this key).
  */
-export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly string[]): Promise<ResolvedProject[]> {
+export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly string[], options: { keepRefused?: boolean } = {}): Promise<ResolvedProject[]> {
   const projects = new ProjectsApi(api);
   let key: PersonalKeyInfo | null;
   try {
@@ -245,7 +250,7 @@ export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly st
   } catch (error) {
     // A key with person scopes only may not list projects; the ids it names can still be checked.
     if (spec !== 'all' && error instanceof AuthError && /missing required scope '(organization|project):read'/.test(error.message)) {
-      return checkThroughPersons(api, spec);
+      return checkThroughPersons(api, spec, options.keepRefused === true);
     }
     throw error;
   }
@@ -266,6 +271,7 @@ export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly st
     const list = reachable.length > 0 ? reachable.map(describeProject).join(', ') : 'none';
     const message = `${missing.length === 1 ? `project ${missing[0]} is` : `projects ${missing.join(', ')} are`} not among the projects this key reaches: ${list}`;
     const limited = Boolean(key && (key.scoped_teams.length > 0 || key.scoped_organizations.length > 0));
+    if (limited && options.keepRefused) return spec.map((id) => (byId.has(id) ? resolved(byId.get(id)!) : refusedProject(id)));
     const hint = 'Check the ids with `posthog-persons projects`, or use --projects all.';
     throw limited ? new AuthError(message, `The key is limited to some projects. ${hint}`, 403) : new NotFoundError(message, hint);
   }
@@ -277,7 +283,7 @@ export async function resolveProjects(api: PersonsApi, spec: 'all' | readonly st
  * has): a 404 "Project not found." means no such project, a 403 that the key may not reach it.
  * Every id is checked before the answer, so the error names them all.
  */
-async function checkThroughPersons(api: PersonsApi, ids: readonly string[]): Promise<ResolvedProject[]> {
+async function checkThroughPersons(api: PersonsApi, ids: readonly string[], keepRefused: boolean): Promise<ResolvedProject[]> {
   const missing: string[] = [];
   const refused: string[] = [];
   for (const id of ids) {
@@ -291,6 +297,9 @@ async function checkThroughPersons(api: PersonsApi, ids: readonly string[]): Pro
   }
   const how = '(this key may not list projects, so each id was checked through its persons)';
   const named = (list: string[]) => (list.length === 1 ? `project ${list[0]}` : `projects ${list.join(', ')}`);
+  if (refused.length > 0 && keepRefused && missing.length === 0) {
+    return ids.map((id) => (refused.includes(id) ? refusedProject(id) : { id: Number(id), name: null, kind: null, parent: null, organization: { id: null, name: null } }));
+  }
   if (refused.length > 0) {
     throw new AuthError(`${named(refused)} ${refused.length === 1 ? 'is' : 'are'} not open to this key ${how}`, 'Check the ids, or give the key access to those projects.', 403);
   }
@@ -298,4 +307,8 @@ async function checkThroughPersons(api: PersonsApi, ids: readonly string[]): Pro
     throw new NotFoundError(`${named(missing)} ${missing.length === 1 ? 'was' : 'were'} not found ${how}`, 'Check the ids: the numbers in PostHog\'s URLs (/project/12345).');
   }
   return ids.map((id) => ({ id: Number(id), name: null, kind: null, parent: null, organization: { id: null, name: null } }));
+}
+
+function refusedProject(id: string): ResolvedProject {
+  return { id: Number(id), name: null, kind: null, parent: null, organization: { id: null, name: null }, refused: true };
 }

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
-import { parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
+import { isUuid, parseByFlag, validatePersonRef, type PersonRefKind } from '../api/resolve-person.js';
 import { requireConsentPossible } from '../io/confirm.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { DeletePlan } from '../bulk/ops/delete.js';
@@ -13,8 +13,9 @@ import { OUTPUT_FORMATS } from '../output/formats.js';
 import { byOption, examples, intInRange, outputFormat, type OutputFormat } from './shared.js';
 import { hasPersonQuery, queryRecord } from '../filters/person-query.js';
 import { addQueryOptions, checkQuerySource, type QueryFlags } from './query-options.js';
+import { addProjectsOptions, checkProjectsFlag, resolveRunProjects, type ProjectsFlags } from './projects-option.js';
 
-export interface DeleteOptions extends QueryFlags {
+export interface DeleteOptions extends QueryFlags, ProjectsFlags {
   by?: string;
   fromFile?: string;
   column?: string;
@@ -63,9 +64,10 @@ export function createDeleteCommand(factory: Factory): Command {
     .option('--no-lookup', 'with --from-file: skip the lookup before each batch (fewer requests; no per-identifier outcomes, so no --report)')
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a file dry run\'s plan) as JSON on stdout; a dry run of named persons lists them in this format').choices(OUTPUT_FORMATS));
   addQueryOptions(command, 'to delete');
+  addProjectsOptions(command, 'delete');
   examples(command, [
     ['one person, asking first', 'posthog-persons delete user_472'],
-    ['a GDPR erasure list, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --delete-events --dry-run'],
+    ['a GDPR erasure list in every project and environment the key reaches, events too, rehearsed first', 'posthog-persons delete --from-file erasures.csv --projects all --delete-events --dry-run'],
     ['erase the persons of an email list (an "email" column; every person holding an email goes)', 'posthog-persons delete --from-file emails.csv --dry-run'],
     ['finish a run that was interrupted (the report and the summary then cover both runs)', 'posthog-persons delete --from-file erasures.csv --delete-events --resume --report erased.report.csv --yes'],
     ['in CI: every person a query selects, only if it selects exactly the count reviewed in its dry run', `posthog-persons delete --where plan=free --where 'email~@old-domain.com' --expect "$REVIEWED_COUNT" --yes`],
@@ -119,7 +121,14 @@ export function checkDeleteOptions(refs: string[], options: DeleteOptions): Dele
 
 export async function runDelete(factory: Factory, refs: string[], options: DeleteOptions): Promise<void> {
   const plan = checkDeleteOptions(refs, options);
+  const projects = checkProjectsFlag(factory, options);
+  if (projects !== undefined) checkProjectsDelete(plan, options);
   requireConsentPossible(factory, options, 'delete persons');
+  if (projects !== undefined) {
+    const resolve = () => resolveRunProjects(factory, projects, { keepRefused: true });
+    await (await import('../bulk/ops/delete-projects.js')).deleteInProjects(factory, resolve, plan, options, hasPersonQuery(options) ? queryRecord(options) : undefined);
+    return;
+  }
   const api = await factory.api();
   // A query was checked with the other flags (checkDeleteOptions): the persons are its selection.
   if (hasPersonQuery(options)) {
@@ -129,4 +138,16 @@ export async function runDelete(factory: Factory, refs: string[], options: Delet
   const run = await import('../bulk/ops/delete.js');
   if (plan.mode === 'file') await run.deleteFromFile(factory, api, plan, options);
   else await run.deleteNamed(factory, api, plan, { ...options, output: outputFormat(factory, options.output) });
+}
+
+/** What --projects does not combine with (yet), refused before any request. */
+function checkProjectsDelete(plan: DeletePlan, options: DeleteOptions): void {
+  if (options.expect !== undefined) throw new UsageError('--expect does not apply to --projects: each project selects its own persons', 'Check the dry run\'s count for each project instead.');
+  // A person UUID is one project's: a name without --by is read as a distinct_id in each project.
+  const uuidShaped = plan.refs.filter((ref) => isUuid(ref));
+  if (plan.mode === 'named' && plan.refBy === 'auto' && uuidShaped.length > 0) {
+    throw new UsageError(`${JSON.stringify(uuidShaped[0])} looks like a person UUID, which belongs to one project: with --projects say what the names are`, 'Add --by distinct-id (anonymous distinct_ids look like UUIDs), or --by uuid to delete that person wherever its UUID is found.');
+  }
+  if (plan.refBy === 'id') throw new UsageError('--projects reads names as distinct_ids or person UUIDs: use --by distinct-id or --by uuid');
+  if (plan.maxNotFound !== undefined) throw new UsageError('--max-not-found does not apply to --projects: an identifier is expected to be missing from some projects');
 }

@@ -7,8 +7,9 @@ import type { Factory } from '../factory.js';
 import { requireConsentPossible } from '../io/confirm.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { examples, intInRange, type OutputFormat } from './shared.js';
+import { addProjectsOptions, checkProjectsFlag, resolveRunProjects, type ProjectsFlags } from './projects-option.js';
 
-export interface ResetDistinctIdOptions {
+export interface ResetDistinctIdOptions extends ProjectsFlags {
   fromFile?: string;
   column?: string;
   dryRun?: boolean;
@@ -33,8 +34,10 @@ export function createResetDistinctIdCommand(factory: Factory): Command {
     .option('--report <path>', 'write one row per distinct_id (outcome queued or failed): CSV, or JSON Lines when the path ends in .jsonl')
     .option('--concurrency <n>', 'requests in flight, 1-16 (default 1)', intInRange('--concurrency', 1, 16))
     .addOption(new Option('-o, --output <format>', 'json/jsonl: the summary (or a dry run\'s plan) as JSON on stdout').choices(OUTPUT_FORMATS));
+  addProjectsOptions(command, 'reset');
   examples(command, [
     ['a distinct_id of an erased person', 'posthog-persons reset-distinct-id user_472'],
+    ['an erasure list in every project and environment the key reaches', 'posthog-persons reset-distinct-id --from-file erasures.csv --projects all --yes'],
     ['every distinct_id of an erasure list, rehearsed first', 'posthog-persons reset-distinct-id --from-file erasures.csv --dry-run'],
     ['the same in CI, with a report to keep', 'posthog-persons reset-distinct-id --from-file erasures.csv --yes --report reset-report.csv'],
     ['erase and reset in one run', 'posthog-persons delete --from-file erasures.csv --reset-distinct-ids --yes'],
@@ -45,9 +48,15 @@ export function createResetDistinctIdCommand(factory: Factory): Command {
 export async function runResetDistinctId(factory: Factory, ids: string[], options: ResetDistinctIdOptions): Promise<void> {
   const run = await import('../bulk/ops/reset-distinct-id.js');
   run.checkResetArgs(ids, options);
+  const projects = checkProjectsFlag(factory, options);
   if (options.fromFile !== undefined) requireConsentPossible(factory, options, 'reset distinct_ids from a file');
-  const api = await factory.api();
   const flags = { ...options, json: options.output === 'json' || options.output === 'jsonl' };
+  if (projects !== undefined) {
+    const resolve = () => resolveRunProjects(factory, projects, { keepRefused: true });
+    await (await import('../bulk/ops/reset-projects.js')).resetInProjects(factory, resolve, ids, flags);
+    return;
+  }
+  const api = await factory.api();
   if (options.fromFile !== undefined) await run.resetFromFile(factory, api, { ...flags, fromFile: options.fromFile });
   else await run.resetNamed(factory, api, ids, flags);
 }

@@ -6,13 +6,15 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
+import { escapeForTerminal } from '../output/escape.js';
 import { isUuid, parseByFlag, validatePersonRef } from '../api/resolve-person.js';
 import type { IdKind } from '../bulk/input/read-input.js';
 import type { PresentRow, VerifyInput, VerifyKind } from '../bulk/ops/verify.js';
 import { addOutputOptions, examples, intInRange, openRenderer, type OutputFlags } from './shared.js';
 import { addWaitOption, waitMs, type WaitFlag } from './wait-option.js';
+import { addProjectsOptions, checkProjectsFlag, resolveRunProjects, type ProjectsFlags } from './projects-option.js';
 
-export interface VerifyOptions extends OutputFlags {
+export interface VerifyOptions extends OutputFlags, ProjectsFlags {
   by?: string;
   fromFile?: string;
   column?: string;
@@ -37,13 +39,16 @@ export function createVerifyCommand(factory: Factory): Command {
     .option('--journal <path>', "an erasure's journal: check its hash chain, summarise its runs, and check every identifier it records as deleted or queued")
     .option('--report <path>', 'write one row per input identifier (outcome present, gone or duplicate): CSV, or JSON Lines for .jsonl')
     .option('--concurrency <n>', `lookups in flight, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})`, intInRange('--concurrency', 1, MAX_CONCURRENCY));
+  addProjectsOptions(command, 'check', { failFast: false });
+  command.addHelpText('after', '\nA journal of a run over several projects (delete --projects) is checked in each of its projects; --projects then only narrows them.');
   addWaitOption(command, 'while some still resolve, checking them again (5 s, doubling to 60 s between checks)', DEFAULT_VERIFY_WAIT_SECONDS);
   addOutputOptions(command, { fields: false });
-  command.option('--fields <list>', 'fields to print, comma-separated: identifier, kind, person_uuid, name, distinct_ids, created_at');
+  command.option('--fields <list>', 'fields to print, comma-separated: identifier, kind, person_uuid, name, distinct_ids, created_at, project (default with several projects: project first)');
   examples(command, [
     ['prove an erasure: the journal intact, and every person it deleted gone', 'posthog-persons verify --journal erasures.csv.delete.journal.jsonl'],
     ['the same, waiting up to 10 minutes for queued deletions, with a report for the ticket', 'posthog-persons verify --journal erasures.csv.delete.journal.jsonl --wait --report verified.csv'],
     ['a list of distinct_ids, as CSV', 'posthog-persons verify --from-file erasures.csv --column distinct_id -o csv'],
+    ['a list of distinct_ids in every project and environment the key reaches', 'posthog-persons verify --from-file erasures.csv --projects all'],
     ['two persons by UUID', 'posthog-persons verify --by uuid 019704b5-dfbb-70bf-9a46-bbd4c825e918 019704b5-e0a1-7c2e-8f3b-2d4c5e6f7a8b'],
   ]);
   return command.action(async (persons: string[], options: VerifyOptions) => runVerify(factory, persons, options));
@@ -87,16 +92,25 @@ export async function runVerify(factory: Factory, refs: string[], options: Verif
     const { checkReportPath } = await import('../bulk/report/report-file.js');
     await checkReportPath(report, { input: fromFile, journal });
   }
+  const projectsSpec = checkProjectsFlag(factory, options);
   const { presentSchema, verifyIdentifiers } = await import('../bulk/ops/verify.js');
-  const renderer = await openRenderer<PresentRow>(factory, { output: options.output, schema: presentSchema, fields: options.fields });
-  const settings = { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, waitMs: waitFor, report, renderer };
+  const { verifyInProjects } = await import('../bulk/ops/verify-projects.js');
+  // With several projects a row says which one the identifier still resolves in.
+  const open = (several: boolean) => openRenderer<PresentRow>(factory, { output: options.output, schema: presentSchema, fields: options.fields ?? (several ? 'project,identifier,kind,person_uuid,name' : undefined) });
+  const settingsOf = (renderer: Awaited<ReturnType<typeof open>>) => ({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, waitMs: waitFor, report, renderer });
 
   if (checked.source === 'journal') {
-    const api = await factory.api();
+    const api = await factory.apiAnyProject();
     const { planJournalVerify, chainBroken } = await import('../bulk/ops/verify-journal.js');
     const plan = await planJournalVerify(factory, api, journal!);
+    const narrowed = plan.projects?.filter((p) => projectsSpec === undefined || projectsSpec === 'all' || projectsSpec.includes(p.project));
+    if (narrowed !== undefined && narrowed.length === 0) throw new UsageError(`the journal records no delete run in the projects --projects names (it has ${plan.projects!.map((p) => p.project).join(', ')})`);
+    if (plan.projects === undefined && projectsSpec !== undefined) throw new UsageError('--projects with --journal narrows the projects of a run over several projects; this journal records a run over one', 'Drop --projects; use --project to say where the run was.');
+    const renderer = await open(narrowed !== undefined);
     try {
-      await verifyIdentifiers(factory, api, plan.input, settings);
+      if (narrowed !== undefined) {
+        await verifyInProjects(factory, narrowed.map((p) => ({ project: Number(p.project), label: p.name === undefined ? `project ${p.project}` : `${p.project} "${escapeForTerminal(p.name)}"`, api: api.forProject(p.project), input: p.input })), settingsOf(renderer));
+      } else await verifyIdentifiers(factory, api, plan.input, settingsOf(renderer));
     } catch (error) {
       // A changed record is the first thing to say, whatever the lookups found.
       if (!plan.chain.ok) {
@@ -108,6 +122,18 @@ export async function runVerify(factory: Factory, refs: string[], options: Verif
     if (!plan.chain.ok) throw chainBroken(plan.chain);
     return;
   }
+  const renderer = await open(projectsSpec !== undefined);
+  const settings = settingsOf(renderer);
+  // The same identifiers checked in each project named.
+  const verifyIn = async (input: VerifyInput): Promise<void> => {
+    if (projectsSpec === undefined) {
+      await verifyIdentifiers(factory, await factory.api(), input, settings);
+      return;
+    }
+    const { api, projects } = await resolveRunProjects(factory, projectsSpec);
+    const { describeResolved } = await import('../api/projects.js');
+    await verifyInProjects(factory, projects.map((p) => ({ project: p.id, label: describeResolved(p), api: api.forProject(p.id), input })), settings);
+  };
   if (checked.source === 'args') {
     const unique = [...new Set(refs)];
     const kinds = new Map(unique.map((ref) => [ref, checked.argKinds!(ref)]));
@@ -118,14 +144,14 @@ export async function runVerify(factory: Factory, refs: string[], options: Verif
       duplicates: refs.slice(unique.length).length === 0 ? [] : refs.filter((ref, i) => refs.indexOf(ref) !== i),
       all: refs,
     };
-    await verifyIdentifiers(factory, await factory.api(), input, settings);
+    await verifyIn(input);
     return;
   }
   const { readInput } = await import('../bulk/input/read-input.js');
   const read = await readInput({ path: options.fromFile!, cwd: factory.cwd, stdin: factory.io.stdin, by: checked.fileBy, column: options.column });
   try {
     const input: VerifyInput = { rows: read.rows, unique: read.stats.unique, kindsOf: () => [read.kind], duplicates: read.stats.duplicates };
-    await verifyIdentifiers(factory, await factory.api(), input, settings);
+    await verifyIn(input);
   } finally {
     await read.close();
   }

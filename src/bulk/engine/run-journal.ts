@@ -12,6 +12,7 @@ import { lockJournal } from '../journal/lock.js';
 import { checkRunFile } from '../journal/run-files.js';
 import { defaultJournalPath, Journal, type JournalHeader } from '../journal/journal.js';
 import { readJournal } from '../journal/read.js';
+import type { ProjectsRun } from '../journal/entries.js';
 import type { InputDigest, InputStats } from '../input/read-input.js';
 
 export interface JournalPlanOptions {
@@ -31,6 +32,13 @@ export interface JournalPlanOptions {
   sameOnResume: string[];
   /** a dry run writes nothing, so it takes no lock (and works beside a read-only input) */
   dryRun?: boolean;
+  /**
+   * A section of a run over several projects: the shared id and list go in the header; on
+   * --resume a project the journal has no section of yet starts afresh in the same file.
+   */
+  projectsRun?: ProjectsRun;
+  /** the caller already holds the journal's lock (the later sections of a run over several projects) */
+  lockHeld?: boolean;
 }
 
 export interface JournalPlan {
@@ -41,6 +49,8 @@ export interface JournalPlan {
   /** identifiers whose batch failed last time: sent again */
   retry: number;
   previousRuns: number;
+  /** the projects_run id of the journal's last run of this operation, when it was part of one */
+  projectsRunId?: string;
 }
 
 /** Decided before any request; reads an existing journal only on --resume. */
@@ -64,7 +74,7 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   const { note } = await checkRunFile(path, 'journal', { input: fromFile ? resolve(factory.cwd, o.inputPath!) : undefined });
   if (note) factory.io.err(note);
   // One run per journal, from before the journal is read to the end of the run.
-  if (!o.dryRun) {
+  if (!o.dryRun && !o.lockHeld) {
     const lock = await lockJournal(path, { command: o.command, now: factory.now(), note: (line) => factory.io.err(line) });
     factory.onClose(() => lock.release());
   }
@@ -81,20 +91,23 @@ async function choosePlan(factory: Factory, o: JournalPlanOptions): Promise<Jour
   // A run killed while it was writing its header left no complete line: it sent nothing (the
   // header comes before any request), so there is nothing to skip and the run starts afresh.
   if (await holdsNoCompleteLine(path)) {
-    factory.io.err(`Note: the journal ${path} holds no complete entry (its run stopped before sending anything); starting afresh.`);
+    if (!o.lockHeld) factory.io.err(`Note: the journal ${path} holds no complete entry (its run stopped before sending anything); starting afresh.`);
     return { path, resume: true, done: new Set(), retry: 0, previousRuns: 0 };
   }
   const state = await readJournal(path, { command: o.command, host: o.host, project: o.project });
+  // A project of a run over several projects that the interrupted run never reached.
+  if (state.runs === 0 && o.projectsRun !== undefined) return { path, resume: false, done: new Set(), retry: 0, previousRuns: 0 };
   if (state.runs === 0 || state.lastHeader === undefined) {
     throw new UsageError(`the journal ${path} records no ${o.command} run against ${o.host}, project ${o.project}`, 'Check --journal, --host and --project.');
   }
   checkSameFlags(state.lastHeader, o);
   checkSameInput(factory, state.lastHeader, o);
-  if (state.corruptTail) factory.io.err(`Note: the journal's last line was cut short by the previous run's end; its identifiers are sent again.`);
+  // (a later section of a run over several projects reads the same file: said once, by the first)
+  if (state.corruptTail && !o.lockHeld) factory.io.err(`Note: the journal's last line was cut short by the previous run's end; its identifiers are sent again.`);
   // The erasure must still be finishable, so a changed journal is resumed, but never silently.
   const chain = await checkChain(path);
-  if (!chain.ok) factory.io.err(`Warning: the journal's hash chain is broken: ${chain.message}. This run adds to it, but the record before it cannot serve as proof.`);
-  return { path, resume: true, done: state.done, retry: state.failed.size, previousRuns: state.runs };
+  if (!chain.ok && !o.lockHeld) factory.io.err(`Warning: the journal's hash chain is broken: ${chain.message}. This run adds to it, but the record before it cannot serve as proof.`);
+  return { path, resume: true, done: state.done, retry: state.failed.size, previousRuns: state.runs, projectsRunId: state.lastHeader.projects_run?.id };
 }
 
 function checkSameFlags(header: JournalHeader, o: JournalPlanOptions): void {
@@ -165,6 +178,7 @@ export async function openRunJournal(
       host: o.host,
       project: o.project,
       flags: { ...o.flags, resume: plan.resume },
+      ...(o.projectsRun ? { projects_run: o.projectsRun } : {}),
       ...(input ? { input } : {}),
     });
   } catch (error) {

@@ -15,8 +15,8 @@ import { stringifyExact } from '../../json/exact.js';
 import { listSelection, readSelection, SELECTION_PAGE_SIZE, writeSelection, type PreviewPerson, type Selection } from '../input/query-selection.js';
 import type { InputRow } from '../input/read-input.js';
 import type { BulkOperation, RunPlan } from './operation.js';
-import { journalOptionsOf, runPlanned, type RunSettings } from './run.js';
-import { planJournal } from './run-journal.js';
+import { journalOptionsOf, runPlanned, type PlannedRows, type RunSettings } from './run.js';
+import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-journal.js';
 import { planSend } from './session.js';
 import type { BulkSummary } from './summary.js';
 
@@ -43,6 +43,53 @@ export interface SelectionWords {
 /** What an operation brings to a selection run: everything but how it plans and asks. */
 export type SelectionCore<S extends BulkSummary> = Omit<BulkOperation<S>, 'dryRun' | 'announce' | 'confirmation'>;
 
+/** A selection run planned: the journal, the snapshot (listed, or read back on --resume), what is left to send. */
+export interface PlannedSelection {
+  journalPlan: JournalPlan;
+  journalOptions: JournalPlanOptions;
+  selection: Selection;
+  /** the snapshot came from the journal (--resume): it is not written again */
+  kept: boolean;
+  rows: InputRow[];
+  plan: RunPlan;
+}
+
+/**
+ * Plans a selection run: the journal, then the selection listed (or read back), before any write.
+ * `section`: one project's part of a run over several projects (src/bulk/engine/projects-run.ts).
+ */
+export async function planSelection<S extends BulkSummary>(
+  factory: Factory,
+  api: PersonsApi,
+  core: SelectionCore<S>,
+  query: PersonQueryFlags,
+  flags: SelectionRunFlags,
+  properties?: Record<string, unknown>,
+  section?: Pick<JournalPlanOptions, 'projectsRun' | 'lockHeld'>,
+): Promise<PlannedSelection> {
+  const filters = personListQuery(query);
+  const record = queryRecord(query);
+  // The query is part of what a --resume must repeat: its snapshot belongs to that query.
+  const base = journalOptionsOf(api, core, flags, 'uuid');
+  const journalOptions = { ...base, flags: { ...base.flags, query: record }, sameOnResume: [...base.sameOnResume, 'query'], ...section };
+  const journalPlan = await planJournal(factory, journalOptions);
+  await core.checkFiles?.(journalPlan.path);
+
+  const kept = journalPlan.resume ? await readSelection(journalPlan.path, { command: core.command, host: api.http.host, project: api.project }) : undefined;
+  if (kept) planNotice(factory, flags)(`Resuming with the snapshot of ${plural(kept.uuids.length, 'person')} kept in the journal${section ? ` for project ${api.project}` : ''}; the query is not run again.`);
+  const selection = kept ?? (await listSelection(api, record, filters));
+  const total = selection.uuids.length;
+  const rows: InputRow[] = selection.uuids.map((id, i) => ({ id, line: i + 1, ...(properties ? { properties } : {}) }));
+  const { toSend, first } = await planSend(rows, journalPlan.done, total);
+  const plan: RunPlan = { by: 'uuid', requested: total, toSend, skipped: total - toSend, done: journalPlan.done, first, notes: [], journal: journalPlan.path };
+  return { journalPlan, journalOptions, selection, kept: kept !== undefined, rows, plan };
+}
+
+/** The entries a new snapshot is journaled as, after the header and before any batch. */
+export function snapshotWriter(factory: Factory, planned: PlannedSelection): PlannedRows['beforeBatches'] {
+  return planned.kept ? undefined : (journal, runId) => writeSelection(journal, runId, factory.now().toISOString(), planned.selection);
+}
+
 export async function runFromSelection<S extends BulkSummary>(
   factory: Factory,
   api: PersonsApi,
@@ -54,19 +101,12 @@ export async function runFromSelection<S extends BulkSummary>(
   /** set-prop: the properties every selected person gets */
   properties?: Record<string, unknown>,
 ): Promise<void> {
-  const filters = personListQuery(query);
   const record = queryRecord(query);
   const described = describeQuery(record);
-  // The query is part of what a --resume must repeat: its snapshot belongs to that query.
-  const base = journalOptionsOf(api, core, flags, 'uuid');
-  const journalOptions = { ...base, flags: { ...base.flags, query: record }, sameOnResume: [...base.sameOnResume, 'query'] };
-  const journalPlan = await planJournal(factory, journalOptions);
-  await core.checkFiles?.(journalPlan.path);
-
-  const kept = journalPlan.resume ? await readSelection(journalPlan.path, { command: core.command, host: api.http.host, project: api.project }) : undefined;
-  if (kept) planNotice(factory, flags)(`Resuming with the snapshot of ${plural(kept.uuids.length, 'person')} kept in the journal; the query is not run again.`);
-  const selection = kept ?? (await listSelection(api, record, filters));
+  const planned = await planSelection(factory, api, core, query, flags, properties);
+  const { journalPlan, journalOptions, selection, rows, plan } = planned;
   const total = selection.uuids.length;
+  const toSend = plan.toSend;
   if (flags.expect !== undefined && total !== flags.expect) {
     throw new Cancelled(`the selection has ${plural(total, 'person')}, --expect said ${flags.expect.toLocaleString('en-US')}: nothing was written`);
   }
@@ -75,9 +115,6 @@ export async function runFromSelection<S extends BulkSummary>(
     return;
   }
 
-  const rows: InputRow[] = selection.uuids.map((id, i) => ({ id, line: i + 1, ...(properties ? { properties } : {}) }));
-  const { toSend, first } = await planSend(rows, journalPlan.done, total);
-  const plan: RunPlan = { by: 'uuid', requested: total, toSend, skipped: total - toSend, done: journalPlan.done, first, notes: [], journal: journalPlan.path };
   const preview = (n: number): string[] => {
     const persons = selection.preview.filter((p) => !plan.done.has(p.uuid)).slice(0, n);
     if (persons.length > 0) return ['First persons:', ...persons.map(personLine)];
@@ -127,7 +164,7 @@ export async function runFromSelection<S extends BulkSummary>(
     journalPlan,
     journalOptions,
     // A snapshot read back from the journal is already there; a new one goes in before any write.
-    beforeBatches: kept ? undefined : (journal, runId) => writeSelection(journal, runId, factory.now().toISOString(), selection),
+    beforeBatches: snapshotWriter(factory, planned),
   });
 }
 

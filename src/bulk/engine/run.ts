@@ -68,9 +68,32 @@ export async function runFromInput<S extends BulkSummary>(
   flags: FileRunFlags,
   settings: RunSettings,
 ): Promise<void> {
+  const planned = await planFromInput(factory, api, operation, input, flags);
+  await runPlanned(factory, planned.operation, planned.plan, flags, settings, planned.planned);
+}
+
+/** A --from-file run planned (journal, what is left to send, the guards), not yet run. */
+export interface PlannedFileRun<S extends BulkSummary> {
+  operation: BulkOperation<S>;
+  plan: RunPlan;
+  planned: PlannedRows;
+}
+
+/**
+ * Plans a --from-file run against its journal. `section`: one project's part of a run over
+ * several projects (src/bulk/engine/projects-run.ts), whose header names them all.
+ */
+export async function planFromInput<S extends BulkSummary>(
+  factory: Factory,
+  api: PersonsApi,
+  operation: BulkOperation<S>,
+  input: InputResult,
+  flags: FileRunFlags,
+  section?: Pick<JournalPlanOptions, 'projectsRun' | 'lockHeld'>,
+): Promise<PlannedFileRun<S>> {
   // The column's name, --by or the default says what the identifiers are (src/bulk/input/rows.ts).
   const by = input.kind;
-  const journalOptions = journalOptionsOf(api, operation, flags, by, { path: flags.fromFile, read: input });
+  const journalOptions = { ...journalOptionsOf(api, operation, flags, by, { path: flags.fromFile, read: input }), ...section };
   const journalPlan = await planJournal(factory, journalOptions);
   await operation.checkFiles?.(journalPlan.path);
   const reportPath =
@@ -115,15 +138,19 @@ export async function runFromInput<S extends BulkSummary>(
             return { add: (report) => tally.add(report), summarize: (run) => ({ ...tally.summarize(run), emails: counts }) };
           },
         };
-  await runPlanned(factory, withEmails, plan, flags, settings, {
-    rows,
-    journalPlan,
-    journalOptions,
-    input: { path: flags.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
-    beforeBatches:
-      emails === undefined || emails.fromJournal ? undefined : (journal, runId) => recordMatches(journal, runId, emails.matches, () => factory.now()),
-    report: reportPath === undefined ? undefined : { path: reportPath, kind: by, rows: () => input.everyRow?.() ?? uniqueRows(input.rows) },
-  });
+  return {
+    operation: withEmails,
+    plan,
+    planned: {
+      rows,
+      journalPlan,
+      journalOptions,
+      input: { path: flags.fromFile, format: input.format, column: input.column, stats: input.stats, digest: input.digest },
+      beforeBatches:
+        emails === undefined || emails.fromJournal ? undefined : (journal, runId) => recordMatches(journal, runId, emails.matches, () => factory.now()),
+      report: reportPath === undefined ? undefined : { path: reportPath, kind: by, rows: () => input.everyRow?.() ?? uniqueRows(input.rows) },
+    },
+  };
 }
 
 /**
@@ -144,6 +171,10 @@ export interface PlannedRows {
   beforeBatches?: SessionOptions['beforeBatches'];
   /** --report: written once the run is over (also after a failure or an interruption) */
   report?: RunReport;
+  /** a section of a run over several projects: planned and confirmed for all of them at once */
+  confirmed?: boolean;
+  /** given the run's summary before its error (if any) is thrown */
+  onSummary?: SessionOptions<BulkSummary>['onSummary'];
 }
 
 /** dry run → plan and confirmation → batches → summary, for a run whose plan is made. */
@@ -159,7 +190,7 @@ export async function runPlanned<S extends BulkSummary>(
     await operation.dryRun(plan);
     return;
   }
-  if (plan.toSend > 0) {
+  if (plan.toSend > 0 && !planned.confirmed) {
     operation.announce(plan, { say: planNotice(factory, flags), tell: (line) => factory.io.err(line) });
     await confirmRun(factory, flags, operation.confirmation(plan));
   }
@@ -187,6 +218,7 @@ export async function runPlanned<S extends BulkSummary>(
     progressUnit: operation.progressUnit,
     beforeBatches: planned.beforeBatches,
     limitEtaMs: operation.limitEtaMs === undefined ? undefined : (items) => operation.limitEtaMs!(items),
+    onSummary: planned.onSummary,
   });
   const report = planned.report;
   const journal = planned.journalPlan?.path;

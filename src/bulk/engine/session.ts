@@ -46,6 +46,8 @@ export interface SessionOptions<S extends BulkSummary = BulkSummary> {
   beforeBatches?: (journal: Journal, runId: string) => Promise<void>;
   /** the limit-bound time of what `items` more items need (src/bulk/engine/progress.ts) */
   limitEtaMs?: (items: number) => number;
+  /** given the run's summary once it is journaled, before the run's error (if any) is thrown */
+  onSummary?: (summary: S) => void;
 }
 
 export interface SessionResult<S extends BulkSummary = BulkSummary> {
@@ -67,7 +69,8 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
     }
   }
   // With a journal, a long wait for PostHog's hourly budget can be spent stopped: say so then.
-  if (opened) (await factory.api()).http.resumable = true;
+  // (apiAnyProject: the one client of the run, also when --projects names no configured project)
+  if (opened) (await factory.apiAnyProject()).http.resumable = true;
   const progress = await startProgress(factory, o.toSend, o.progressUnit, o.limitEtaMs);
   // Without a journal (one named person) a failure is reported as the error itself, not as exit 7.
   let firstError: unknown;
@@ -124,6 +127,7 @@ export async function runSession<S extends BulkSummary>(o: SessionOptions<S>): P
   }
   if (!factory.globals().quiet) for (const line of o.format(summary)) factory.io.err(line);
   if (o.json) factory.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  o.onSummary?.(summary);
   if (!opened && firstError !== undefined) throw firstError;
   throwForOutcome(result, summary, opened?.journal.path, nothingSucceeded);
   return { summary, result };

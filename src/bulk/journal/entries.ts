@@ -10,6 +10,15 @@ export interface ChainLink {
   prev?: string | null;
 }
 
+/** What every section's header of a run over several projects says of the whole run. */
+export interface ProjectsRun {
+  id: string;
+  /** the project ids, in the order the run goes through them */
+  projects: string[];
+  /** the projects' names as PostHog gave them when the run began (absent when not known) */
+  names?: Record<string, string>;
+}
+
 export interface JournalHeader extends ChainLink {
   type: 'run';
   version: 1;
@@ -19,6 +28,11 @@ export interface JournalHeader extends ChainLink {
   host: string;
   project: string;
   flags: Record<string, unknown>;
+  /**
+   * A run over several projects (--projects): each project's section is a run of its own, and
+   * every one of their headers carries the same id and the whole list of projects, in order.
+   */
+  projects_run?: ProjectsRun;
   input?: {
     path: string;
     format: string;

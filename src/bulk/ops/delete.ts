@@ -252,7 +252,7 @@ export async function deleteFromFile(factory: Factory, api: PersonsApi, plan: De
   }
 }
 
-function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind): BulkOperation<DeleteSummary> {
+export function fileDeleteOperation(factory: Factory, api: PersonsApi, plan: DeletePlan, options: DeleteRunOptions, by: SendKind): BulkOperation<DeleteSummary> {
   const noun = by === 'uuid' ? 'person UUIDs' : 'distinct_ids';
   const whom = (toSend: number) => (by === 'uuid' ? plural(toSend, 'person') : `the persons of ${plural(toSend, 'distinct_id')}`);
   const batchesOf = (run: RunPlan) => Math.ceil(run.toSend / plan.batchSize);

@@ -9,6 +9,8 @@ import type { ErasureRecord } from '../journal/erasure-record.js';
 export interface EventDeletionTarget {
   identifier: string;
   personUuid: string;
+  /** the project the run deleted it in (each project of a run over several has its own persons) */
+  project: string;
 }
 
 export interface EventDeletionTargets {
@@ -17,6 +19,10 @@ export interface EventDeletionTargets {
   runs: number;
   /** identifiers of distinct_id batches sent without a lookup: the journal does not name their persons */
   unnamed: number;
+  /** the projects of a run over several (delete --projects), in the order it went through them; else undefined */
+  projects?: string[];
+  /** their names, as the run's headers recorded them */
+  names?: Record<string, string>;
 }
 
 /**
@@ -29,15 +35,23 @@ export function eventDeletionTargets(record: ErasureRecord): EventDeletionTarget
   const seen = new Set<string>();
   let runs = 0;
   let unnamed = 0;
+  const projects: string[] = [];
+  let project = '';
   const add = (identifier: string, personUuid: string) => {
     const uuid = personUuid.toLowerCase();
-    if (seen.has(uuid)) return;
-    seen.add(uuid);
-    targets.push({ identifier, personUuid: uuid });
+    if (seen.has(`${project}/${uuid}`)) return;
+    seen.add(`${project}/${uuid}`);
+    targets.push({ identifier, personUuid: uuid, project });
   };
+  let multi = false;
+  const names: Record<string, string> = {};
   for (const run of record.runs) {
     if (run.header.command !== 'delete' || run.header.flags.delete_events !== true) continue;
     runs++;
+    project = String(run.header.project);
+    if (run.header.projects_run !== undefined) multi = true;
+    Object.assign(names, run.header.projects_run?.names ?? {});
+    if (!projects.includes(project)) projects.push(project);
     const emailOf = new Map<string, string>();
     for (const resolve of run.resolves) {
       for (const [email, uuids] of Object.entries(resolve.matches ?? {})) for (const uuid of uuids) emailOf.set(uuid.toLowerCase(), email);
@@ -49,7 +63,7 @@ export function eventDeletionTargets(record: ErasureRecord): EventDeletionTarget
       else unnamed += batch.ids.length;
     }
   }
-  return { targets, runs, unnamed };
+  return { targets, runs, unnamed, ...(multi ? { projects, names } : {}) };
 }
 
 /** Rows a page of the whole list holds: the server's default, which every version accepts. */

@@ -58,7 +58,7 @@ export async function resetBatch(api: PersonsApi, ids: readonly string[], contex
   return [{ ids: reset, status: 'done', http_status: status, response: { outcome: 'reset' } }, ...failed];
 }
 
-function resetOperation(factory: Factory, api: PersonsApi, options: ResetOptions, source: string, single?: string): BulkOperation<ResetSummary> {
+export function resetOperation(factory: Factory, api: PersonsApi, options: ResetOptions, source: string, single?: string): BulkOperation<ResetSummary> {
   const requests = (n: number) => `${plural(n, 'reset_person_distinct_id request')}, one a distinct_id`;
   return {
     command: 'reset-distinct-id',
@@ -120,7 +120,7 @@ function resetOperation(factory: Factory, api: PersonsApi, options: ResetOptions
   };
 }
 
-const settingsOf = (options: ResetOptions): RunSettings => ({ batchSize: BATCH, concurrency: options.concurrency ?? 1, json: options.json });
+export const settingsOf = (options: ResetOptions): RunSettings => ({ batchSize: BATCH, concurrency: options.concurrency ?? 1, json: options.json });
 
 /** Named distinct_ids: no confirmation; a journal when there are several, or a --report to build. */
 export async function resetNamed(factory: Factory, api: PersonsApi, ids: string[], options: ResetOptions): Promise<void> {
@@ -141,13 +141,7 @@ export async function resetNamed(factory: Factory, api: PersonsApi, ids: string[
 }
 
 export async function resetFromFile(factory: Factory, api: PersonsApi, options: ResetOptions & { fromFile: string }): Promise<void> {
-  const input = await readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: 'distinct_id', column: options.column }).catch((error: unknown) => {
-    // The reader words a UUID column as contradicting --by, which this command has not got.
-    if (error instanceof UsageError && error.message.includes(', but --by distinct-id says distinct_ids')) {
-      throw new UsageError(error.message.replace(/, but --by distinct-id says distinct_ids$/, ', and reset-distinct-id resets distinct_ids'), 'Give it the distinct_ids of the persons (a distinct_id column).');
-    }
-    throw error;
-  });
+  const input = await readResetInput(factory, options);
   let journal: string | undefined;
   const operation = resetOperation(factory, api, options, options.fromFile === '-' ? 'stdin' : options.fromFile);
   const watched: BulkOperation<ResetSummary> = {
@@ -162,6 +156,17 @@ export async function resetFromFile(factory: Factory, api: PersonsApi, options: 
   } finally {
     await input.close();
   }
+}
+
+/** The distinct_ids of a --from-file run. */
+export function readResetInput(factory: Factory, options: ResetOptions & { fromFile: string }): ReturnType<typeof readInput> {
+  return readInput({ path: options.fromFile, cwd: factory.cwd, stdin: factory.io.stdin, by: 'distinct_id', column: options.column }).catch((error: unknown) => {
+    // The reader words a UUID column as contradicting --by, which this command has not got.
+    if (error instanceof UsageError && error.message.includes(', but --by distinct-id says distinct_ids')) {
+      throw new UsageError(error.message.replace(/, but --by distinct-id says distinct_ids$/, ', and reset-distinct-id resets distinct_ids'), 'Give it the distinct_ids of the persons (a distinct_id column).');
+    }
+    throw error;
+  });
 }
 
 /** Runs, then writes --report from the journal (after a failure too: the report says what failed). */

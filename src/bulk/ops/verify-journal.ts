@@ -16,6 +16,11 @@ export interface JournalVerifyPlan {
   input: VerifyInput;
   chain: ChainCheck;
   record: ErasureRecord;
+  /**
+   * A journal of a run over several projects (--projects): what to check in each of them, in the
+   * order the run went through them (`input` is then that of the first).
+   */
+  projects?: Array<{ project: string; input: VerifyInput; name?: string }>;
 }
 
 /** Reads and checks the journal, says what it records (stderr), and returns what to look up. Sends nothing. */
@@ -35,28 +40,46 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
   if (chain.ok && chain.lastHash !== null) say(`  SHA-256 of its last line: ${chain.lastHash} (record it elsewhere: it pins every line before it)`);
   if (record.tornTail) say('  Its last line is unfinished (a run was stopped while writing it): it records nothing and is not part of the chain.');
 
-  const here = (run: RunRecord) => run.header.host === api.http.host && String(run.header.project) === String(api.project);
   const erasures = record.runs.filter(isPersonDeletion);
+  // A run over several projects checks each of them, on the host given; any other journal, the
+  // runs of the host and project given.
+  const multi = erasures.some((run) => run.header.projects_run !== undefined && run.header.host === api.http.host);
+  const here = (run: RunRecord) => run.header.host === api.http.host && (multi ? run.header.projects_run !== undefined : String(run.header.project) === String(api.project));
+  const where = multi ? `${api.http.host}` : `${api.http.host}, project ${api.project}`;
   const checked = erasures.filter(here);
   const elsewhere = erasures.filter((run) => !here(run));
   say(`Runs: ${record.runs.length}`);
   record.runs.forEach((run, i) => say(`  ${i + 1}. ${describeRun(run)}`));
   for (const line of recordedCounts(record.runs.filter((run) => run.header.command === 'delete'))) say(line);
   if (elsewhere.length > 0) {
-    const where = [...new Set(elsewhere.map((run) => `${run.header.host}, project ${run.header.project}`))].map(escapeForTerminal).join('; ');
-    factory.io.err(`Note: ${plural(elsewhere.length, 'delete run')} of this journal ran against ${where}, not ${api.http.host}, project ${api.project}: ${elsewhere.length === 1 ? 'it is' : 'they are'} not checked here (pass --host and --project to check ${elsewhere.length === 1 ? 'it' : 'them'}).`);
+    const others = [...new Set(elsewhere.map((run) => `${run.header.host}, project ${run.header.project}`))].map(escapeForTerminal).join('; ');
+    factory.io.err(`Note: ${plural(elsewhere.length, 'delete run')} of this journal ran against ${others}, not ${where}: ${elsewhere.length === 1 ? 'it is' : 'they are'} not checked here (pass --host and --project to check ${elsewhere.length === 1 ? 'it' : 'them'}).`);
     if (checked.length === 0) {
-      throw new UsageError(`the journal records no delete run against ${api.http.host}, project ${api.project}`, 'Check --host and --project: verify looks identifiers up where they were deleted.');
+      throw new UsageError(`the journal records no delete run against ${where}`, 'Check --host and --project: verify looks identifiers up where they were deleted.');
     }
   }
+  if (multi) {
+    const projects = [...new Set(checked.map((run) => String(run.header.project)))];
+    const nameOf = (project: string) => checked.map((run) => run.header.projects_run?.names?.[project]).find((name) => name !== undefined);
+    const sections = projects.map((project) => ({ project, name: nameOf(project), input: inputOf(record, checked.filter((run) => String(run.header.project) === project)) }));
+    say(`Checking the identifiers the journal records as deleted or queued for deletion, in ${plural(projects.length, 'project')}: ${sections.map((s) => `project ${s.project} (${s.input.unique.toLocaleString('en-US')})`).join(', ')}.`);
+    return { chain, record, input: sections[0]!.input, projects: sections };
+  }
+  const input = inputOf(record, checked);
+  say(`Checking ${plural(input.unique, 'identifier')} the journal records as deleted or queued for deletion.`);
+  return { chain, record, input };
+}
 
-  // Each identifier once, whichever runs recorded it; in the order the journal recorded them. The
-  // kinds are a bit mask, not a Set each: a journal may record a million identifiers.
+/**
+ * Each identifier once, whichever runs recorded it; in the order the journal recorded them. The
+ * kinds are a bit mask, not a Set each: a journal may record a million identifiers.
+ */
+function inputOf(record: ErasureRecord, runs: RunRecord[]): VerifyInput {
   const kinds = new Map<string, number>();
   const persons = new Map<string, string>();
   const rows: InputRow[] = [];
   let repeats = 0;
-  for (const erased of erasedIdentifiers(record, checked)) {
+  for (const erased of erasedIdentifiers(record, runs)) {
     const bit = KIND_BIT[erased.kind];
     const known = kinds.get(erased.id);
     if (known === undefined) rows.push({ id: erased.id, line: rows.length + 1 });
@@ -65,17 +88,12 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
     // A UUID batch's identifier is its person: only distinct_ids need the journal's answer kept.
     if (erased.personUuid !== undefined && erased.personUuid !== erased.id.toLowerCase()) persons.set(erased.id, erased.personUuid);
   }
-  say(`Checking ${plural(rows.length, 'identifier')} the journal records as deleted or queued for deletion.`);
   return {
-    chain,
-    record,
-    input: {
-      rows,
-      unique: rows.length,
-      kindsOf: (id) => KINDS_OF_MASK[kinds.get(id) ?? 0]!,
-      personOf: (id) => persons.get(id) ?? ((kinds.get(id) ?? 0) & KIND_BIT.uuid ? id.toLowerCase() : undefined),
-      duplicates: repeats,
-    },
+    rows,
+    unique: rows.length,
+    kindsOf: (id) => KINDS_OF_MASK[kinds.get(id) ?? 0]!,
+    personOf: (id) => persons.get(id) ?? ((kinds.get(id) ?? 0) & KIND_BIT.uuid ? id.toLowerCase() : undefined),
+    duplicates: repeats,
   };
 }
 

@@ -29,6 +29,8 @@ export interface PresentRow {
   name: string | null;
   distinct_ids: string[];
   created_at: string | null;
+  /** a check over several projects (--projects): the project the identifier still resolves in */
+  project?: number;
 }
 
 export const presentSchema: RecordSchema<PresentRow> = {
@@ -39,6 +41,7 @@ export const presentSchema: RecordSchema<PresentRow> = {
     { name: 'name', get: (r) => r.name },
     { name: 'distinct_ids', get: (r) => r.distinct_ids },
     { name: 'created_at', fixedWidth: true, get: (r) => r.created_at },
+    { name: 'project', get: (r) => r.project ?? null },
   ],
   defaultFields: ['identifier', 'kind', 'person_uuid', 'name'],
 };
@@ -64,11 +67,23 @@ export interface VerifyOptions {
   /** --report, resolved and checked */
   report?: string;
   renderer: Renderer<PresentRow>;
+  /**
+   * One project of a check over several (src/bulk/ops/verify-projects.ts): its rows carry the
+   * project, the renderer and the report stay open for the next project, and what is still
+   * present is returned instead of thrown.
+   */
+  section?: { project: number; report?: { write(row: Record<string, unknown> & ReportRowBase): Promise<void> } };
 }
+
+type ReportRowBase = Parameters<Awaited<ReturnType<typeof openReport>>['write']>[0];
 
 export interface VerifyResult {
   checked: number;
   present: number;
+  /** lookup requests made */
+  lookups: number;
+  /** --wait: how long the re-checks took */
+  waitedMs?: number;
 }
 
 /** The pause before the first re-check with --wait; it doubles up to the cap. */
@@ -148,8 +163,13 @@ export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input
   for await (const group of rowGroups(input.rows)) {
     for (const row of group) {
       const hit = present.get(row.id);
-      if (hit) await options.renderer.write(presentRow(row.id, hit.kind, hit.person));
+      if (hit) await options.renderer.write({ ...presentRow(row.id, hit.kind, hit.person), ...(options.section ? { project: options.section.project } : {}) });
     }
+  }
+  if (options.section !== undefined) {
+    const { project, report } = options.section;
+    if (report !== undefined) await reportRows(input, present, checkedBy, lookups, (row) => report.write({ ...row, project }));
+    return { checked: input.unique, present: present.size, lookups: lookups.length, ...(waited ? { waitedMs: waited.elapsedMs } : {}) };
   }
   await options.renderer.end();
   if (options.report !== undefined) await writeReport(options.report, input, present, checkedBy, lookups);
@@ -169,7 +189,7 @@ export async function verifyIdentifiers(factory: Factory, api: PersonsApi, input
         : 'Check the run that should have deleted them (its journal), or delete them again.',
     );
   }
-  return { checked: input.unique, present: 0 };
+  return { checked: input.unique, present: 0, lookups: lookups.length };
 }
 
 /** Re-checks what is still present, 5 s then doubling to 60 s between rounds, until it is gone or time is up. */
@@ -229,37 +249,48 @@ async function writeReport(
 ): Promise<void> {
   const report = await openReport(path);
   try {
-    const seen = new Set<string>();
-    const rowOf = (id: string) => {
-      const hit = present.get(id);
-      const lookup = checkedBy.get(id);
-      const kinds = input.kindsOf(id);
-      return {
-        identifier: id,
-        kind: hit?.kind ?? kinds.join('|'),
-        person_uuid: hit?.person.uuid ?? input.personOf?.(id) ?? null,
-        outcome: hit ? 'present' : 'gone',
-        batch: lookup ?? null,
-        time: lookup === undefined ? null : lookups[lookup - 1]!.time,
-        http_status: lookup === undefined ? null : lookups[lookup - 1]!.http_status,
-      };
-    };
-    if (input.all !== undefined) {
-      for (const id of input.all) {
-        if (seen.has(id)) {
-          await report.write({ ...rowOf(id), outcome: 'duplicate', batch: null, time: null, http_status: null });
-          continue;
-        }
-        seen.add(id);
-        await report.write(rowOf(id));
-      }
-    } else {
-      for await (const group of rowGroups(input.rows)) for (const row of group) await report.write(rowOf(row.id));
-    }
+    await reportRows(input, present, checkedBy, lookups, (row) => report.write(row));
     await report.commit();
   } catch (error) {
     await report.abort();
     throw error;
+  }
+}
+
+/** The report's rows, in input order, handed to `write`. */
+async function reportRows(
+  input: VerifyInput,
+  present: Map<string, { kind: VerifyKind; person: RetrievedPerson }>,
+  checkedBy: Map<string, number>,
+  lookups: Lookup[],
+  write: (row: ReportRowBase) => Promise<void>,
+): Promise<void> {
+  const seen = new Set<string>();
+  const rowOf = (id: string) => {
+    const hit = present.get(id);
+    const lookup = checkedBy.get(id);
+    const kinds = input.kindsOf(id);
+    return {
+      identifier: id,
+      kind: hit?.kind ?? kinds.join('|'),
+      person_uuid: hit?.person.uuid ?? input.personOf?.(id) ?? null,
+      outcome: hit ? 'present' : 'gone',
+      batch: lookup ?? null,
+      time: lookup === undefined ? null : lookups[lookup - 1]!.time,
+      http_status: lookup === undefined ? null : lookups[lookup - 1]!.http_status,
+    };
+  };
+  if (input.all !== undefined) {
+    for (const id of input.all) {
+      if (seen.has(id)) {
+        await write({ ...rowOf(id), outcome: 'duplicate', batch: null, time: null, http_status: null });
+        continue;
+      }
+      seen.add(id);
+      await write(rowOf(id));
+    }
+  } else {
+    for await (const group of rowGroups(input.rows)) for (const row of group) await write(rowOf(row.id));
   }
 }
 

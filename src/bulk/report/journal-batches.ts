@@ -7,9 +7,15 @@ import { parseEntry, type JournalBatch } from '../journal/entries.js';
 import type { JournalScope } from '../journal/read.js';
 import { openReport, type ReportRow } from './report-file.js';
 
-/** Writes the report at `path` from the journal at `journal`; returns the rows written. */
-export async function reportFromJournal(journal: string, path: string, scope: JournalScope, outcomeOf: (batch: JournalBatch) => string): Promise<number> {
-  const runs = new Set<string>();
+/**
+ * Writes the report at `path` from the journal at `journal`; returns the rows written. Several
+ * scopes (a run over several projects): a row per identifier and project, with a `project` column.
+ */
+export async function reportFromJournal(journal: string, path: string, scopes: JournalScope | JournalScope[], outcomeOf: (batch: JournalBatch) => string): Promise<number> {
+  const several = Array.isArray(scopes);
+  const list = several ? scopes : [scopes];
+  /** run id → its project, for the runs in scope */
+  const runs = new Map<string, string>();
   const rows = new Map<string, ReportRow>();
   const chunks = createReadStream(journal, { encoding: 'utf8' }) as AsyncIterable<string>;
   for await (const lines of splitLines(chunks)) {
@@ -17,14 +23,16 @@ export async function reportFromJournal(journal: string, path: string, scope: Jo
       const entry = parseEntry(text);
       if (typeof entry !== 'object') continue;
       if (entry.type === 'run') {
-        if (entry.command === scope.command && entry.host === scope.host && String(entry.project) === String(scope.project)) runs.add(entry.run_id);
+        if (list.some((scope) => entry.command === scope.command && entry.host === scope.host && String(entry.project) === String(scope.project))) runs.set(entry.run_id, String(entry.project));
         continue;
       }
-      if (entry.type !== 'batch' || !runs.has(entry.run_id)) continue;
+      const project = entry.type === 'batch' ? runs.get(entry.run_id) : undefined;
+      if (entry.type !== 'batch' || project === undefined) continue;
       for (const id of entry.ids) {
-        const before = rows.get(id);
+        const key = several ? `${project}\n${id}` : id;
+        const before = rows.get(key);
         if (before !== undefined && before.outcome !== 'failed' && entry.status === 'failed') continue;
-        rows.set(id, {
+        rows.set(key, {
           identifier: id,
           kind: entry.by,
           person_uuid: null,
@@ -32,13 +40,15 @@ export async function reportFromJournal(journal: string, path: string, scope: Jo
           batch: entry.batch,
           time: entry.time,
           http_status: entry.http_status ?? null,
+          ...(several ? { project: Number(project) } : {}),
         });
       }
     }
   }
-  const report = await openReport(path);
+  const report = await openReport(path, several ? { extra: ['project'] } : {});
   try {
-    for (const row of rows.values()) await report.write(row);
+    const ordered = several ? list.flatMap((scope) => [...rows.values()].filter((row) => String(row.project) === String(scope.project))) : rows.values();
+    for (const row of ordered) await report.write(row);
     return await report.commit();
   } catch (error) {
     await report.abort();
