@@ -96,6 +96,20 @@ describe('delete --from-file --report', () => {
     ]);
   });
 
+  it('a server that queues its deletions: the closing line of a resumed run counts the persons queued, not 0 deleted', async () => {
+    sandbox.setOptions({ deleteMode: 'async' });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ids.txt'), [did(7), did(8), did(9)].join('\n') + '\n');
+    sandbox.script({ method: 'POST', path: '/persons/bulk_delete/', kind: 'status', status: 500 });
+    const args = ['--retries', '0', 'delete', '--from-file', 'ids.txt', '--yes', '--batch-size', '2', '--concurrency', '1'];
+    expect((await runInProcess(args, { sandbox, cwd: dir, clock: fakeClock() })).code).toBe(7);
+    const again = await runInProcess([...args, '--resume'], { sandbox, cwd: dir, clock: fakeClock() });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('  queued for deletion  3\n');
+    expect(again.stderr).toContain('Queued 3 persons for deletion across 2 runs (the counts cover every run of the journal; skipped: done by an earlier run).\n');
+    expect(again.stderr).not.toContain('Deleted 0 persons');
+  });
+
   it('Ctrl-C: the report is written anyway, what was never sent is not_sent (exit 130)', async () => {
     const dir = tempDir();
     const ids = Array.from({ length: 8 }, (_, i) => did(i));

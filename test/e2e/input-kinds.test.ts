@@ -65,7 +65,7 @@ describe('the identifier kind follows the input', () => {
       stdout: '',
       stderr:
         'error: f.csv line 1: the column "person" does not say whether it holds distinct_ids or person UUIDs\n' +
-        'Pass --by distinct-id or --by uuid (or name the column distinct_id or uuid).\n',
+        'Pass --by distinct-id, --by uuid or --by email (or name the column distinct_id or uuid).\n',
     });
     expect(sandbox.requests).toEqual([]);
     const byUuid = await runInProcess(['delete', '--from-file', 'f.csv', '--by', 'uuid', '--yes'], { sandbox, cwd: dir });

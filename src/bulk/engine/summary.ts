@@ -195,7 +195,13 @@ export function formatDeleteSummary(summary: DeleteSummary): string[] {
   const nothing = summary.accepted === 0 && summary.failed > 0;
   const lines = [`${headline(summary.outcome, nothing ? 'deleted' : undefined)}${acrossRuns(summary)} (by ${summary.by}):`, ...formatCounts(rows)];
   if (summary.runs !== undefined && summary.deleted !== null) {
-    lines.push(`Deleted ${plural(summary.deleted, 'person')} across ${summary.runs} runs (the counts cover every run of the journal; skipped: done by an earlier run).`);
+    // A server that queues its deletions (PostHog Cloud) deletes nothing at once: say what it queued.
+    const queued = summary.queued_for_deletion ?? 0;
+    const what = [
+      ...(summary.deleted > 0 || queued === 0 ? [`Deleted ${plural(summary.deleted, 'person')}`] : []),
+      ...(queued > 0 ? [`${summary.deleted > 0 ? 'queued' : 'Queued'} ${plural(queued, 'person')} for deletion`] : []),
+    ].join(' and ');
+    lines.push(`${what} across ${summary.runs} runs (the counts cover every run of the journal; skipped: done by an earlier run).`);
   }
   if (summary.found === null) {
     lines.push(

@@ -104,7 +104,7 @@ export function kindOfColumn(name: string, ctx: ParseContext, where: string, nou
     if (noun === 'key') return 'distinct_id';
     throw new UsageError(
       `${where}: ${what} does not say whether it holds distinct_ids or person UUIDs`,
-      'Pass --by distinct-id or --by uuid (or name the column distinct_id or uuid).',
+      'Pass --by distinct-id, --by uuid or --by email (or name the column distinct_id or uuid).',
     );
   }
   // Some projects use the email as the distinct_id: an explicit --by distinct-id (or uuid) reads an
