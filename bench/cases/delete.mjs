@@ -101,7 +101,9 @@ export async function rateLimitCase({ bin, cli, persons, batchSize, limit, log }
   const run = await prepare(cli, persons, limit);
   const env = { ...run.sandbox.env, POSTHOG_PERSONS_CONFIG_DIR: join(run.dir, 'config') };
   const result = await runNode(
-    [bin, 'delete', '--from-file', run.idsFile, '--yes', '--batch-size', String(batchSize), '--rate-limit', String(limit)],
+    // --no-lookup: every request is a bulk_delete, so the run measures the delete budget alone (a
+    // default run also looks each batch up first, through the separate read budget).
+    [bin, 'delete', '--from-file', run.idsFile, '--yes', '--no-lookup', '--batch-size', String(batchSize), '--rate-limit', String(limit)],
     { env },
   );
   const { log: entries, deleted } = await run.finish();
