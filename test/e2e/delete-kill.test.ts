@@ -2,7 +2,7 @@
 // identifier recorded done; Ctrl-C (SIGINT) finishes the batches in flight, writes the footer and
 // exits 130.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { runCli } from '../../src/main.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
 import { manualClock } from '../helpers/manual-clock.js';
+import { journalEntries as entries, waitForBatches } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 1000;
@@ -31,22 +32,6 @@ function spawnCli(args: string[], cwd: string): Spawned {
     child.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
   return { child, exit };
-}
-
-const entries = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
-
-/** Polls until the journal holds `n` batch lines. */
-async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`the journal never reached ${n} batches`);
 }
 
 function sentCounts(): Map<string, number> {

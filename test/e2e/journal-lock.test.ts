@@ -12,6 +12,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { waitForBatches } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 400;
@@ -22,15 +23,6 @@ function setUp(): { dir: string; journal: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pp-lock-'));
   writeFileSync(join(dir, 'ids.txt'), Array.from({ length: PERSONS }, (_, i) => did(i)).join('\n') + '\n');
   return { dir, journal: join(dir, 'ids.txt.delete.journal.jsonl') };
-}
-
-async function waitForBatches(path: string, n: number): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`the journal never reached ${n} batches`);
 }
 
 function sentCounts(): Map<string, number> {

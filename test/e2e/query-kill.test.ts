@@ -2,32 +2,18 @@
 // in the journal (no list request), skips what was recorded done, and never touches a person who
 // started matching the query after the snapshot.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { journalEntries as entries, waitForBatches } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 1000;
 const { uuidOf } = useBulkSandbox(PERSONS, 'qkill', '193', (started) => (sandbox = started));
-
-const entries = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
-
-async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`the journal never reached ${n} batches`);
-}
 
 it('SIGKILL after two batches, then --resume: the snapshot is used, nothing recorded done is sent again, a late match is untouched', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pp-query-kill-'));

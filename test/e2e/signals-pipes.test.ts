@@ -4,13 +4,14 @@
 // without sending anything twice. A reader of stderr or stdout that goes away does not change
 // the run's outcome or its exit code. Real spawned processes against a slow sandbox.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv, run } from '../helpers/cli.js';
+import { journalEntries as entries, waitForBatches } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 600;
@@ -40,21 +41,6 @@ function spawnCli(args: string[], cwd: string): Spawned {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, exit };
-}
-
-const entries = (path: string): Array<Record<string, any>> =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l));
-
-async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`the journal never reached ${n} batches`);
 }
 
 function sentCounts(): Map<string, number> {

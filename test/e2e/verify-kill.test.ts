@@ -2,7 +2,7 @@
 // across both runs; `verify --journal` then finds every person gone without sending a write, and
 // one byte changed in the journal makes it exit 1 naming the line.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,19 +11,11 @@ import { checkChain } from '../../src/bulk/journal/chain.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { waitForBatches } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 600;
 const { did } = useBulkSandbox(PERSONS, 'vkill', '193', (started) => (sandbox = started));
-
-async function waitForBatches(path: string, n: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('"type":"batch"')).length >= n) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`the journal never reached ${n} batches`);
-}
 
 describe('a killed and resumed erasure, verified', () => {
   it('one chain across both runs, verify --journal exit 0 with no write; a changed byte exits 1 naming the line', async () => {
