@@ -149,6 +149,16 @@ describe('verify --journal', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Note: 1 delete run of this journal ran against https://eu.posthog.com, project 777, not');
     expect(r.stderr).toContain(`error: the journal records no delete run against ${sandbox.url}, project 1\n`);
+    expect(r.stderr).toContain('Check --host and --project');
     expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('under --sandbox, the hint says each --sandbox command has a sandbox of its own', async () => {
+    const dir = tempDir();
+    const journal = await erase(dir);
+    // The erasure ran against the test's sandbox; --sandbox starts another one, on another port.
+    const r = await runInProcess(['--sandbox', 'verify', '--journal', journal], { cwd: dir, env: { POSTHOG_HOST: undefined, POSTHOG_PROJECT_ID: undefined, POSTHOG_PERSONAL_API_KEY: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Every --sandbox command starts a sandbox of its own');
   });
 });

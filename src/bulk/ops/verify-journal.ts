@@ -55,7 +55,12 @@ export async function planJournalVerify(factory: Factory, api: PersonsApi, path:
     const others = [...new Set(elsewhere.map((run) => `${run.header.host}, project ${run.header.project}`))].map(escapeForTerminal).join('; ');
     factory.io.err(`Note: ${plural(elsewhere.length, 'delete run')} of this journal ran against ${others}, not ${where}: ${elsewhere.length === 1 ? 'it is' : 'they are'} not checked here (pass --host and --project to check ${elsewhere.length === 1 ? 'it' : 'them'}).`);
     if (checked.length === 0) {
-      throw new UsageError(`the journal records no delete run against ${where}`, 'Check --host and --project: verify looks identifiers up where they were deleted.');
+      throw new UsageError(
+        `the journal records no delete run against ${where}`,
+        factory.globals().sandbox
+          ? 'Every --sandbox command starts a sandbox of its own, with all its persons: to delete and then verify, run `posthog-persons sandbox` in another terminal and point both commands at it.'
+          : 'Check --host and --project: verify looks identifiers up where they were deleted.',
+      );
     }
   }
   if (multi) {
