@@ -4,7 +4,8 @@
 // What the limits are by default, and how --rate-limit reads, is src/api/rate-limits.ts; how long
 // a number of requests takes under them is src/api/rate-model.ts.
 
-export type Bucket = 'read' | 'delete';
+import type { Bucket } from './posthog-limits.js';
+export type { Bucket };
 
 export interface LimiterOptions {
   /** requests per minute per bucket; 0 or undefined turns the bucket's minute limit off */
@@ -36,10 +37,7 @@ export interface BucketLimits {
   hourMs: number;
 }
 
-/** PostHog Cloud's per-minute limits for personal API keys on the persons endpoints. */
-export const POSTHOG_LIMITS: Record<Bucket, number> = { read: 240, delete: 480 };
-/** PostHog Cloud's hourly budgets: deletes only (reads and writes have none in its current code). */
-export const POSTHOG_HOURLY: Record<Bucket, number> = { read: 0, delete: 4800 };
+export { POSTHOG_HOURLY, POSTHOG_LIMITS } from './posthog-limits.js';
 
 /** Request start times, oldest first, with a moving head so dropping the oldest costs nothing. */
 class Window {

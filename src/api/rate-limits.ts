@@ -9,7 +9,7 @@
 // plans for a self-hosted host also state the time under that release's limits. `--rate-limit
 // 180/min,1200/hour` holds a run to them from the start; `--rate-limit 0` turns the limiter off.
 import { InvalidArgumentError } from 'commander';
-import { POSTHOG_HOURLY, POSTHOG_LIMITS, type Bucket } from './limiter.js';
+import { POSTHOG_HOURLY, POSTHOG_LIMITS, type Bucket } from './posthog-limits.js';
 
 /** --rate-limit as given: one or both of the limits, or everything off. */
 export interface RateLimitFlag {

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import type { Factory } from '../factory.js';
 import { UsageError } from '../errors.js';
 import type { PersonsApi } from '../api/persons.js';
-import { parseProjectsSpec, type ResolvedProject } from '../api/projects.js';
+import { parseProjectsSpec } from '../api/projects-spec.js';
+import type { ResolvedProject } from '../api/projects.js';
 
 export interface ProjectsFlags {
   projects?: string;
