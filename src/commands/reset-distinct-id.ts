@@ -8,15 +8,9 @@ import { requireConsentPossible } from '../io/confirm.js';
 import { OUTPUT_FORMATS } from '../output/formats.js';
 import { examples, intInRange, type OutputFormat } from './shared.js';
 import { addProjectsOptions, checkProjectsFlag, resolveRunProjects, type ProjectsFlags } from './projects-option.js';
+import type { BulkRunOptions } from '../bulk/engine/run.js';
 
-export interface ResetDistinctIdOptions extends ProjectsFlags {
-  fromFile?: string;
-  column?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-  journal?: string;
-  resume?: boolean;
-  report?: string;
+export interface ResetDistinctIdOptions extends ProjectsFlags, BulkRunOptions {
   concurrency?: number;
   output?: OutputFormat;
 }

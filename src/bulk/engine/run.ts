@@ -15,6 +15,16 @@ import { planJournal, type JournalPlan, type JournalPlanOptions } from './run-jo
 import { planSend, runSession, type SessionOptions } from './session.js';
 import type { BulkSummary } from './summary.js';
 
+/** The flags of a bulk command as the user gave them (the input may also be named persons). */
+export interface BulkRunOptions extends ConsentFlags {
+  fromFile?: string;
+  column?: string;
+  journal?: string;
+  resume?: boolean;
+  /** --report PATH: one row per input identifier, written at the end of the run */
+  report?: string;
+}
+
 /** The flags every --from-file run shares. */
 export interface FileRunFlags extends ConsentFlags {
   fromFile: string;

@@ -13,7 +13,7 @@ import { personLabel, plural } from '../../output/message-text.js';
 import { escapeForTerminal } from '../../output/escape.js';
 import { Backup } from '../engine/backup.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
-import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
+import { journalOptionsOf, runFromInput, runPlanned, type BulkRunOptions, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
 import { describeError, isFatal } from '../engine/runner.js';
 import { DeleteTally, formatDeleteSummary, formatSingleDelete, type DeleteSummary } from '../engine/summary.js';
@@ -59,16 +59,8 @@ export interface DeletePlan {
 }
 
 /** The flags of a delete run that the plan does not normalise. */
-export interface DeleteRunOptions {
-  fromFile?: string;
-  column?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-  journal?: string;
-  resume?: boolean;
+export interface DeleteRunOptions extends BulkRunOptions {
   backup?: string;
-  /** --report: the per-identifier report, written at the end of the run */
-  report?: string;
   /** how a dry run of named persons lists them (the command resolves the default: table on a terminal, tsv when piped) */
   output?: OutputFormat;
 }

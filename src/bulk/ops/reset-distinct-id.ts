@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.js';
 import type { PersonsApi } from '../../api/persons.js';
 import { displayValue, plural } from '../../output/message-text.js';
 import type { BulkOperation, RunPlan } from '../engine/operation.js';
-import { journalOptionsOf, runFromInput, runPlanned, type RunSettings } from '../engine/run.js';
+import { journalOptionsOf, runFromInput, runPlanned, type BulkRunOptions, type RunSettings } from '../engine/run.js';
 import { planJournal } from '../engine/run-journal.js';
 import { describeError, isFatal, type Batch, type BatchContext, type BatchReport } from '../engine/runner.js';
 import { formatCounts, type BulkSummary, type RunContext } from '../engine/summary.js';
@@ -22,14 +22,7 @@ export interface ResetSummary extends BulkSummary {
   reset: number;
 }
 
-export interface ResetOptions {
-  fromFile?: string;
-  column?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-  journal?: string;
-  resume?: boolean;
-  report?: string;
+export interface ResetOptions extends BulkRunOptions {
   concurrency?: number;
   json: boolean;
 }
