@@ -12,6 +12,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { useBulkSandbox } from '../helpers/bulk-sandbox.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { sandboxSettled } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 const PERSONS = 4400;
@@ -66,6 +67,8 @@ describe('erasure with a report, killed once and resumed', () => {
     while (!done && journalEntries(journal).filter((e) => e.type === 'batch').length < 8) await new Promise((r) => setTimeout(r, 3));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
+    // A request the killed run sent may still be in the sandbox: let it land before reading the state.
+    await sandboxSettled(sandbox);
     const atKill = journalEntries(journal);
     const doneAtKill = new Set(atKill.filter((e) => e.type === 'batch' && e.status === 'done').flatMap((e) => e.ids as string[]));
     expect(atKill.some((e) => e.type === 'end')).toBe(false);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { sandboxSettled } from '../helpers/journal-watch.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -66,6 +67,8 @@ describe('an erasure over three projects, killed once and resumed', () => {
     while (!done && journalEntries(journal).filter((e) => e.type === 'batch').length < 14) await new Promise((r) => setTimeout(r, 3));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
+    // A request the killed run sent may still be in the sandbox: let it land before reading the state.
+    await sandboxSettled(sandbox);
     const atKill = journalEntries(journal);
     // killed in project 2: project 1's section is finished, project 3's not begun
     expect(atKill.filter((e) => e.type === 'run').map((e) => e.project)).toEqual(['1', '2']);

@@ -20,3 +20,16 @@ export function journalEntries(path: string): any[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l));
 }
+
+/**
+ * After a client is killed, requests it sent may still be in the sandbox (waiting out an injected
+ * latency, or being answered): what they do to the store lands after the kill. Waits until every
+ * logged request has its answer (status set), so a test reads the sandbox's final state.
+ */
+export async function sandboxSettled(sandbox: { requests: ReadonlyArray<{ status: number }> }, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (sandbox.requests.some((q) => q.status === 0)) {
+    if (Date.now() > until) throw new Error('the sandbox still has requests in progress');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
