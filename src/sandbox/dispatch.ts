@@ -16,21 +16,15 @@ import {
 import { methodNotAllowed, notFound, projectNotFound, throttled, type Reply } from './http.js';
 import { SANDBOX_PROJECT_ID } from './keys.js';
 import { handleList } from './list.js';
-import { handleDirectory } from './projects-routes.js';
+import { handleDirectory, type DirectoryRequest } from './projects-routes.js';
 import type { RuntimeOptions } from './options.js';
 import { OLDER_USER_LIMITS, type SandboxThrottle } from './rate-limit.js';
 import { resolveRoute, throttleBucket, type RouteName } from './routes.js';
 import type { SandboxStore } from './store.js';
 import { handleTimeline } from './timeline.js';
 
-export interface ApiRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: BodyState;
-  absoluteUrl: string;
-}
+/** A request as the server hands it over (the projects listing routes take the same). */
+export type ApiRequest = DirectoryRequest;
 
 export interface ApiDeps {
   store: SandboxStore;

@@ -18,7 +18,7 @@ import {
 import type { SandboxThrottle } from './rate-limit.js';
 import type { SandboxKey } from './types.js';
 
-/** What dispatch.ts hands over (its ApiRequest and ApiDeps have these fields). */
+/** A request as the server hands it over: dispatch.ts's ApiRequest is this type. */
 export interface DirectoryRequest {
   method: string;
   path: string;
